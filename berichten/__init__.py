@@ -1,0 +1,3 @@
+"""berichten (under construction)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""certs (under construction)."""
+
+__all__: list[str] = []

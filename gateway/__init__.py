@@ -1,0 +1,3 @@
+"""gateway (under construction)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""insurer_stub (under construction)."""
+
+__all__: list[str] = []

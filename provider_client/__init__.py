@@ -1,0 +1,3 @@
+"""provider_client (under construction)."""
+
+__all__: list[str] = []

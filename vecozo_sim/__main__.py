@@ -1,0 +1,5 @@
+import sys
+
+from vecozo_sim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,43 @@
+"""The simulated world: organisations, accounts, toestemmingen, policies, insured persons."""
+
+from world._model import (
+    Account,
+    AccountKind,
+    Bureau,
+    Coverage,
+    CoverageKind,
+    Delivery,
+    DeliveryMode,
+    Insurer,
+    InsurerPolicy,
+    Machtiging,
+    OrganisationKind,
+    Person,
+    Provider,
+    Scenario,
+    Service,
+    TermKind,
+    Toestemming,
+    World,
+)
+
+__all__ = [
+    "Account",
+    "AccountKind",
+    "Bureau",
+    "Coverage",
+    "CoverageKind",
+    "Delivery",
+    "DeliveryMode",
+    "Insurer",
+    "InsurerPolicy",
+    "Machtiging",
+    "OrganisationKind",
+    "Person",
+    "Provider",
+    "Scenario",
+    "Service",
+    "TermKind",
+    "Toestemming",
+    "World",
+]

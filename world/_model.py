@@ -1,0 +1,274 @@
+"""The typed model of the simulated world: who exists, who may do what, who is insured where.
+
+Every value is a frozen, slotted, keyword-only dataclass so a loaded world can be shared between
+the gateway, the insurer stubs and the client without anyone changing it behind another's back.
+Amounts are integer euro cents. Dates are ``datetime.date``.
+
+This module is the contract between the rooms: the gateway reads organisations, accounts,
+toestemmingen and delivery preferences; the insurer stubs read insurers, policies and the
+population; the client and the traffic generator read providers, persons and scenarios.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "Account",
+    "AccountKind",
+    "Bureau",
+    "Coverage",
+    "CoverageKind",
+    "Delivery",
+    "DeliveryMode",
+    "Insurer",
+    "InsurerPolicy",
+    "Machtiging",
+    "OrganisationKind",
+    "Person",
+    "Provider",
+    "Scenario",
+    "Service",
+    "TermKind",
+    "Toestemming",
+    "World",
+]
+
+
+class Service(StrEnum):
+    """A VECOZO service an account can be authorised for."""
+
+    DECLAREREN = "declareren"
+    COV = "cov"
+    BERICHTEN = "berichten"
+
+
+class AccountKind(StrEnum):
+    """Persoonlijk certificaat (a named person) or systeemcertificaat (software)."""
+
+    PERSON = "person"
+    SYSTEM = "system"
+
+
+class OrganisationKind(StrEnum):
+    INSURER = "insurer"
+    PROVIDER = "provider"
+    BUREAU = "bureau"
+
+
+class DeliveryMode(StrEnum):
+    """How the exchange hands messages to an organisation."""
+
+    PULL = "pull"  # into its mailbox; it pulls with rest-pull
+    PUSH = "push"  # the exchange pushes to its https endpoint (same multipart contract)
+
+
+class CoverageKind(StrEnum):
+    BASIS = "basis"
+    AANVULLEND = "aanvullend"
+
+
+class TermKind(StrEnum):
+    """How an insurer's declaratietermijn is counted (seed pages: VGZ and Zilveren Kruis)."""
+
+    MONTHS_AFTER_TREATMENT = "months_after_treatment"  # VGZ: 12 months after treatment
+    CALENDAR_YEARS = "calendar_years"  # Zilveren Kruis: within the calendar year, two at most
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    mode: DeliveryMode = DeliveryMode.PULL
+    endpoint: str | None = None  # https URL of the receiving endpoint when mode is PUSH
+
+    def __post_init__(self) -> None:
+        if self.mode is DeliveryMode.PUSH and not self.endpoint:
+            raise ValueError("push delivery needs an endpoint")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InsurerPolicy:
+    """What an insurer accepts and pays; the insurer stub judges declarations with it."""
+
+    term_kind: TermKind = TermKind.MONTHS_AFTER_TREATMENT
+    term_length: int = 12  # months after treatment, or number of calendar years
+    contracted_tariffs: Mapping[str, int] = field(default_factory=dict)  # prestatiecode -> cents
+    max_tariffs: Mapping[str, int] = field(default_factory=dict)  # non-contracted care -> cents
+    coverage: Mapping[str, frozenset[str]] = field(default_factory=dict)  # package -> codes
+    machtiging_codes: frozenset[str] = frozenset()  # prestatiecodes that need a machtiging
+    rejects_wlz: bool = True  # retourcode 8983 for Wlz clients, as VGZ does
+    payment_term_days: int = 30
+    processing_delay_seconds: float = 0.0
+    delay_jitter_seconds: float = 0.0
+    whole_file_rejection: bool = False  # reject the whole file (8097) on any error
+    supported_standards: frozenset[str] = frozenset({"MZ301", "OS301", "EP301", "AW319"})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Insurer:
+    uzovi: str
+    name: str
+    group: str  # concern / brand group, e.g. "VGZ"; brands of one group share a policy
+    policy: InsurerPolicy
+    delivery: Delivery = Delivery()
+
+    @property
+    def code(self) -> str:
+        return self.uzovi
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Provider:
+    agb: str  # personal zorgverlenerscode (8 digits)
+    practice_agb: str | None  # praktijkcode with the tussennul, or None
+    institution_agb: str | None = None  # instellingscode, for instellingen
+    kind: str  # AGB zorgverlenersoort, e.g. "12" tandartsen, "90" alternatieve zorg
+    name: str
+    standard: str  # the EI standard it declares with, e.g. "MZ301"
+    contracted_with: frozenset[str] = frozenset()  # UZOVI codes
+    delivery: Delivery = Delivery()
+
+    @property
+    def code(self) -> str:
+        """The organisation code an account of this provider belongs to."""
+        return self.institution_agb or self.practice_agb or self.agb
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """Every AGB code under which this provider may appear as afzender."""
+        return frozenset(c for c in (self.agb, self.practice_agb, self.institution_agb) if c)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bureau:
+    agb: str  # AGB code with zorgverlenersoort 98
+    name: str
+    delivery: Delivery = Delivery()
+
+    @property
+    def code(self) -> str:
+        return self.agb
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Account:
+    user_number: str  # 14-digit VECOZO gebruikersnummer, the certificate subject's serialNumber
+    kind: AccountKind
+    name: str  # the person's name or the system's name; certificate CN
+    organisation: str  # code of the organisation: UZOVI, provider code or bureau AGB
+    services: frozenset[Service]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Toestemming:
+    """A toestemmingsverklaring: a provider lets a bureau declare Zvw care for it."""
+
+    provider: str  # the provider's organisation code (Provider.code)
+    bureau: str  # the bureau's AGB
+    service: Service = Service.DECLAREREN
+    valid_from: dt.date
+    valid_to: dt.date  # at most two years after valid_from
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Coverage:
+    """One insurance policy of a person (a 'polis'): basis or aanvullend, at one insurer."""
+
+    uzovi: str
+    verzekerdennummer: str
+    kind: CoverageKind
+    package: str  # e.g. "basis", "tand-100", "alternatief-500"
+    start: dt.date
+    end: dt.date | None = None  # inclusive; None while it runs
+
+    def is_active_on(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Machtiging:
+    number: str
+    uzovi: str
+    prestatiecode: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Person:
+    bsn: str
+    initials: str
+    surname: str
+    prefix: str  # voorvoegsel, "" when none
+    birth_date: dt.date
+    sex: str  # "1" man, "2" vrouw (NEN-ISO 5218 as in the EI files)
+    postcode: str
+    house_number: int
+    deceased: dt.date | None = None
+    wlz: bool = False
+    coverages: tuple[Coverage, ...] = ()
+    machtigingen: tuple[Machtiging, ...] = ()
+
+    def coverages_on(self, day: dt.date) -> Iterator[Coverage]:
+        return (c for c in self.coverages if c.is_active_on(day))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario:
+    """A named test case with stable identifiers, like a payment provider's test card numbers."""
+
+    name: str  # stable identifier, e.g. "not-insured"
+    triggers: str  # what it produces, e.g. "COV: no policy found; declarations: 0320"
+    bsn: str | None = None
+    birth_date: dt.date | None = None
+    uzovi: str | None = None
+    verzekerdennummer: str | None = None
+    provider: str | None = None  # a provider's organisation code
+    bureau: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class World:
+    seed: int
+    insurers: tuple[Insurer, ...]
+    providers: tuple[Provider, ...]
+    bureaus: tuple[Bureau, ...]
+    accounts: tuple[Account, ...]
+    toestemmingen: tuple[Toestemming, ...]
+    persons: tuple[Person, ...]
+    scenarios: tuple[Scenario, ...]
+    today: dt.date | None = None  # the simulated clock; None means the real date
+
+    def insurer(self, uzovi: str) -> Insurer | None:
+        return next((i for i in self.insurers if i.uzovi == uzovi), None)
+
+    def provider(self, code: str) -> Provider | None:
+        """The provider with this AGB, practice or institution code."""
+        return next((p for p in self.providers if code in p.codes), None)
+
+    def bureau(self, agb: str) -> Bureau | None:
+        return next((b for b in self.bureaus if b.agb == agb), None)
+
+    def account(self, user_number: str) -> Account | None:
+        return next((a for a in self.accounts if a.user_number == user_number), None)
+
+    def organisation_kind(self, code: str) -> OrganisationKind | None:
+        if self.insurer(code):
+            return OrganisationKind.INSURER
+        if self.bureau(code):
+            return OrganisationKind.BUREAU
+        if self.provider(code):
+            return OrganisationKind.PROVIDER
+        return None
+
+    def group_of(self, uzovi: str) -> frozenset[str]:
+        """Every UZOVI of the same concern / brand group as ``uzovi`` (itself included)."""
+        insurer = self.insurer(uzovi)
+        if insurer is None:
+            return frozenset()
+        return frozenset(i.uzovi for i in self.insurers if i.group == insurer.group)
