@@ -13,7 +13,15 @@ from collections.abc import Callable, Sequence
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
-COMMAND_MODULES: tuple[str, ...] = ("vecozo_sim._cmd_vektis",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "vecozo_sim._cmd_world",
+    "vecozo_sim._cmd_certs",
+    "vecozo_sim._cmd_vektis",
+    "vecozo_sim._cmd_up",
+    "vecozo_sim._cmd_gateway",
+    "vecozo_sim._cmd_insurer",
+    "vecozo_sim._cmd_client",
+)
 
 Handler = Callable[[argparse.Namespace], int]
 

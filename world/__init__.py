@@ -1,5 +1,6 @@
 """The simulated world: organisations, accounts, toestemmingen, policies, insured persons."""
 
+from world._home import DEFAULT_HOME, HomeLayout
 from world._model import (
     Account,
     AccountKind,
@@ -22,6 +23,7 @@ from world._model import (
 )
 
 __all__ = [
+    "DEFAULT_HOME",
     "Account",
     "AccountKind",
     "Bureau",
@@ -29,6 +31,7 @@ __all__ = [
     "CoverageKind",
     "Delivery",
     "DeliveryMode",
+    "HomeLayout",
     "Insurer",
     "InsurerPolicy",
     "Machtiging",
