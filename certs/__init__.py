@@ -1,3 +1,55 @@
-"""certs (under construction)."""
+"""The test PKI: a CA, person / system / server certificates, CRLs and PKCS#12 export.
 
-__all__: list[str] = []
+Modelled on trustme, with what a VECOZO test world needs in addition: the subject's
+serialNumber carries the 14-digit user number, every certificate can be revoked and the CRL is
+always published, and the CA's register survives between processes (``ca-state.json``)::
+
+    ca = CertificateAuthority.create()
+    alice = ca.issue_client(name="A. de Vries", organisation="Tandarts De Vries",
+                            user_number="40000000100507", kind="person")
+    alice.write("alice.pem", "alice-key.pem")
+    ca.save("pki")                       # ca.pem, ca-key.pem (0600), crl.pem, ca-state.json
+"""
+
+from certs._authority import CLIENT_KINDS, DEFAULT_CA_NAME, DEFAULT_HOSTS, CertificateAuthority
+from certs._build import KEY_TYPES
+from certs._errors import (
+    CaStoreError,
+    CertsError,
+    IdentityError,
+    IssueError,
+    UnknownCertificateError,
+)
+from certs._identity import CertificateIdentity, read_identity
+from certs._issued import IssuedCertificate
+from certs._state import IssuedRecord, format_serial
+from certs._tls import (
+    client_ssl_context,
+    is_revoked,
+    load_crl,
+    reload_crl,
+    server_ssl_context,
+)
+
+__all__ = [
+    "CLIENT_KINDS",
+    "DEFAULT_CA_NAME",
+    "DEFAULT_HOSTS",
+    "KEY_TYPES",
+    "CaStoreError",
+    "CertificateAuthority",
+    "CertificateIdentity",
+    "CertsError",
+    "IdentityError",
+    "IssueError",
+    "IssuedCertificate",
+    "IssuedRecord",
+    "UnknownCertificateError",
+    "client_ssl_context",
+    "format_serial",
+    "is_revoked",
+    "load_crl",
+    "read_identity",
+    "reload_crl",
+    "server_ssl_context",
+]

@@ -1,0 +1,124 @@
+"""The CA's directory on disk: ``ca.pem``, ``ca-key.pem``, ``crl.pem`` and ``ca-state.json``.
+
+The names match ``world.HomeLayout`` (``HOME/pki/``) without importing it, so the library can
+also keep a CA anywhere else, e.g. in a test's temporary directory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from certs._build import PrivateKey
+from certs._errors import CaStoreError
+from certs._files import StrPath, read_file, write_file
+from certs._state import CaState, IssuedRecord, state_from_json
+
+__all__ = [
+    "CA_CERT",
+    "CA_KEY",
+    "CRL",
+    "STATE",
+    "load_ca",
+    "save_ca",
+    "save_state",
+    "with_paths",
+]
+
+CA_CERT = "ca.pem"
+CA_KEY = "ca-key.pem"
+CRL = "crl.pem"
+STATE = "ca-state.json"
+
+
+def save_ca(directory: StrPath, *, cert: bytes, key: bytes, crl: bytes) -> None:
+    """Write the CA certificate, its key (0600) and the CRL into ``directory``."""
+    root = Path(directory)
+    write_file(root / CA_CERT, cert)
+    write_file(root / CA_KEY, key, private=True)
+    write_file(root / CRL, crl)
+
+
+def save_state(directory: StrPath, state: CaState) -> None:
+    """Write ``ca-state.json``; file paths inside the home are stored relative to it.
+
+    The home is the CA directory's parent (``HOME/pki`` -> ``HOME``), so a copied or moved home
+    still finds its account files.
+    """
+    base = Path(directory).absolute().parent
+    portable = dataclasses.replace(
+        state, issued={serial: _relocate(r, base, _relative) for serial, r in state.issued.items()}
+    )
+    text = json.dumps(portable.to_json(), indent=2, ensure_ascii=False) + "\n"
+    write_file(Path(directory) / STATE, text.encode())
+
+
+def load_ca(
+    cert_path: StrPath, key_path: StrPath, state_dir: StrPath
+) -> tuple[x509.Certificate, PrivateKey, CaState]:
+    """Read and cross-check the CA files; every problem is a ``CaStoreError`` naming a file."""
+    cert = _load_cert(cert_path)
+    key = _load_key(key_path)
+    if key.public_key() != cert.public_key():
+        raise CaStoreError(f"CA key {key_path} does not belong to CA certificate {cert_path}")
+    state = _load_state(Path(state_dir) / STATE)
+    base = Path(state_dir).absolute().parent
+    state.issued = {serial: _relocate(r, base, _absolute) for serial, r in state.issued.items()}
+    return cert, key, state
+
+
+def with_paths(record: IssuedRecord, cert_path: StrPath, key_path: StrPath) -> IssuedRecord:
+    """The record with its file locations, absolute in memory whatever the working directory."""
+    cert, key = Path(cert_path).absolute(), Path(key_path).absolute()
+    return dataclasses.replace(record, cert_path=str(cert), key_path=str(key))
+
+
+def _relocate(record: IssuedRecord, base: Path, move: Callable[[str, Path], str]) -> IssuedRecord:
+    cert, key = record.cert_path, record.key_path
+    return dataclasses.replace(
+        record,
+        cert_path=None if cert is None else move(cert, base),
+        key_path=None if key is None else move(key, base),
+    )
+
+
+def _relative(stored: str, base: Path) -> str:
+    path = Path(stored)
+    return str(path.relative_to(base)) if path.is_relative_to(base) else stored
+
+
+def _absolute(stored: str, base: Path) -> str:
+    return str(base / stored)  # an absolute ``stored`` wins over ``base`` in the join
+
+
+def _load_cert(path: StrPath) -> x509.Certificate:
+    try:
+        return x509.load_pem_x509_certificate(read_file(path, "CA certificate"))
+    except ValueError as exc:
+        raise CaStoreError(f"CA certificate {path} is not a PEM certificate: {exc}") from None
+
+
+def _load_key(path: StrPath) -> PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(read_file(path, "CA key"), password=None)
+    except (ValueError, TypeError) as exc:
+        raise CaStoreError(f"CA key {path} is not an unencrypted PEM key: {exc}") from None
+    if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+        raise CaStoreError(f"CA key {path} is neither EC nor RSA")
+    return key
+
+
+def _load_state(path: Path) -> CaState:
+    if not path.exists():
+        return CaState()
+    try:
+        obj = json.loads(read_file(path, "CA state"))
+    except json.JSONDecodeError as exc:
+        raise CaStoreError(f"{path}: not JSON ({exc})") from None
+    return state_from_json(obj, source=str(path))
