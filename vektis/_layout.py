@@ -1,0 +1,279 @@
+"""Record layouts as data: one TOML file per standard and version in ``vektis/layouts/``.
+
+Each file holds the standard's identity (EI code, version, subversion, record length, kind and
+the return standard that answers it) and its field table, derived from the Vektis export
+spreadsheets. Adding a standard means adding a file; nothing here names a standard.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from importlib import resources
+from types import MappingProxyType
+
+from vektis._errors import LayoutError, UnknownStandardError
+
+__all__ = [
+    "STANDARDS",
+    "Field",
+    "Kind",
+    "RecordLayout",
+    "Standard",
+    "detect_standard",
+    "get_standard",
+    "standard_for_header",
+]
+
+# Where a return record keeps the declaration verbatim: "Vulling is gelijk aan overeenkomend
+# veld in het heenbericht" - the first 310 positions are the original record.
+DECLARATION_WIDTH = 310
+
+
+class Kind(StrEnum):
+    """How a field's text becomes a Python value."""
+
+    TEXT = "text"  # AN: padding stripped on the right
+    INT = "int"  # N counts and numbers
+    CODE = "code"  # N code-list values and identifiers (BSN, UZOVI, AGB): digits kept as str
+    DATE = "date"  # N8 CCYYMMDD; 00000000 is "empty"
+    AMOUNT = "amount"  # N cents; signed through its D/C indicator when read by semantic key
+    SIGN = "sign"  # AN1 D/C indicator (COD043 family)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Field:
+    """One field of a record layout, positions 0-based and end-exclusive."""
+
+    record_type: str
+    number: str
+    name: str
+    type: str
+    start: int
+    length: int
+    usage: str
+    code: str
+    key: str
+    sign: str
+    retourcode: str
+    kind: Kind
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+    @property
+    def blank(self) -> str:
+        """The text of an empty field: zeros for N, spaces for AN, D for an indicator."""
+        if self.kind is Kind.SIGN:
+            return "D"
+        return "0" * self.length if self.type == "N" else " " * self.length
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordLayout:
+    """The fields of one record type, with a compiled pattern that checks all formats at once."""
+
+    record_type: str
+    length: int
+    fields: tuple[Field, ...]
+    by_number: Mapping[str, Field]
+    by_key: Mapping[str, tuple[Field, ...]]
+    pattern: re.Pattern[str]
+    shape: re.Pattern[str]
+    dates: tuple[Field, ...]
+    signs: tuple[Field, ...]
+
+    def field(self, ref: str) -> tuple[Field, ...]:
+        """The field(s) behind a semantic key or a field number such as "0403"."""
+        found = self.by_key.get(ref)
+        if found is not None:
+            return found
+        single = self.by_number.get(ref)
+        return (single,) if single is not None else ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Standard:
+    """One EI standard and version: identity from its header, and its record layouts."""
+
+    name: str
+    ei_code: int
+    version: int
+    subversion: int
+    record_length: int
+    kind: str  # "declaration" or "return"
+    return_standard: str | None
+    description: str = ""
+    records: Mapping[str, RecordLayout] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_return(self) -> bool:
+        return self.kind == "return"
+
+    @property
+    def header_key(self) -> str:
+        """Positions 3-9 of the voorlooprecord: EI code, version and subversion."""
+        return f"{self.ei_code:03d}{self.version:02d}{self.subversion:02d}"
+
+
+def _kind(type_: str, code: str) -> Kind:
+    """Vektis names its code lists by what they hold: DAT dates, BED amounts, COD code lists."""
+    if type_ == "AN":
+        return Kind.TEXT
+    if code.startswith("DAT"):
+        return Kind.DATE
+    if code.startswith("BED"):
+        return Kind.AMOUNT
+    if code.startswith("COD") or code == "NUM313":  # NUM313 is the BSN
+        return Kind.CODE
+    return Kind.INT
+
+
+def _field_pattern(f: Field, *, strict: bool = True) -> str:
+    """A regex fragment for one field; the kenmerk is literal, M fields must not be empty.
+
+    ``strict=False`` checks the shape only (what a writer must never get wrong: digits in N,
+    D or C in an indicator) and allows empty mandatory fields.
+    """
+    n = f.length
+    if f.number.endswith("01") and f.name.startswith("KENMERK"):
+        return re.escape(f.record_type)
+    if f.kind is Kind.SIGN:
+        return "[DC]"
+    if f.type == "N":
+        empty_forbidden = strict and f.usage == "M" and f.kind in (Kind.DATE, Kind.CODE)
+        return f"(?!0{{{n}}})[0-9]{{{n}}}" if empty_forbidden else f"[0-9]{{{n}}}"
+    if strict and f.usage == "M":
+        return f"(?! {{{n}}}).{{{n}}}"
+    return f".{{{n}}}"
+
+
+def _parse_row(row: str) -> Field:
+    parts = row.split("|")
+    if len(parts) != 11:
+        raise LayoutError(f"layout row needs 11 columns: {row!r}")
+    rec, num, name, type_, start, length, usage, code, key, sign, rc = parts
+    return Field(
+        record_type=rec,
+        number=num,
+        name=name,
+        type=type_,
+        start=int(start) - 1,
+        length=int(length),
+        usage=usage,
+        code=code,
+        key=key,
+        sign=sign,
+        retourcode=rc,
+        kind=_kind(type_, code),
+    )
+
+
+def _mark_signs(fields: list[Field]) -> list[Field]:
+    """D/C indicators named as the sign of an amount become SIGN fields."""
+    sign_numbers = {f.sign for f in fields if f.sign}
+    sign_numbers |= {f.number for f in fields if "DEBET/CREDIT" in f.name}
+    return [
+        dataclasses.replace(f, kind=Kind.SIGN) if f.number in sign_numbers else f for f in fields
+    ]
+
+
+def _build_record(record_type: str, fields: list[Field], length: int) -> RecordLayout:
+    position = 0
+    for f in fields:
+        if f.start != position:
+            raise LayoutError(f"field {f.number} starts at {f.start + 1}, expected {position + 1}")
+        position = f.end
+    if position != length:
+        raise LayoutError(f"record {record_type} is {position} wide, the standard says {length}")
+    by_key: dict[str, tuple[Field, ...]] = {}
+    for f in fields:
+        if f.key:
+            by_key[f.key] = (*by_key.get(f.key, ()), f)
+    return RecordLayout(
+        record_type=record_type,
+        length=length,
+        fields=tuple(fields),
+        by_number=MappingProxyType({f.number: f for f in fields}),
+        by_key=MappingProxyType(by_key),
+        pattern=re.compile("".join(_field_pattern(f) for f in fields), re.DOTALL),
+        shape=re.compile("".join(_field_pattern(f, strict=False) for f in fields), re.DOTALL),
+        dates=tuple(f for f in fields if f.kind is Kind.DATE),
+        signs=tuple(f for f in fields if f.kind is Kind.SIGN and f.end <= DECLARATION_WIDTH),
+    )
+
+
+def _load(text: str) -> Standard:
+    data = tomllib.loads(text)
+    meta, rows = data["standard"], data["layout"]["fields"].strip().splitlines()
+    fields = _mark_signs([_parse_row(row) for row in rows])
+    grouped: dict[str, list[Field]] = {}
+    for f in fields:
+        grouped.setdefault(f.record_type, []).append(f)
+    length = int(meta["record_length"])
+    return Standard(
+        name=meta["name"],
+        ei_code=int(meta["ei_code"]),
+        version=int(meta["version"]),
+        subversion=int(meta["subversion"]),
+        record_length=length,
+        kind=meta["kind"],
+        return_standard=meta.get("return_standard") or None,
+        description=meta.get("description", ""),
+        records=MappingProxyType({t: _build_record(t, fs, length) for t, fs in grouped.items()}),
+    )
+
+
+def _load_all() -> Mapping[str, Standard]:
+    folder = resources.files("vektis").joinpath("layouts")
+    found = [_load(p.read_text("utf-8")) for p in folder.iterdir() if p.name.endswith(".toml")]
+    return MappingProxyType({s.name: s for s in sorted(found, key=lambda s: s.name)})
+
+
+STANDARDS: Mapping[str, Standard] = _load_all()
+_BY_HEADER = {s.header_key: s for s in STANDARDS.values()}
+
+
+def get_standard(name: str) -> Standard:
+    """The standard called ``name`` ("MZ301"), or UnknownStandardError."""
+    try:
+        return STANDARDS[name.upper()]
+    except KeyError:
+        raise UnknownStandardError(f"no layout for standard {name!r}") from None
+
+
+def standard_for_header(header: str) -> Standard:
+    """The standard named by a voorlooprecord (text), checking each header field in turn.
+
+    COD954: 0010 "Code externe-integratiebericht ontbreekt of is onjuist" (non-numeric or 000),
+    0011 for the version, 8027 for the subversion, and 8061 when the combination is well formed
+    but not a standard we support.
+    """
+    ei, version, sub = header[2:5], header[5:7], header[7:9]
+    if len(ei) != 3 or not (ei.isascii() and ei.isdigit()) or ei == "000":
+        raise UnknownStandardError(f"EI code {ei!r} is not a 3-digit code", code="0010")
+    if len(version) != 2 or not (version.isascii() and version.isdigit()) or version == "00":
+        raise UnknownStandardError(f"version {version!r} is not valid", code="0011", field="0103")
+    if len(sub) != 2 or not (sub.isascii() and sub.isdigit()):
+        raise UnknownStandardError(f"subversion {sub!r} is not valid", code="8027", field="0104")
+    standard = _BY_HEADER.get(ei + version + sub)
+    if standard is None:
+        raise UnknownStandardError(
+            f"EI code {ei} version {int(version)}.{int(sub)} is not a supported standard"
+        )
+    return standard
+
+
+def detect_standard(data: bytes) -> Standard:
+    """The standard of an EI file, from its first record; UnknownStandardError when unknown."""
+    first = data[:16].decode("latin-1")
+    if not first.startswith("01"):
+        raise UnknownStandardError(
+            "the file does not start with a voorlooprecord (01)", code="0002", field="0101"
+        )
+    return standard_for_header(first)

@@ -1,0 +1,118 @@
+"""Field text to Python values and back: the one place that knows the EI value formats.
+
+N fields are zero-padded on the left, AN fields space-padded on the right; dates are CCYYMMDD
+with 00000000 for "empty"; amounts are cents whose sign lives in a separate D/C indicator
+("De defaultwaarde is 'D' (nul of positief bedrag)").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from vektis._errors import RenderError
+from vektis._layout import Field, Kind
+
+__all__ = ["EMPTY_DATE", "date_text", "decode", "parse_date", "signed"]
+
+EMPTY_DATE = "00000000"
+_DATE_CACHE: dict[str, date | None] = {}
+_DATE_CACHE_LIMIT = 20_000
+
+
+def parse_date(text: str) -> date | None:
+    """The date in CCYYMMDD ``text``, None for 00000000; ValueError when it is no real day.
+
+    Files repeat the same few dates on every line, so results are cached (bounded).
+    """
+    try:
+        return _DATE_CACHE[text]
+    except KeyError:
+        pass
+    if text == EMPTY_DATE:
+        value = None
+    elif len(text) != 8 or not (text.isascii() and text.isdigit()):
+        raise ValueError(f"{text!r} is not CCYYMMDD")
+    else:
+        value = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    if len(_DATE_CACHE) >= _DATE_CACHE_LIMIT:
+        _DATE_CACHE.clear()
+    _DATE_CACHE[text] = value
+    return value
+
+
+def date_text(value: object) -> str:
+    """CCYYMMDD for a date, zeros for None; digits given as text pass through."""
+    if value is None:
+        return EMPTY_DATE
+    if isinstance(value, date):
+        return f"{value:%Y%m%d}"
+    if isinstance(value, str):
+        return value
+    raise RenderError(f"a date field needs a date or None, not {value!r}")
+
+
+def decode(field: Field, raw: str) -> object:
+    """The typed value of ``field`` in the record text ``raw`` (a valid record)."""
+    text = raw[field.start : field.end]
+    kind = field.kind
+    if kind is Kind.TEXT:
+        return text.rstrip(" ")
+    if kind is Kind.INT or kind is Kind.AMOUNT:
+        return int(text)
+    if kind is Kind.DATE:
+        return parse_date(text)
+    return text
+
+
+def signed(amount: object) -> tuple[int, str]:
+    """Split a signed number of cents into the unsigned amount and its D/C indicator."""
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        raise RenderError(f"an amount is a whole number of cents, not {amount!r}")
+    return abs(amount), "C" if amount < 0 else "D"
+
+
+# "Afkeuring als veld andere dan numerieke tekens ... bevat" and similar per-field rules; a
+# field without a specific retourcode in the layout falls back to 0001 ("technische redenen").
+GENERIC_CODE = "0001"
+
+
+def field_problems(fields: tuple[Field, ...], raw: str) -> list[tuple[Field, str, str]]:
+    """Every field of a full-length record whose text breaks its format: (field, code, why)."""
+    problems: list[tuple[Field, str, str]] = []
+    for field in fields:
+        why = _field_problem(field, raw[field.start : field.end])
+        if why:
+            problems.append((field, field.retourcode or GENERIC_CODE, why))
+    return problems
+
+
+def _field_problem(field: Field, text: str) -> str:
+    """Why ``text`` is not a valid value of ``field``, or "" when it is."""
+    name = field.name.lower()
+    if field.kind is Kind.SIGN:
+        # COD043: "D = debet (nul of positief bedrag), C = credit (negatief bedrag)"
+        return "" if text in ("D", "C") else f"{name}: {text!r} is neither D nor C"
+    if field.type == "N":
+        return _numeric_problem(field, text, name)
+    if field.usage == "M" and not text.strip(" "):
+        return f"{name} is mandatory but empty"
+    return ""
+
+
+def _numeric_problem(field: Field, text: str, name: str) -> str:
+    # "N (numeriek): digits only, right-aligned, left-padded with zeros"
+    if not (text.isascii() and text.isdigit()):
+        return f"{name}: {text!r} is not numeric"
+    mandatory = field.usage == "M"
+    if field.kind is Kind.DATE:
+        # 0020/0021: rejected "als veld uitsluitend nullen bevat of niet voldoet aan het
+        # datumformat"
+        if text == EMPTY_DATE:
+            return f"{name} is mandatory but empty" if mandatory else ""
+        try:
+            parse_date(text)
+        except ValueError:
+            return f"{name}: {text} is not a date (CCYYMMDD)"
+    elif field.kind is Kind.CODE and mandatory and not text.strip("0"):
+        return f"{name} is mandatory but empty"
+    return ""
