@@ -1,5 +1,7 @@
 """The simulated world: organisations, accounts, toestemmingen, policies, insured persons."""
 
+from world._errors import WorldError, WorldFileError
+from world._generate import generate_world, user_number
 from world._home import DEFAULT_HOME, HomeLayout
 from world._model import (
     Account,
@@ -21,9 +23,12 @@ from world._model import (
     Toestemming,
     World,
 )
+from world._scenarios import INVALID_BSN_SCENARIO
+from world._store import load_world, save_world
 
 __all__ = [
     "DEFAULT_HOME",
+    "INVALID_BSN_SCENARIO",
     "Account",
     "AccountKind",
     "Bureau",
@@ -43,4 +48,10 @@ __all__ = [
     "TermKind",
     "Toestemming",
     "World",
+    "WorldError",
+    "WorldFileError",
+    "generate_world",
+    "load_world",
+    "save_world",
+    "user_number",
 ]

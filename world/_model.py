@@ -232,6 +232,24 @@ class Scenario:
     bureau: str | None = None
 
 
+class _Index:
+    """Lookup tables of a World, built once: the gateway and the insurer stubs ask per request."""
+
+    __slots__ = ("accounts", "bureaus", "by_uzovi", "insurers", "persons", "providers")
+
+    def __init__(self, world: World) -> None:
+        self.insurers = {i.uzovi: i for i in world.insurers}
+        self.providers = {code: p for p in reversed(world.providers) for code in p.codes}
+        self.bureaus = {b.agb: b for b in world.bureaus}
+        self.accounts = {a.user_number: a for a in world.accounts}
+        self.persons = {p.bsn: p for p in world.persons}
+        at: dict[str, list[Person]] = {}
+        for person in world.persons:
+            for uzovi in dict.fromkeys(c.uzovi for c in person.coverages):
+                at.setdefault(uzovi, []).append(person)
+        self.by_uzovi = {uzovi: tuple(people) for uzovi, people in at.items()}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class World:
     seed: int
@@ -243,19 +261,50 @@ class World:
     persons: tuple[Person, ...]
     scenarios: tuple[Scenario, ...]
     today: dt.date | None = None  # the simulated clock; None means the real date
+    _index: _Index = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Frozen: the indexes are derived data, set once here and never changed afterwards.
+        object.__setattr__(self, "_index", _Index(self))
 
     def insurer(self, uzovi: str) -> Insurer | None:
-        return next((i for i in self.insurers if i.uzovi == uzovi), None)
+        return self._index.insurers.get(uzovi)
 
     def provider(self, code: str) -> Provider | None:
         """The provider with this AGB, practice or institution code."""
-        return next((p for p in self.providers if code in p.codes), None)
+        return self._index.providers.get(code)
 
     def bureau(self, agb: str) -> Bureau | None:
-        return next((b for b in self.bureaus if b.agb == agb), None)
+        return self._index.bureaus.get(agb)
 
     def account(self, user_number: str) -> Account | None:
-        return next((a for a in self.accounts if a.user_number == user_number), None)
+        return self._index.accounts.get(user_number)
+
+    def person(self, bsn: str) -> Person | None:
+        """The insured person (or scenario person) with this BSN."""
+        return self._index.persons.get(bsn)
+
+    def persons_at(self, uzovi: str) -> tuple[Person, ...]:
+        """Everyone with any coverage, past, present or future, at ``uzovi``.
+
+        Past and future policies are included so COV can answer for any peildatum.
+        """
+        return self._index.by_uzovi.get(uzovi, ())
+
+    def accounts_of(self, organisation: str) -> tuple[Account, ...]:
+        return tuple(a for a in self.accounts if a.organisation == organisation)
+
+    def has_toestemming(self, *, bureau: str, provider: str, day: dt.date) -> bool:
+        """True when ``bureau`` holds a toestemmingsverklaring of ``provider`` valid on ``day``.
+
+        ``provider`` may be any of the provider's codes; the verklaring names its organisation code.
+        """
+        found = self.provider(provider)
+        code = found.code if found else provider
+        return any(
+            t.bureau == bureau and t.provider == code and t.is_valid_on(day)
+            for t in self.toestemmingen
+        )
 
     def organisation_kind(self, code: str) -> OrganisationKind | None:
         if self.insurer(code):
@@ -265,6 +314,10 @@ class World:
         if self.provider(code):
             return OrganisationKind.PROVIDER
         return None
+
+    def organisation_name(self, code: str) -> str | None:
+        org = self.insurer(code) or self.bureau(code) or self.provider(code)
+        return org.name if org else None
 
     def group_of(self, uzovi: str) -> frozenset[str]:
         """Every UZOVI of the same concern / brand group as ``uzovi`` (itself included)."""

@@ -1,0 +1,210 @@
+"""population.csv <-> persons: one line per person, policies packed into two columns.
+
+A CSV stays small for 100,000 people, opens in a spreadsheet and diffs line by line. The packed
+columns read ``uzovi:verzekerdennummer:kind:package:start:end`` per policy and
+``number:uzovi:prestatiecode:start:end`` per machtiging, several joined by ``;``; an empty end
+means the policy runs on. Every line is checked on reading and a problem names its line.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+import re
+from collections.abc import Iterable, Set
+from dataclasses import dataclass
+
+from vektis import is_valid_bsn
+from world._errors import WorldFileError
+from world._model import Coverage, CoverageKind, Machtiging, Person
+
+__all__ = ["COLUMNS", "population_text", "read_population"]
+
+COLUMNS = (
+    "bsn",
+    "initials",
+    "surname",
+    "prefix",
+    "birth_date",
+    "sex",
+    "postcode",
+    "house_number",
+    "deceased",
+    "wlz",
+    "coverages",
+    "machtigingen",
+)
+_POSTCODE = re.compile(r"[1-9]\d{3}[A-Z]{2}")
+_BSN_SHAPE = re.compile(r"\d{9}")
+_TOKEN = re.compile(r"[^:;]+")
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _coverage_cell(coverages: Iterable[Coverage]) -> str:
+    return ";".join(
+        f"{c.uzovi}:{c.verzekerdennummer}:{c.kind.value}:{c.package}:{_iso(c.start)}:{_iso(c.end)}"
+        for c in coverages
+    )
+
+
+def _machtiging_cell(machtigingen: Iterable[Machtiging]) -> str:
+    return ";".join(
+        f"{m.number}:{m.uzovi}:{m.prestatiecode}:{_iso(m.start)}:{_iso(m.end)}"
+        for m in machtigingen
+    )
+
+
+def population_text(persons: Iterable[Person]) -> str:
+    """The CSV text of ``persons`` (LF line ends, so the bytes are the same on every system)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(
+        (
+            p.bsn,
+            p.initials,
+            p.surname,
+            p.prefix,
+            p.birth_date.isoformat(),
+            p.sex,
+            p.postcode,
+            p.house_number,
+            _iso(p.deceased),
+            int(p.wlz),
+            _coverage_cell(p.coverages),
+            _machtiging_cell(p.machtigingen),
+        )
+        for p in persons
+    )
+    return out.getvalue()
+
+
+class _LineError(Exception):
+    """A problem on the current line; the reader adds file and line number."""
+
+
+def _date(text: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _LineError(f"{what} is not a date like 2024-01-31: {text!r}") from None
+
+
+def _parts(cell: str, count: int, what: str) -> list[list[str]]:
+    items = [item.split(":") for item in cell.split(";")] if cell else []
+    for item in items:
+        if len(item) != count:
+            raise _LineError(f"{what} {':'.join(item)!r} needs {count} fields separated by ':'")
+    return items
+
+
+def _coverage(item: list[str], uzovis: Set[str]) -> Coverage:
+    uzovi, number, kind, package, start, end = item
+    if uzovi not in uzovis:
+        raise _LineError(f"policy names unknown UZOVI {uzovi!r}")
+    if kind not in {k.value for k in CoverageKind}:
+        raise _LineError(f"policy kind {kind!r} is neither basis nor aanvullend")
+    if not _TOKEN.fullmatch(number) or not _TOKEN.fullmatch(package):
+        raise _LineError("policy needs a verzekerdennummer and a package")
+    cov = Coverage(
+        uzovi=uzovi,
+        verzekerdennummer=number,
+        kind=CoverageKind(kind),
+        package=package,
+        start=_date(start, "policy start"),
+        end=_date(end, "policy end") if end else None,
+    )
+    if cov.end is not None and cov.end < cov.start:
+        raise _LineError(f"policy at {uzovi} ends ({cov.end}) before it starts ({cov.start})")
+    return cov
+
+
+def _check_overlap(coverages: tuple[Coverage, ...]) -> None:
+    """A person holds at most one basis and one aanvullend policy on any day."""
+    for kind in CoverageKind:
+        spans = sorted((c for c in coverages if c.kind is kind), key=lambda c: c.start)
+        for before, after in itertools.pairwise(spans):
+            if before.end is None or before.end >= after.start:
+                raise _LineError(
+                    f"{kind.value} policies overlap: {before.uzovi} from "
+                    f"{before.start} and {after.uzovi} from {after.start}"
+                )
+
+
+def _machtiging(item: list[str], uzovis: Set[str]) -> Machtiging:
+    number, uzovi, code, start, end = item
+    if uzovi not in uzovis:
+        raise _LineError(f"machtiging {number} names unknown UZOVI {uzovi!r}")
+    return Machtiging(
+        number=number,
+        uzovi=uzovi,
+        prestatiecode=code,
+        start=_date(start, "machtiging start"),
+        end=_date(end, "machtiging end"),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Rules:
+    uzovis: Set[str]
+    invalid_bsns: Set[str]  # the scenario BSNs allowed to fail the 11-proef
+
+
+def _person(row: list[str], rules: _Rules) -> Person:
+    if len(row) != len(COLUMNS):
+        raise _LineError(f"expected {len(COLUMNS)} columns, found {len(row)}")
+    bsn, initials, surname, prefix, birth, sex, postcode, house, deceased, wlz, covs, machts = row
+    if not _BSN_SHAPE.fullmatch(bsn):
+        raise _LineError(f"BSN must be nine digits, not {bsn!r}")
+    if not is_valid_bsn(bsn) and bsn not in rules.invalid_bsns:
+        raise _LineError(f"BSN {bsn} fails the 11-proef")
+    if sex not in ("1", "2") or wlz not in ("0", "1") or not _POSTCODE.fullmatch(postcode):
+        raise _LineError(
+            f"sex must be 1 or 2, wlz 0 or 1, postcode like 1234AB: {sex!r}, {wlz!r}, {postcode!r}"
+        )
+    if not house.isdigit() or not surname:
+        raise _LineError(f"house number must be digits and surname present: {house!r}")
+    coverages = tuple(_coverage(i, rules.uzovis) for i in _parts(covs, 6, "policy"))
+    _check_overlap(coverages)
+    return Person(
+        bsn=bsn,
+        initials=initials,
+        surname=surname,
+        prefix=prefix,
+        birth_date=_date(birth, "birth_date"),
+        sex=sex,
+        postcode=postcode,
+        house_number=int(house),
+        deceased=_date(deceased, "deceased") if deceased else None,
+        wlz=wlz == "1",
+        coverages=coverages,
+        machtigingen=tuple(_machtiging(i, rules.uzovis) for i in _parts(machts, 5, "machtiging")),
+    )
+
+
+def read_population(
+    text: str, *, file: str, uzovis: Set[str], invalid_bsns: Set[str] = frozenset()
+) -> tuple[Person, ...]:
+    """Persons from population.csv text; raises WorldFileError naming the line of a problem."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or tuple(header) != COLUMNS:
+        raise WorldFileError(file, "line 1", f"header must be {','.join(COLUMNS)}")
+    rules = _Rules(uzovis=uzovis, invalid_bsns=invalid_bsns)
+    persons: list[Person] = []
+    seen: set[str] = set()
+    for row in reader:
+        try:
+            person = _person(row, rules)
+        except _LineError as exc:
+            raise WorldFileError(file, f"line {reader.line_num}", str(exc)) from None
+        if person.bsn in seen:
+            raise WorldFileError(file, f"line {reader.line_num}", f"BSN {person.bsn} repeated")
+        seen.add(person.bsn)
+        persons.append(person)
+    return tuple(persons)
