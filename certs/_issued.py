@@ -53,6 +53,10 @@ class IssuedCertificate:
         write_file(cert_path, self.cert_pem())
         write_file(key_path, self.key_pem(), private=True)
 
+    def write_pkcs12(self, path: StrPath, password: str | bytes) -> None:
+        """Write ``to_pkcs12(password)`` to ``path``, 0600: it holds the private key too."""
+        write_file(path, self.to_pkcs12(password), private=True)
+
     def to_pkcs12(self, password: str | bytes) -> bytes:
         """A password-protected PKCS#12 bundle: key, certificate and the CA certificate.
 
