@@ -4,6 +4,17 @@ Pure: bytes and values in, values out; nothing here opens files or sockets.
 """
 
 from vektis._codec import EIFile, Record, iter_records, parse_file, render_file
+from vektis._codelists import (
+    RETOURCODES,
+    UZOVI_REGISTER,
+    Prestatiecode,
+    Retourcode,
+    UzoviEntry,
+    prestatiecode,
+    prestatiecodes,
+    retourcode,
+    uzovi_group,
+)
 from vektis._errors import (
     FormatError,
     LayoutError,
@@ -12,6 +23,7 @@ from vektis._errors import (
     UnknownStandardError,
     VektisError,
 )
+from vektis._findings import Finding
 from vektis._identifiers import (
     AgbCode,
     bsn_check_digit,
@@ -21,22 +33,32 @@ from vektis._identifiers import (
     practice_code,
 )
 from vektis._layout import STANDARDS, Field, RecordLayout, Standard, detect_standard, get_standard
+from vektis._returns import Judgement, build_return
+from vektis._validate import validate
 
 __all__ = [
+    "RETOURCODES",
     "STANDARDS",
+    "UZOVI_REGISTER",
     "AgbCode",
     "EIFile",
     "Field",
+    "Finding",
     "FormatError",
+    "Judgement",
     "LayoutError",
+    "Prestatiecode",
     "Record",
     "RecordLayout",
     "RenderError",
+    "Retourcode",
     "Standard",
     "UnknownFieldError",
     "UnknownStandardError",
+    "UzoviEntry",
     "VektisError",
     "bsn_check_digit",
+    "build_return",
     "detect_standard",
     "get_standard",
     "is_valid_bsn",
@@ -45,5 +67,10 @@ __all__ = [
     "make_bsn",
     "parse_file",
     "practice_code",
+    "prestatiecode",
+    "prestatiecodes",
     "render_file",
+    "retourcode",
+    "uzovi_group",
+    "validate",
 ]

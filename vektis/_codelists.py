@@ -1,0 +1,99 @@
+"""Code lists as data (``vektis/data/*.psv``) with small typed accessors.
+
+- retourcodes (COD954): code, meaning and category - X whole file, T header/totals,
+  D detail, O informational - plus 8983 ("declaratie betreft geen Zvw-zorg") from insurer pages;
+- prestatiecodes per standard: alternative care (OS301, codelijst 090, the 90/24xxx list) and
+  a mondzorg set (MZ301, codelijst 010) with indicative tariffs in cents;
+- the UZOVI register: number, insurer name and the concern (group) that carries the risk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from types import MappingProxyType
+
+__all__ = [
+    "RETOURCODES",
+    "UZOVI_REGISTER",
+    "Prestatiecode",
+    "Retourcode",
+    "UzoviEntry",
+    "prestatiecode",
+    "prestatiecodes",
+    "retourcode",
+    "uzovi_group",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Retourcode:
+    """A COD954 retourcode; ``category`` is X (file), T (header/totals), D (detail), O (info)."""
+
+    code: str
+    meaning: str
+    category: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Prestatiecode:
+    """A prestatiecode of a standard's codelijst, with an indicative tariff in cents."""
+
+    standard: str
+    codelijst: str
+    code: str
+    description: str
+    group: str
+    tariff: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UzoviEntry:
+    """One UZOVI number: the insurer (risk carrier) and the concern it belongs to."""
+
+    uzovi: str
+    name: str
+    group: str
+
+
+def _rows(name: str, columns: int) -> list[list[str]]:
+    text = resources.files("vektis").joinpath("data", name).read_text("utf-8")
+    rows = [line.split("|") for line in text.splitlines() if line and not line.startswith("#")]
+    return [row for row in rows if len(row) == columns]
+
+
+RETOURCODES: Mapping[str, Retourcode] = MappingProxyType(
+    {c: Retourcode(code=c, meaning=m, category=k) for c, m, k in _rows("retourcodes.psv", 3)}
+)
+_PRESTATIECODES = tuple(
+    Prestatiecode(standard=s, codelijst=lst, code=c, description=d, group=g, tariff=int(t))
+    for s, lst, c, d, g, t in _rows("prestatiecodes.psv", 6)
+)
+UZOVI_REGISTER: Mapping[str, UzoviEntry] = MappingProxyType(
+    {u: UzoviEntry(uzovi=u, name=n, group=g) for u, n, g in _rows("uzovi.psv", 3)}
+)
+
+
+def retourcode(code: str) -> Retourcode | None:
+    """The retourcode ``code`` ("0435"), or None when it is not in the list."""
+    return RETOURCODES.get(code)
+
+
+def prestatiecodes(standard: object) -> tuple[Prestatiecode, ...]:
+    """The prestatiecodes for a standard, given as a name ("MZ301") or a Standard."""
+    name = str(getattr(standard, "name", standard)).upper()
+    return tuple(p for p in _PRESTATIECODES if p.standard == name)
+
+
+def prestatiecode(standard: object, code: str) -> Prestatiecode | None:
+    """One prestatiecode of a standard, or None."""
+    return next((p for p in prestatiecodes(standard) if p.code == code), None)
+
+
+def uzovi_group(uzovi: str) -> frozenset[str]:
+    """Every UZOVI of the same concern as ``uzovi`` (itself included; empty when unknown)."""
+    entry = UZOVI_REGISTER.get(uzovi)
+    if entry is None:
+        return frozenset()
+    return frozenset(u for u, e in UZOVI_REGISTER.items() if e.group == entry.group)

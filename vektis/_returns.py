@@ -1,0 +1,152 @@
+"""Return files (xx302): the insurer's answer to a declaration, built from its judgements.
+
+Each returned record is the declaration record verbatim (positions 1-310, "Vulling is gelijk
+aan overeenkomend veld in het heenbericht") followed by the return block: retourcodes, and for
+a prestatierecord the amounts the insurer computes and grants. A file without any remark is
+only the voorlooprecord (with 8001 "Declaratie is volledig toegewezen") and the sluitrecord.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from vektis._codec import EIFile, Record
+from vektis._errors import RenderError
+from vektis._layout import DECLARATION_WIDTH, Standard, get_standard
+from vektis._render import render_line
+
+__all__ = ["Judgement", "build_return"]
+
+FULLY_GRANTED = "8001"  # "Declaratie is volledig toegewezen."
+NOT_JUDGED = "8002"  # "Record is niet beoordeeld (wegens afkeuring boven- of ondergeschikt record)"
+NO_REMARK = "0200"  # "Geen opmerking bij dit recordtype."
+FULLY_REJECTED = "8073"  # "Declaratie is volledig afgewezen."
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Judgement:
+    """An insurer's verdict on one detail record: retourcodes and the amount granted (cents).
+
+    ``toegekend`` None means: everything when there are no codes, nothing when there are.
+    """
+
+    codes: tuple[str, ...] = ()
+    toegekend: int | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class _Outcome:
+    """What happens to the records of one declaration, walked in file order."""
+
+    returned: list[tuple[Record, tuple[str, ...], int | None]]
+    granted: int = 0
+    declared_04: int = 0
+    rejected_04: int = 0
+
+
+def _judge(declaration: EIFile, judgements: Mapping[int, Judgement]) -> _Outcome:
+    outcome = _Outcome(returned=[])
+    parent: Record | None = None
+    parent_codes: tuple[str, ...] = ()
+    parent_returned = False
+    for record in declaration.details:
+        ident = record.get_int("id")
+        verdict = judgements.get(ident)
+        codes = verdict.codes if verdict else ()
+        if record.record_type == "02":
+            parent, parent_codes, parent_returned = record, codes, bool(codes)
+            if codes:
+                outcome.returned.append((record, codes, None))
+        elif record.record_type == "04":
+            declared = record.get_int("declaratiebedrag")
+            if not codes and parent_codes:
+                codes = (NOT_JUDGED,)  # the verzekerdenrecord above it was rejected
+            granted = _granted(verdict, codes, declared)
+            outcome.declared_04 += 1
+            outcome.granted += granted
+            outcome.rejected_04 += granted == 0 and bool(codes)
+            if codes or granted != declared:
+                if parent is not None and not parent_returned:
+                    outcome.returned.append((parent, (NO_REMARK,), None))
+                    parent_returned = True
+                outcome.returned.append((record, codes, granted))
+        elif codes:
+            outcome.returned.append((record, codes, None))
+    return outcome
+
+
+def _granted(verdict: Judgement | None, codes: tuple[str, ...], declared: int) -> int:
+    if verdict is not None and verdict.toegekend is not None:
+        return verdict.toegekend
+    return 0 if codes else declared
+
+
+def _header_codes(outcome: _Outcome, given: tuple[str, ...]) -> tuple[str, ...]:
+    if given:
+        return given
+    if not outcome.returned:
+        return (FULLY_GRANTED,)
+    if outcome.declared_04 and outcome.rejected_04 == outcome.declared_04:
+        return (FULLY_REJECTED,)
+    return (NO_REMARK,)
+
+
+def _with_block(target: Standard, record: Record, block: Mapping[str, object]) -> str:
+    rendered = render_line(target, {"record_type": record.record_type, **block})
+    return record.raw[:DECLARATION_WIDTH] + rendered[DECLARATION_WIDTH:]
+
+
+def build_return(
+    declaration: EIFile,
+    judgements: Mapping[int, Judgement],
+    *,
+    header_codes: tuple[str, ...] = (),
+    return_date: date,
+    reference: str = "",
+) -> bytes:
+    """The xx302 file answering ``declaration``; judgements are keyed by identificatie
+    detailrecord. ``reference`` is the insurer's booking number (header field 0181)."""
+    if declaration.standard.return_standard is None:
+        raise RenderError(f"{declaration.standard.name} has no return standard")
+    target = get_standard(declaration.standard.return_standard)
+    outcome = _judge(declaration, judgements)
+    header = _with_block(
+        target,
+        declaration.header,
+        {
+            "referentie_zorgverzekeraar": reference,
+            "return_date": return_date,
+            "retourcodes": _header_codes(outcome, header_codes),
+        },
+    )
+    header = header[:2] + f"{target.ei_code:03d}" + header[5:]
+    lines = [header]
+    for record, codes, granted in outcome.returned:
+        block: dict[str, object] = {"retourcodes": codes}
+        if granted is not None:
+            block |= {"berekend_bedrag_zv": granted, "toegekend_bedrag": granted}
+        lines.append(_with_block(target, record, block))
+    lines.append(_closing(target, declaration, outcome))
+    return ("\r\n".join(lines) + "\r\n").encode("latin-1")
+
+
+def _closing(target: Standard, declaration: EIFile, outcome: _Outcome) -> str:
+    """The sluitrecord counts what is returned and totals ingediend and toegekend."""
+    counts = dict.fromkeys(("02", "03", "04", "98"), 0)
+    for record, _codes, _granted in outcome.returned:
+        counts[record.record_type] += 1
+    return render_line(
+        target,
+        {
+            "record_type": "99",
+            "aantal_verzekerden": counts["02"],
+            "aantal_debiteuren": counts["03"],
+            "aantal_prestaties": counts["04"],
+            "aantal_commentaar": counts["98"],
+            "aantal_detail": sum(counts.values()),
+            "totaal_declaratiebedrag": declaration.closing.get_int("totaal_declaratiebedrag"),
+            "totaal_toegekend": outcome.granted,
+        },
+    )
