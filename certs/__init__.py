@@ -11,7 +11,13 @@ always published, and the CA's register survives between processes (``ca-state.j
     ca.save("pki")                       # ca.pem, ca-key.pem (0600), crl.pem, ca-state.json
 """
 
-from certs._authority import CLIENT_KINDS, DEFAULT_CA_NAME, DEFAULT_HOSTS, CertificateAuthority
+from certs._authority import (
+    CLIENT_KINDS,
+    DEFAULT_CA_NAME,
+    DEFAULT_HOSTS,
+    CertificateAuthority,
+    IssuedCertificate,
+)
 from certs._build import KEY_TYPES
 from certs._errors import (
     CaStoreError,
@@ -20,16 +26,16 @@ from certs._errors import (
     IssueError,
     UnknownCertificateError,
 )
-from certs._identity import CertificateIdentity, read_identity
-from certs._issued import IssuedCertificate
-from certs._state import IssuedRecord, format_serial
-from certs._tls import (
+from certs._peer import (
+    CertificateIdentity,
     client_ssl_context,
     is_revoked,
     load_crl,
+    read_identity,
     reload_crl,
     server_ssl_context,
 )
+from certs._state import IssuedRecord, format_serial
 
 __all__ = [
     "CLIENT_KINDS",

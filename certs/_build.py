@@ -25,13 +25,17 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from certs._errors import IssueError
 
 __all__ = [
+    "CLIENT_AUTH",
     "KEY_TYPES",
+    "SERVER_AUTH",
+    "USER_NUMBER",
     "PrivateKey",
     "build_ca_certificate",
     "build_crl",
     "build_leaf",
     "client_subject",
     "generate_key",
+    "key_type_of",
     "server_alt_names",
     "server_subject",
 ]
@@ -43,6 +47,8 @@ PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 KEY_TYPES: tuple[str, ...] = ("ec", "rsa2048", "rsa3072")
 
 USER_NUMBER = re.compile(r"[0-9]{14}")
+CLIENT_AUTH = ExtendedKeyUsageOID.CLIENT_AUTH
+SERVER_AUTH = ExtendedKeyUsageOID.SERVER_AUTH
 
 
 def generate_key(key_type: str) -> PrivateKey:
@@ -220,7 +226,3 @@ def _key_usage(
         encipher_only=False,
         decipher_only=False,
     )
-
-
-CLIENT_AUTH = ExtendedKeyUsageOID.CLIENT_AUTH
-SERVER_AUTH = ExtendedKeyUsageOID.SERVER_AUTH

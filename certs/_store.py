@@ -1,4 +1,5 @@
-"""The CA's directory on disk: ``ca.pem``, ``ca-key.pem``, ``crl.pem`` and ``ca-state.json``.
+"""Files: the CA's directory (``ca.pem``, ``ca-key.pem``, ``crl.pem``, ``ca-state.json``), and
+the one atomic writer this package uses, which creates private keys 0600 from the first byte.
 
 The names match ``world.HomeLayout`` (``HOME/pki/``) without importing it, so the library can
 also keep a CA anywhere else, e.g. in a test's temporary directory.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +19,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from certs._build import PrivateKey
 from certs._errors import CaStoreError
-from certs._files import StrPath, read_file, write_file
 from certs._state import CaState, IssuedRecord, state_from_json
 
 __all__ = [
@@ -25,11 +26,52 @@ __all__ = [
     "CA_KEY",
     "CRL",
     "STATE",
+    "StrPath",
     "load_ca",
+    "read_file",
     "save_ca",
     "save_state",
     "with_paths",
+    "write_file",
 ]
+
+StrPath = str | os.PathLike[str]
+
+PRIVATE = 0o600
+PUBLIC = 0o644
+
+
+def write_file(path: StrPath, data: bytes, *, private: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename.
+
+    A reader (the gateway reloading the CRL, a client picking up its key) never sees half a file.
+    A private file is created with mode 0600 from the first byte, never widened and narrowed
+    later, and an existing file keeps no wider mode than that.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    mode = PRIVATE if private else PUBLIC
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)  # the umask may have narrowed it; set it exactly
+            handle.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def read_file(path: StrPath, what: str) -> bytes:
+    """The bytes of ``path``, or ``OSError`` turned into a ``CaStoreError`` naming the file."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CaStoreError(f"{what} not found: {path}") from None
+    except OSError as exc:
+        raise CaStoreError(f"cannot read {what} {path}: {exc.strerror}") from None
+
 
 CA_CERT = "ca.pem"
 CA_KEY = "ca-key.pem"
