@@ -1,0 +1,410 @@
+"""COV VZ801/802 over SOAP 1.1: reading and writing the Controleer messages and faults.
+
+Untrusted XML goes through defusedxml with DTDs forbidden outright: a COV message never needs
+one, and refusing every DTD stops entity expansion (billion laughs) and external entities before
+they happen. Every problem a sender can cause becomes a SoapFaultError (faultcode Client, or
+VersionMismatch for a non-1.1 envelope), which the gateway renders with ``render_soap_fault``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from typing import TypeVar
+from xml.etree.ElementTree import Element, ParseError
+from xml.sax.saxutils import escape
+
+import defusedxml.ElementTree as safe_xml
+from defusedxml import DefusedXmlException
+
+from berichten._cov_model import (
+    MESSAGES_NS,
+    SERVICE_NS,
+    TYPES_NS,
+    CovRequest,
+    CovResponse,
+    Geslacht,
+    Retourberichtresultaat,
+    SoortVerzekering,
+    Verzekerde,
+    VerzekerdeResultaat,
+    Verzekering,
+    VerzekeringResultaat,
+    Zoekopdracht,
+    Zoekresultaat,
+    ZoekresultaatType,
+    Zorgaanbieder,
+)
+from berichten._errors import SoapFaultError
+
+__all__ = [
+    "SOAP11_NS",
+    "parse_cov_request",
+    "parse_cov_response",
+    "render_cov_request",
+    "render_cov_response",
+    "render_soap_fault",
+]
+
+SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+_XS_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$")
+_NAMESPACES = f'xmlns:v1="{SERVICE_NS}" xmlns:mes="{MESSAGES_NS}" xmlns:typ="{TYPES_NS}"'
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+def _el(tag: str, value: object) -> str:
+    """One element with escaped text; an absent optional (None) is left out entirely."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    return f"<{tag}>{escape(text)}</{tag}>"
+
+
+def _envelope(body: str) -> bytes:
+    head = f'<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{SOAP11_NS}">'
+    return f"{head}<s:Body>{body}</s:Body></s:Envelope>".encode()
+
+
+def render_cov_request(request: CovRequest) -> bytes:
+    """The SOAP 1.1 envelope a client posts (SOAPAction ``.../VZ801802/v1/Controleer``)."""
+    parts = [f"<v1:Controleer {_NAMESPACES}><v1:request>"]
+    if request.zorgaanbieder is not None:
+        parts.append(
+            "<mes:Zorgaanbieder>"
+            + _el("typ:AGB-zorgverlenersoort", request.zorgaanbieder.agb_zorgverlenersoort)
+            + _el("typ:AGB-nummer", request.zorgaanbieder.agb_nummer)
+            + "</mes:Zorgaanbieder>"
+        )
+    parts.append("<mes:Zoekopdrachten>")
+    parts.extend(_render_zoekopdracht(z) for z in request.zoekopdrachten)
+    parts.append("</mes:Zoekopdrachten></v1:request></v1:Controleer>")
+    return _envelope("".join(parts))
+
+
+def _render_zoekopdracht(z: Zoekopdracht) -> str:
+    fields = (
+        ("Volgnummer", z.volgnummer),
+        ("Geboortedatum", z.geboortedatum),
+        ("Peildatum", z.peildatum),
+        ("Bsn", z.bsn),
+        ("Verzekerdenummer", z.verzekerdennummer),
+        ("Postcode", z.postcode),
+        ("ReferentieZorgaanbieder", z.referentie_zorgaanbieder),
+        ("Huisnummer", z.huisnummer),
+        ("Huisnummertoevoeging", z.huisnummertoevoeging),
+    )
+    return (
+        "<typ:Zoekopdracht>"
+        + "".join(_el(f"typ:{n}", v) for n, v in fields)
+        + "</typ:Zoekopdracht>"
+    )
+
+
+def render_cov_response(response: CovResponse) -> bytes:
+    """The SOAP 1.1 envelope the exchange answers with."""
+    results = "".join(_render_zoekresultaat(r) for r in response.zoekresultaten)
+    body = (
+        f"<v1:ControleerResponse {_NAMESPACES}><v1:ControleerResult>"
+        + _el("mes:Resultaat", response.resultaat)
+        + f"<mes:Zoekresultaten>{results}</mes:Zoekresultaten>"
+        + "</v1:ControleerResult></v1:ControleerResponse>"
+    )
+    return _envelope(body)
+
+
+def _render_zoekresultaat(r: Zoekresultaat) -> str:
+    inner = (
+        _el("typ:Volgnummer", r.volgnummer)
+        + _el("typ:Resultaat", r.resultaat)
+        + _el("typ:ReferentieZorgaanbieder", r.referentie_zorgaanbieder)
+        + (_render_verzekerde(r.verzekerde) if r.verzekerde is not None else "")
+    )
+    return f"<typ:Zoekresultaat>{inner}</typ:Zoekresultaat>"
+
+
+def _render_verzekerde(v: Verzekerde) -> str:
+    fields = (
+        ("Resultaat", v.resultaat),
+        ("Geboortedatum", v.geboortedatum),
+        ("Geslacht", v.geslacht),
+        ("CodeGeslacht", v.geslacht.code),
+        ("Overleden", v.overleden),
+        ("Achternaam1", v.achternaam1),
+        ("Voorvoegsel1", v.voorvoegsel1),
+        ("Achternaam2", v.achternaam2),
+        ("Voorvoegsel2", v.voorvoegsel2),
+        ("Voorletters", v.voorletters),
+        ("Bsn", v.bsn),
+    )
+    policies = "".join(_render_verzekering(p) for p in v.verzekeringen)
+    inner = "".join(_el(f"typ:{n}", value) for n, value in fields)
+    return (
+        f"<typ:Verzekerde>{inner}<typ:Verzekeringen>{policies}</typ:Verzekeringen></typ:Verzekerde>"
+    )
+
+
+def _render_verzekering(p: Verzekering) -> str:
+    fields = (
+        ("Resultaat", p.resultaat),
+        ("UZOVI", p.uzovi),
+        ("Verzekerdenummer", p.verzekerdennummer),
+        ("SoortVerzekering", p.soort_verzekering),
+        ("Pakketcode", p.pakketcode),
+        ("Pakketnaam", p.pakketnaam),
+        ("Labelcode", p.labelcode),
+        ("Labelnaam", p.labelnaam),
+        ("Ingangsdatum", p.ingangsdatum),
+        ("Einddatum", p.einddatum),
+    )
+    return (
+        "<typ:Verzekering>" + "".join(_el(f"typ:{n}", v) for n, v in fields) + "</typ:Verzekering>"
+    )
+
+
+def render_soap_fault(error: SoapFaultError) -> bytes:
+    """A SOAP 1.1 Fault (send with HTTP 500, as SOAP 1.1 over HTTP requires)."""
+    body = (
+        f"<s:Fault><faultcode>s:{escape(error.faultcode)}</faultcode>"
+        f'<faultstring xml:lang="en">{escape(error.faultstring)}</faultstring></s:Fault>'
+    )
+    return _envelope(body)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _q(ns: str, name: str) -> str:
+    return f"{{{ns}}}{name}"
+
+
+def _body_child(xml: bytes) -> Element:
+    """The first element inside soap:Body, after checking the envelope is SOAP 1.1."""
+    try:
+        root = safe_xml.fromstring(xml, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise SoapFaultError(
+            f"DTDs and entity declarations are not allowed ({type(exc).__name__})."
+        ) from None
+    except ParseError as exc:
+        raise SoapFaultError(f"The message is not well-formed XML: {exc}.") from None
+    if not root.tag.endswith("}Envelope") and root.tag != "Envelope":
+        raise SoapFaultError(f"The root element must be a SOAP Envelope, got {root.tag}.")
+    if root.tag != _q(SOAP11_NS, "Envelope"):
+        raise SoapFaultError(
+            f"The Envelope must be in the SOAP 1.1 namespace {SOAP11_NS}, got {root.tag}.",
+            faultcode="VersionMismatch",
+        )
+    body = root.find(_q(SOAP11_NS, "Body"))
+    if body is None or len(body) == 0:
+        raise SoapFaultError("The SOAP Envelope has no Body content.")
+    return body[0]
+
+
+def _child(parent: Element, ns: str, name: str, *, required: bool = True) -> Element | None:
+    found = parent.find(_q(ns, name))
+    if found is None and required:
+        raise SoapFaultError(f"Element {name} ({ns}) is missing in {_local(parent.tag)}.")
+    return found
+
+
+def _text(parent: Element, ns: str, name: str, *, required: bool = False) -> str | None:
+    node = _child(parent, ns, name, required=required)
+    if node is None:
+        return None
+    text = (node.text or "").strip()
+    if not text and required:
+        raise SoapFaultError(f"Element {name} in {_local(parent.tag)} is empty.")
+    return text or None
+
+
+def _convert(
+    parent: Element, name: str, required: bool, kind: str, convert: Callable[[str], object]
+) -> object:
+    text = _text(parent, TYPES_NS, name, required=required)
+    if text is None:
+        return None
+    try:
+        return convert(text)
+    except ValueError:
+        raise SoapFaultError(f"Element {name} must be {kind}, got {text!r}.") from None
+
+
+def _xs_date(text: str) -> date:
+    match = _XS_DATE.match(text)
+    if match is None:
+        raise ValueError(text)
+    return date.fromisoformat(match.group(1))
+
+
+def _xs_short(text: str) -> int:
+    value = int(text)
+    if not -32768 <= value <= 32767:
+        raise ValueError(text)
+    return value
+
+
+def _xs_boolean(text: str) -> bool:
+    if text not in ("true", "false", "1", "0"):
+        raise ValueError(text)
+    return text in ("true", "1")
+
+
+def _date(parent: Element, name: str, *, required: bool = False) -> date | None:
+    value = _convert(parent, name, required, "an xs:date (YYYY-MM-DD)", _xs_date)
+    return value if isinstance(value, date) else None
+
+
+def _int(parent: Element, name: str, *, required: bool = False, short: bool = False) -> int | None:
+    value = _convert(parent, name, required, "an integer", _xs_short if short else int)
+    return value if isinstance(value, int) else None
+
+
+def _enum(parent: Element, name: str, enum: type[E], *, required: bool = True) -> E | None:
+    allowed = ", ".join(e.value for e in enum)
+    value = _convert(parent, name, required, f"one of {allowed}", enum)
+    return value if isinstance(value, enum) else None
+
+
+def _present(value: T | None, name: str) -> T:
+    """Narrow a required value (the readers already raised when it was absent)."""
+    if value is None:
+        raise SoapFaultError(f"Element {name} is missing.")
+    return value
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def parse_cov_request(xml: bytes) -> CovRequest:
+    """Read a Controleer request; SoapFaultError names the first problem found."""
+    operation = _body_child(xml)
+    if operation.tag != _q(SERVICE_NS, "Controleer"):
+        raise SoapFaultError(
+            f"Expected operation Controleer in namespace {SERVICE_NS}, got {operation.tag}."
+        )
+    request = _present(_child(operation, SERVICE_NS, "request"), "request")
+    zorgaanbieder = None
+    node = _child(request, MESSAGES_NS, "Zorgaanbieder", required=False)
+    if node is not None:
+        zorgaanbieder = Zorgaanbieder(
+            agb_zorgverlenersoort=_text(node, TYPES_NS, "AGB-zorgverlenersoort", required=True)
+            or "",
+            agb_nummer=_text(node, TYPES_NS, "AGB-nummer", required=True) or "",
+        )
+    container = _child(request, MESSAGES_NS, "Zoekopdrachten", required=False)
+    found = [] if container is None else list(container)
+    for node in found:
+        # A Zoekopdracht in another namespace is a different element, not one to skip silently.
+        if node.tag != _q(TYPES_NS, "Zoekopdracht"):
+            raise SoapFaultError(f"Unexpected element {node.tag} in Zoekopdrachten.")
+    return CovRequest(
+        zoekopdrachten=tuple(_read_zoekopdracht(z) for z in found), zorgaanbieder=zorgaanbieder
+    )
+
+
+def _read_zoekopdracht(node: Element) -> Zoekopdracht:
+    volgnummer = _present(_int(node, "Volgnummer", required=True, short=True), "Volgnummer")
+    geboortedatum = _present(_date(node, "Geboortedatum", required=True), "Geboortedatum")
+    peildatum = _present(_date(node, "Peildatum", required=True), "Peildatum")
+    return Zoekopdracht(
+        volgnummer=volgnummer,
+        geboortedatum=geboortedatum,
+        peildatum=peildatum,
+        bsn=_text(node, TYPES_NS, "Bsn"),
+        verzekerdennummer=_text(node, TYPES_NS, "Verzekerdenummer"),
+        postcode=_text(node, TYPES_NS, "Postcode"),
+        huisnummer=_int(node, "Huisnummer"),
+        huisnummertoevoeging=_text(node, TYPES_NS, "Huisnummertoevoeging"),
+        referentie_zorgaanbieder=_text(node, TYPES_NS, "ReferentieZorgaanbieder"),
+    )
+
+
+def parse_cov_response(xml: bytes) -> CovResponse:
+    """Read a ControleerResponse; a SOAP Fault in the body is raised as SoapFaultError."""
+    answer = _body_child(xml)
+    if answer.tag == _q(SOAP11_NS, "Fault"):
+        code = (answer.findtext("faultcode") or "Server").rsplit(":", 1)[-1]
+        raise SoapFaultError(answer.findtext("faultstring") or "", faultcode=code)
+    if answer.tag != _q(SERVICE_NS, "ControleerResponse") or len(answer) == 0:
+        raise SoapFaultError(
+            f"Expected ControleerResponse in namespace {SERVICE_NS}, got {answer.tag}."
+        )
+    result = answer[0]
+    resultaat = _convert_in(result, MESSAGES_NS, "Resultaat", Retourberichtresultaat)
+    container = _child(result, MESSAGES_NS, "Zoekresultaten", required=False)
+    found = [] if container is None else container.findall(_q(TYPES_NS, "Zoekresultaat"))
+    return CovResponse(
+        resultaat=resultaat, zoekresultaten=tuple(_read_zoekresultaat(z) for z in found)
+    )
+
+
+def _convert_in(parent: Element, ns: str, name: str, enum: type[E]) -> E:
+    text = _text(parent, ns, name, required=True) or ""
+    try:
+        return enum(text)
+    except ValueError:
+        raise SoapFaultError(f"Element {name} has unknown value {text!r}.") from None
+
+
+def _read_zoekresultaat(node: Element) -> Zoekresultaat:
+    volgnummer = _present(_int(node, "Volgnummer", required=True, short=True), "Volgnummer")
+    resultaat = _present(_enum(node, "Resultaat", ZoekresultaatType), "Resultaat")
+    verzekerde = _child(node, TYPES_NS, "Verzekerde", required=False)
+    return Zoekresultaat(
+        volgnummer=volgnummer,
+        resultaat=resultaat,
+        referentie_zorgaanbieder=_text(node, TYPES_NS, "ReferentieZorgaanbieder"),
+        verzekerde=None if verzekerde is None else _read_verzekerde(verzekerde),
+    )
+
+
+def _read_verzekerde(node: Element) -> Verzekerde:
+    resultaat = _present(_enum(node, "Resultaat", VerzekerdeResultaat), "Resultaat")
+    geboortedatum = _present(_date(node, "Geboortedatum", required=True), "Geboortedatum")
+    geslacht = _present(_enum(node, "Geslacht", Geslacht), "Geslacht")
+    overleden = _convert(node, "Overleden", False, "an xs:boolean", _xs_boolean)
+    container = _child(node, TYPES_NS, "Verzekeringen", required=False)
+    found = [] if container is None else container.findall(_q(TYPES_NS, "Verzekering"))
+    return Verzekerde(
+        resultaat=resultaat,
+        geboortedatum=geboortedatum,
+        geslacht=geslacht,
+        overleden=overleden is True,
+        achternaam1=_text(node, TYPES_NS, "Achternaam1") or "",
+        voorvoegsel1=_text(node, TYPES_NS, "Voorvoegsel1"),
+        achternaam2=_text(node, TYPES_NS, "Achternaam2"),
+        voorvoegsel2=_text(node, TYPES_NS, "Voorvoegsel2"),
+        voorletters=_text(node, TYPES_NS, "Voorletters"),
+        bsn=_text(node, TYPES_NS, "Bsn"),
+        verzekeringen=tuple(_read_verzekering(v) for v in found),
+    )
+
+
+def _read_verzekering(node: Element) -> Verzekering:
+    resultaat = _present(_enum(node, "Resultaat", VerzekeringResultaat), "Resultaat")
+    uzovi = _present(_int(node, "UZOVI", required=True, short=True), "UZOVI")
+    soort = _present(_enum(node, "SoortVerzekering", SoortVerzekering), "SoortVerzekering")
+    return Verzekering(
+        resultaat=resultaat,
+        uzovi=uzovi,
+        verzekerdennummer=_text(node, TYPES_NS, "Verzekerdenummer", required=True) or "",
+        soort_verzekering=soort,
+        pakketcode=_text(node, TYPES_NS, "Pakketcode"),
+        pakketnaam=_text(node, TYPES_NS, "Pakketnaam"),
+        labelcode=_text(node, TYPES_NS, "Labelcode"),
+        labelnaam=_text(node, TYPES_NS, "Labelnaam"),
+        ingangsdatum=_date(node, "Ingangsdatum"),
+        einddatum=_date(node, "Einddatum"),
+    )
