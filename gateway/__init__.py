@@ -1,3 +1,86 @@
-"""gateway (under construction)."""
+"""The exchange: mutual-TLS berichtenservice (push, pull, status), COV, delivery and journal.
 
-__all__: list[str] = []
+The composition root starts it with::
+
+    gateway = Gateway(GatewaySettings(layout=HomeLayout(root=home)), world=world)
+    await gateway.start()      # store, TLS site, admin site, delivery worker
+    ...
+    await gateway.stop()
+
+``create_app`` / ``create_admin_app`` give the bare aiohttp applications (for mounting and tests).
+"""
+
+from gateway._admin import create_admin_app
+from gateway._app import ROUTES, Gateway, create_app, load_cov_register
+from gateway._cov import CovRegister, merge_populations
+from gateway._errors import (
+    AuthenticationError,
+    AuthorizationError,
+    GatewayError,
+    InjectedFaultError,
+    NotFoundError,
+    PayloadTooLargeError,
+    RefusedError,
+    StoreError,
+    ValidationError,
+)
+from gateway._identity import Caller, require_service, resolve_caller, service_for_path
+from gateway._routing import (
+    DeclarationRef,
+    Envelope,
+    HeaderCodes,
+    MessageKind,
+    Party,
+    Route,
+    decide_route,
+    envelope_from_json,
+)
+from gateway._runtime import AcceptedCrl, Faults
+from gateway._settings import MIB, GatewaySettings, RetrySchedule, SimulatedClock
+from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
+from gateway._store import Store
+
+run_gateway = Gateway
+
+__all__ = [
+    "FINAL_STATUSES",
+    "MIB",
+    "ROUTES",
+    "AcceptedCrl",
+    "AuthenticationError",
+    "AuthorizationError",
+    "Caller",
+    "CovRegister",
+    "DeclarationRef",
+    "Envelope",
+    "Faults",
+    "Gateway",
+    "GatewayError",
+    "GatewaySettings",
+    "HeaderCodes",
+    "InjectedFaultError",
+    "MessageKind",
+    "NotFoundError",
+    "Party",
+    "PayloadTooLargeError",
+    "RefusedError",
+    "RetrySchedule",
+    "Route",
+    "SimulatedClock",
+    "Status",
+    "StatusTransitionError",
+    "Store",
+    "StoreError",
+    "ValidationError",
+    "check_transition",
+    "create_admin_app",
+    "create_app",
+    "decide_route",
+    "envelope_from_json",
+    "load_cov_register",
+    "merge_populations",
+    "require_service",
+    "resolve_caller",
+    "run_gateway",
+    "service_for_path",
+]

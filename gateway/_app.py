@@ -1,0 +1,166 @@
+"""The composition of the exchange: routes, the TLS listener, the admin listener, the worker.
+
+``create_app`` builds the routed application over an opened store (so tests can build one with
+any world); ``Gateway`` is the runner the composition root starts and stops: it opens the store,
+loads the COV register, starts both listeners, the journal writer and the delivery worker.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+
+from aiohttp import web
+
+import berichten
+import certs
+from gateway._admin import create_admin_app
+from gateway._cov import CovRegister
+from gateway._cov_routes import COV_REGISTER, cov_json, cov_soap, put_register
+from gateway._delivery import DeliveryWorker
+from gateway._middleware import PREFIXES, SOAP_FAULT, gateway_middleware
+from gateway._pull import acknowledge, get_payload, list_berichten, list_statussen, zoek_berichten
+from gateway._push import push_bericht
+from gateway._runtime import AcceptedCrl, Journal
+from gateway._settings import GatewaySettings, SimulatedClock
+from gateway._state import STATE, GatewayState
+from gateway._store import Store
+from world import World
+
+__all__ = ["ROUTES", "Gateway", "create_app"]
+
+log = logging.getLogger("gateway")
+
+PUSH = "/berichtenservice/berichten/rest-push/v1"
+PULL = "/berichtenservice/berichten/rest-pull/v1"
+STATUS = "/berichtenservice/berichtstatus/rest-pull/v3"
+
+ROUTES = (
+    ("POST", f"{PUSH}/berichten", push_bericht),
+    ("GET", f"{PULL}/berichten", list_berichten),
+    ("POST", f"{PULL}/berichten/zoeken", zoek_berichten),
+    ("GET", f"{PULL}/berichten/{{traceerId}}/payload", get_payload),
+    ("DELETE", f"{PULL}/berichten/{{traceerId}}", acknowledge),
+    ("GET", f"{STATUS}/berichtstatussen", list_statussen),
+    ("POST", "/cov/vz801802/v1/soap11", cov_soap),
+    ("POST", "/cov/v1/controle", cov_json),
+    ("PUT", "/cov-register/v1/verzekerden/{uzovi}", put_register),
+)
+
+
+def _soap_fault(code: str, text: str) -> bytes:
+    return berichten.render_soap_fault(berichten.SoapFaultError(text, faultcode=code))
+
+
+def create_app(
+    settings: GatewaySettings,
+    *,
+    world: World,
+    store: Store,
+    clock: SimulatedClock | None = None,
+    crl: AcceptedCrl | None = None,
+    cov_register: CovRegister | None = None,
+) -> web.Application:
+    """The exchange's routes (every one also under /tst and /acc) over ``store``."""
+    if clock is None:
+        clock = SimulatedClock(settings.clock)
+        if world.today is not None:
+            clock.set_today(world.today)
+    state = GatewayState(
+        settings=settings,
+        world=world,
+        store=store,
+        clock=clock,
+        crl=crl or AcceptedCrl(settings.layout.crl, interval=settings.crl_check_interval),
+        journal=Journal(store, interval=settings.journal_flush_interval),
+    )
+    app = web.Application(middlewares=[gateway_middleware], client_max_size=1024 * 1024)
+    app[STATE] = state
+    app[COV_REGISTER] = cov_register or CovRegister()
+    app[SOAP_FAULT] = _soap_fault
+    for prefix in ("", *PREFIXES):
+        for method, path, handler in ROUTES:
+            app.router.add_route(method, prefix + path, handler)
+    return app
+
+
+async def load_cov_register(store: Store) -> CovRegister:
+    """The register as the insurers last published it (it survives restarts)."""
+    stored = await store.load_cov()
+    return CovRegister(
+        {
+            uzovi: [berichten.CovRegisterEntry.from_json(json.loads(e)) for e in entries]
+            for uzovi, entries in stored.items()
+        }
+    )
+
+
+class Gateway:
+    """One running exchange: ``await start()``, then ``url`` / ``admin_url``; ``await stop()``."""
+
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        *,
+        world: World,
+        ssl_context: ssl.SSLContext | None = None,
+        run_worker: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.world = world
+        self._ssl = ssl_context
+        self._run_worker = run_worker
+        self.app: web.Application | None = None
+        self._runners: list[web.AppRunner] = []
+        self._worker: DeliveryWorker | None = None
+        self.url = ""
+        self.admin_url = ""
+
+    @property
+    def state(self) -> GatewayState:
+        if self.app is None:
+            raise RuntimeError("the gateway is not started")
+        return self.app[STATE]
+
+    def _server_context(self) -> ssl.SSLContext:
+        layout = self.settings.layout
+        return self._ssl or certs.server_ssl_context(
+            cert=layout.server_cert, key=layout.server_key, ca=layout.ca_cert, crl=layout.crl
+        )
+
+    async def start(self) -> None:
+        store = await Store.open(self.settings.layout.gateway_dir)
+        register = await load_cov_register(store)
+        self.app = create_app(self.settings, world=self.world, store=store, cov_register=register)
+        context = self._server_context()
+        self.state.crl.attach(context)
+        port = await self._listen(self.app, self.settings.port, context)
+        self.url = f"https://{self.settings.host}:{port}"
+        admin_port = await self._listen(create_admin_app(self.app), self.settings.admin_port, None)
+        self.admin_url = f"http://{self.settings.host}:{admin_port}"
+        self.state.journal.start()
+        if self._run_worker:
+            self._worker = DeliveryWorker(self.state)
+            self._worker.start()
+        log.info("gateway listening", extra={"url": self.url, "admin": self.admin_url})
+
+    async def _listen(self, app: web.Application, port: int, context: ssl.SSLContext | None) -> int:
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.settings.host, port, ssl_context=context)
+        await site.start()
+        self._runners.append(runner)
+        return int(runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        if self._worker is not None:
+            await self._worker.stop()
+            self._worker = None
+        for runner in reversed(self._runners):
+            await runner.cleanup()
+        self._runners.clear()
+        if self.app is not None:
+            await self.state.journal.stop()
+            await self.state.store.close()
+            self.app = None

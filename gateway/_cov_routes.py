@@ -1,0 +1,126 @@
+"""COV over HTTP: the SOAP 1.1 service, its small JSON face, and the register insurers fill.
+
+SOAP mistakes are answered as SOAP 1.1 faults with HTTP 500 (the SOAP 1.1 HTTP binding), never
+as a traceback; the XML is parsed by berichten through defusedxml, so entity tricks are refused.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+import berichten
+from gateway._cov import CovRegister
+from gateway._errors import AuthorizationError, PayloadTooLargeError, ValidationError
+from gateway._state import CALLER, STATE
+from world import AccountKind, OrganisationKind
+
+__all__ = ["COV_REGISTER", "cov_json", "cov_soap", "put_register"]
+
+COV_REGISTER = web.AppKey("gateway_cov_register", CovRegister)
+SOAP_LIMIT = 1024 * 1024
+REGISTER_LIMIT = 512 * 1024 * 1024
+
+
+async def read_limited(request: web.Request, limit: int) -> bytes:
+    """The request body, refusing (413) as soon as it passes ``limit`` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLargeError(f"verzoek is groter dan {limit} bytes")
+    data = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        data += chunk
+        if len(data) > limit:
+            raise PayloadTooLargeError(f"verzoek is groter dan {limit} bytes")
+    return bytes(data)
+
+
+def _fault(error: berichten.SoapFaultError) -> web.Response:
+    return web.Response(
+        status=500,
+        body=berichten.render_soap_fault(error),
+        content_type="text/xml",
+        charset="utf-8",
+    )
+
+
+async def cov_soap(request: web.Request) -> web.Response:
+    """``POST /cov/vz801802/v1/soap11``, operation Controleer."""
+    state = request.app[STATE]
+    action = request.headers.get("SOAPAction", "").strip().strip('"')
+    if action != berichten.SOAP_ACTION:
+        return _fault(
+            berichten.SoapFaultError(
+                f"SOAPAction {action!r} onbekend; verwacht {berichten.SOAP_ACTION}"
+            )
+        )
+    try:
+        body = await read_limited(request, SOAP_LIMIT)
+        cov_request = berichten.parse_cov_request(body)
+    except berichten.SoapFaultError as error:
+        return _fault(error)
+    except PayloadTooLargeError as error:
+        return _fault(berichten.SoapFaultError(error.detail))
+    answer = request.app[COV_REGISTER].answer(cov_request, today=state.clock.today())
+    return web.Response(
+        body=berichten.render_cov_response(answer), content_type="text/xml", charset="utf-8"
+    )
+
+
+def _json_body(data: bytes) -> object:
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError("geen geldige JSON", errors={"$": [str(exc)]}) from None
+
+
+async def cov_json(request: web.Request) -> web.Response:
+    """``POST /cov/v1/controle``: the same decision, JSON in and out, for scripts."""
+    state = request.app[STATE]
+    today = state.clock.today()
+    try:
+        cov_request = berichten.parse_cov_json(
+            _json_body(await read_limited(request, SOAP_LIMIT)), today=today
+        )
+    except berichten.CovJsonError as exc:
+        raise ValidationError("COV-verzoek is ongeldig", errors=exc.errors) from None
+    answer = request.app[COV_REGISTER].answer(cov_request, today=today)
+    return web.json_response(berichten.cov_response_to_json(answer))
+
+
+def _check_register_rights(request: web.Request, uzovi: str) -> None:
+    """Only a system account of an insurer of the same group may publish this population."""
+    caller = request[CALLER]
+    state = request.app[STATE]
+    if (
+        caller.kind is not OrganisationKind.INSURER
+        or caller.account.kind is not AccountKind.SYSTEM
+        or uzovi not in state.world.group_of(caller.organisation)
+    ):
+        raise AuthorizationError(
+            f"account {caller.user_number} mag het COV-register van {uzovi} niet vullen"
+        )
+
+
+async def put_register(request: web.Request) -> web.Response:
+    """``PUT /cov-register/v1/verzekerden/{uzovi}``: replace one insurer's population."""
+    uzovi = request.match_info["uzovi"]
+    _check_register_rights(request, uzovi)
+    state = request.app[STATE]
+    try:
+        entries = berichten.parse_cov_register(
+            _json_body(await read_limited(request, REGISTER_LIMIT))
+        )
+    except berichten.CovJsonError as exc:
+        raise ValidationError("register is ongeldig", errors=exc.errors) from None
+    wrong = {
+        f"verzekerden[{i}].policies[{j}].uzovi": [f"polis van {p.uzovi}, niet van {uzovi}"]
+        for i, e in enumerate(entries)
+        for j, p in enumerate(e.policies)
+        if p.uzovi != uzovi
+    }
+    if wrong:
+        raise ValidationError("polissen van een andere zorgverzekeraar", errors=wrong)
+    await state.store.replace_cov(uzovi, [json.dumps(e.to_json()) for e in entries])
+    request.app[COV_REGISTER].replace(uzovi, entries)
+    return web.Response(status=204)

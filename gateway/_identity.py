@@ -1,0 +1,109 @@
+"""Who is calling, and may they use this service: pure decisions, no sockets.
+
+The TLS layer already refused certificates that do not chain to the test CA. What is left is the
+simulator's own administration: the subject's serialNumber (the 14-digit VECOZO user number)
+names an account in the world; that account belongs to one organisation and is authorised per
+service. Rights are never read from the certificate itself (DESIGN.md, "Identity and trust").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from gateway._errors import AuthenticationError, AuthorizationError
+from world import Account, OrganisationKind, Service, World
+
+__all__ = ["Caller", "CertificateFacts", "require_service", "resolve_caller", "service_for_path"]
+
+
+class CertificateFacts(Protocol):
+    """What the gateway needs from a verified client certificate (``certs.CertificateIdentity``)."""
+
+    @property
+    def user_number(self) -> str: ...
+    @property
+    def serial(self) -> int: ...
+    @property
+    def not_before(self) -> dt.datetime: ...
+    @property
+    def not_after(self) -> dt.datetime: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Caller:
+    """An authenticated account and the organisation it acts for."""
+
+    account: Account
+    kind: OrganisationKind
+    serial: int
+
+    @property
+    def organisation(self) -> str:
+        return self.account.organisation
+
+    @property
+    def user_number(self) -> str:
+        return self.account.user_number
+
+
+def resolve_caller(
+    facts: CertificateFacts,
+    *,
+    world: World,
+    now: dt.datetime,
+    is_revoked: Callable[[int], bool],
+) -> Caller:
+    """Map a verified certificate to its account, or say precisely why not.
+
+    Revocation is checked here as well as in the handshake: a CRL reloaded at run time reaches
+    this check at once, and a refusal here can be answered and journaled (a failed handshake
+    leaves no trace in the application).
+    """
+    if is_revoked(facts.serial):
+        raise AuthorizationError(f"certificaat {facts.serial:x} is ingetrokken")
+    if not facts.not_before <= now <= facts.not_after:
+        raise AuthenticationError(
+            f"certificaat is niet geldig op {now:%Y-%m-%d} "
+            f"(geldig {facts.not_before:%Y-%m-%d} t/m {facts.not_after:%Y-%m-%d})"
+        )
+    account = world.account(facts.user_number)
+    if account is None:
+        raise AuthenticationError(f"gebruikersnummer {facts.user_number} is niet bekend")
+    kind = world.organisation_kind(account.organisation)
+    if kind is None:
+        raise AuthorizationError(f"organisatie {account.organisation} is niet aangesloten")
+    return Caller(account=account, kind=kind, serial=facts.serial)
+
+
+def require_service(caller: Caller, service: Service) -> None:
+    """Refuse unless the account is authorised for ``service`` (declareren, berichten, cov)."""
+    if service not in caller.account.services:
+        raise AuthorizationError(
+            f"account {caller.user_number} is niet geautoriseerd voor dienst {service.value}"
+        )
+
+
+_SERVICE_PREFIXES: tuple[tuple[str, Service], ...] = (
+    ("/berichtenservice/berichten/rest-pull/", Service.BERICHTEN),
+    ("/berichtenservice/berichtstatus/", Service.BERICHTEN),
+    ("/cov/", Service.COV),
+)
+
+
+def service_for_path(path: str, *, caller_kind: OrganisationKind) -> Service | None:
+    """The service a route belongs to; None for routes with their own rule (register, push).
+
+    Pushing is ``declareren`` for a provider or bureau sending a declaration; an insurer pushing
+    a return file uses its ``berichten`` right, because for it the return is message traffic.
+    """
+    for prefix, service in _SERVICE_PREFIXES:
+        if path.startswith(prefix):
+            return service
+    if path.startswith("/berichtenservice/berichten/rest-push/"):
+        if caller_kind is OrganisationKind.INSURER:
+            return Service.BERICHTEN
+        return Service.DECLAREREN
+    return None

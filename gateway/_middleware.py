@@ -1,0 +1,170 @@
+"""The one middleware in front of every route: identity, rights, faults, errors, journal.
+
+Order matters and is written once here: the peer certificate becomes a ``Caller`` (401/403 when
+it cannot), the route's service right is checked, injected faults apply, the handler runs, and
+whatever came out - a response or a ``GatewayError`` - is journaled. Client mistakes become
+problem-details bodies (SOAP faults on the SOAP route); an unexpected exception becomes a
+generic 500 without a traceback, and the process keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+import certs
+from gateway._errors import AuthenticationError, GatewayError, InjectedFaultError
+from gateway._identity import Caller, require_service, resolve_caller, service_for_path
+from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
+from gateway._store import JournalEntry
+
+__all__ = ["PREFIXES", "gateway_middleware", "problem_response", "strip_prefix"]
+
+log = logging.getLogger("gateway")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+PREFIXES = ("/tst", "/acc")
+SOAP_SUFFIX = "/soap11"
+
+_TYPES = {
+    400: "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+    401: "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+    403: "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+    404: "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+    405: "https://tools.ietf.org/html/rfc9110#section-15.5.6",
+    413: "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+    422: "https://tools.ietf.org/html/rfc9110#section-15.5.21",
+    500: "https://tools.ietf.org/html/rfc9110#section-15.6.1",
+}
+
+SoapFaultRenderer = Callable[[str, str], bytes]
+SOAP_FAULT: web.AppKey[SoapFaultRenderer] = web.AppKey("gateway_soap_fault")
+
+
+def strip_prefix(path: str) -> str:
+    """The route path without the optional environment prefix (/tst, /acc)."""
+    for prefix in PREFIXES:
+        if path.startswith(prefix + "/"):
+            return path[len(prefix) :]
+    return path
+
+
+def problem_response(
+    status: int, title: str, detail: str, *, instance: str, errors: dict[str, list[str]]
+) -> web.Response:
+    body: dict[str, object] = {
+        "type": _TYPES.get(status, _TYPES[500]),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if errors:
+        body["errors"] = errors
+    return web.Response(
+        status=status, text=json.dumps(body), content_type="application/problem+json"
+    )
+
+
+def _caller_of(request: web.Request, state: GatewayState) -> Caller:
+    ssl_object = request.get_extra_info("ssl_object")
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    if not der:
+        raise AuthenticationError("geen clientcertificaat aangeboden")
+    try:
+        facts = certs.read_identity(der)
+    except certs.IdentityError as exc:
+        raise AuthenticationError(f"certificaat zonder VECOZO-identiteit: {exc}") from None
+    return resolve_caller(
+        facts, world=state.world, now=dt.datetime.now(dt.UTC), is_revoked=state.crl.is_revoked
+    )
+
+
+def _error_response(request: web.Request, error: GatewayError) -> web.Response:
+    if request.path.endswith(SOAP_SUFFIX) and error.status_hint in (401, 403):
+        render = request.app[SOAP_FAULT]
+        return web.Response(
+            status=error.status_hint,
+            body=render("Client", f"{error.title}: {error.detail}"),
+            content_type="text/xml",
+            charset="utf-8",
+        )
+    return problem_response(
+        error.status_hint,
+        error.title,
+        error.detail,
+        instance=request.path,
+        errors=error.errors,
+    )
+
+
+def _http_error_response(request: web.Request, error: web.HTTPException) -> web.StreamResponse:
+    if error.status < 400:
+        return error
+    return problem_response(
+        error.status, error.reason, error.text or error.reason, instance=request.path, errors={}
+    )
+
+
+async def _authorised_call(
+    request: web.Request, handler: Handler, state: GatewayState
+) -> web.StreamResponse:
+    caller = _caller_of(request, state)
+    request[CALLER] = caller
+    service = service_for_path(strip_prefix(request.path), caller_kind=caller.kind)
+    if service is not None:
+        require_service(caller, service)
+    faults = state.faults
+    if faults.latency_ms:
+        await asyncio.sleep(faults.latency_ms / 1000)
+    if faults.should_refuse():
+        raise InjectedFaultError(faults.refuse_status, "geïnjecteerde storing")
+    return await handler(request)
+
+
+@web.middleware
+async def gateway_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    state = request.app[STATE]
+    outcome = "ok"
+    try:
+        response = await _authorised_call(request, handler, state)
+    except GatewayError as error:
+        outcome = f"refused: {error.detail}"
+        response = _error_response(request, error)
+    except web.HTTPException as error:
+        outcome = f"refused: {error.reason}"
+        response = _http_error_response(request, error)
+    except Exception:
+        log.exception("unexpected error in %s %s", request.method, request.path)
+        outcome = "error"
+        response = problem_response(
+            500,
+            "Interne fout",
+            "de uitwisseling kon dit verzoek niet verwerken",
+            instance=request.path,
+            errors={},
+        )
+    _journal(request, state, response.status, outcome)
+    return response
+
+
+def _journal(request: web.Request, state: GatewayState, status: int, outcome: str) -> None:
+    caller = request.get(CALLER)
+    route = request.match_info.route.resource
+    state.journal.record(
+        JournalEntry(
+            at=state.now(),
+            account=caller.user_number if caller else None,
+            organisation=caller.organisation if caller else None,
+            method=request.method,
+            route=route.canonical if route is not None else request.path,
+            status=status,
+            outcome=outcome[:500],
+            traceer_id=request.get(TRACEER_ID),
+        )
+    )

@@ -1,0 +1,179 @@
+"""The pull and status routes: what is ready for the caller, its payload, the acknowledgement.
+
+Only the caller's own organisation's messages are ever listed, served or acknowledged; anything
+else answers 404, exactly as an unknown traceerId does, so nobody learns that a message exists.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+import berichten
+from gateway._errors import NotFoundError, ValidationError
+from gateway._identity import Caller
+from gateway._middleware import strip_prefix
+from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
+from gateway._status import Status
+from gateway._store import StoredMessage
+
+__all__ = ["acknowledge", "get_payload", "list_berichten", "list_statussen", "zoek_berichten"]
+
+MAX_LIMIT = 250
+PULL_BASE = "/berichtenservice/berichten/rest-pull/v1"
+
+
+def _limit(request: web.Request) -> int:
+    """``limit``: 1..250, default 250 (pull v1 document)."""
+    raw = request.query.get("limit")
+    if raw is None:
+        return MAX_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ValidationError("limit is ongeldig", errors={"limit": ["limit ligt in 1..250"]})
+    return int(raw)
+
+
+def _uuid(value: str, name: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ValidationError(
+            f"{name} is geen uuid", errors={name: [f"'{value}' is geen geldige uuid"]}
+        ) from None
+
+
+def _listing_item(message: StoredMessage, *, base: str) -> dict[str, Any]:
+    url = f"{base}{PULL_BASE}/berichten/{message.traceer_id}/payload"
+    basis = {
+        "ontvangenOp": message.received_at,
+        "payload": {
+            "url": url,
+            "grootte": message.size,
+            "checksum": {"algoritme": "SHA256", "waarde": message.sha256},
+        },
+    }
+    return {"basisgegevens": basis, **message.metadata}
+
+
+def _base(request: web.Request, state: GatewayState) -> str:
+    prefix = request.path[: len(request.path) - len(strip_prefix(request.path))]
+    return state.settings.base_url() + prefix
+
+
+async def list_berichten(request: web.Request) -> web.Response:
+    """The oldest messages ready for the caller (at most ``limit``), unacknowledged only."""
+    state, caller = request.app[STATE], request[CALLER]
+    ready = await state.store.mailbox(caller.organisation, limit=_limit(request))
+    base = _base(request, state)
+    return web.json_response([_listing_item(m, base=base) for m in ready])
+
+
+def _matches(zoekpad: berichten.Zoekpad, message: StoredMessage) -> bool:
+    if isinstance(zoekpad, berichten.ZoekpadOpConversatieId):
+        return message.conversatie_id == zoekpad.conversatie_id.lower()
+    if isinstance(zoekpad, berichten.ZoekpadOpAlsAntwoordOp):
+        return message.als_antwoord_op == zoekpad.als_antwoord_op.lower()
+    return _matches_stroom(zoekpad, message.metadata)
+
+
+def _matches_stroom(zoekpad: berichten.ZoekpadOpBerichtstroom, meta: Mapping[str, Any]) -> bool:
+    routing = meta["routeringgegevens"]
+    stroom = routing["berichtstroom"]
+    wanted = {
+        "berichttype": zoekpad.berichttype,
+        "berichtsubtype": zoekpad.berichtsubtype,
+        "berichtversie": zoekpad.berichtversie,
+        "berichtsubversie": zoekpad.berichtsubversie,
+        "actie": zoekpad.actie,
+    }
+    if any(v is not None and stroom.get(k) != v for k, v in wanted.items()):
+        return False
+    return any(
+        (zoekpad.geadresseerde_rol in (None, g.get("rol")))
+        and (zoekpad.geadresseerde_code in (None, g.get("code")))
+        for g in routing.get("geadresseerden") or [{}]
+    )
+
+
+async def zoek_berichten(request: web.Request) -> web.Response:
+    """``POST .../berichten/zoeken``: the ready messages matching one Zoekpad."""
+    state, caller = request.app[STATE], request[CALLER]
+    limit = _limit(request)
+    try:
+        zoekpad = berichten.parse_zoekpad_json(await request.read())
+    except berichten.ZoekpadError as exc:
+        raise ValidationError("Zoekpad is ongeldig", errors=exc.errors) from None
+    ready = await state.store.mailbox(caller.organisation, limit=100_000)
+    found = [m for m in ready if _matches(zoekpad, m)][:limit]
+    base = _base(request, state)
+    return web.json_response([_listing_item(m, base=base) for m in found])
+
+
+async def _own_message(request: web.Request) -> tuple[GatewayState, StoredMessage]:
+    state, caller = request.app[STATE], request[CALLER]
+    traceer_id = _uuid(request.match_info["traceerId"], "traceerId")
+    request[TRACEER_ID] = traceer_id
+    message = await state.store.get(traceer_id)
+    if message is None or message.recipient != caller.organisation or message.delivery != "pull":
+        raise NotFoundError(f"bericht {traceer_id} niet gevonden")
+    return state, message
+
+
+async def get_payload(request: web.Request) -> web.StreamResponse:
+    state, message = await _own_message(request)
+    return web.FileResponse(
+        state.store.payload_path(message),
+        headers={"Content-Type": "application/octet-stream"},
+    )
+
+
+async def acknowledge(request: web.Request) -> web.Response:
+    """``DELETE``: the caller confirms receipt; the message is Bezorgd and leaves the list."""
+    state, message = await _own_message(request)
+    if message.acknowledged or message.status is not Status.WORDT_AANGEBODEN:
+        raise NotFoundError(f"bericht {message.traceer_id} staat niet (meer) klaar")
+    await state.store.set_status(message.traceer_id, Status.BEZORGD, at=state.now(), acknowledged=1)
+    return web.Response(status=202)
+
+
+def _is_party(caller: Caller, message: StoredMessage) -> bool:
+    return caller.organisation in (message.indiener, message.afzender, message.recipient)
+
+
+def _status_item(message: StoredMessage) -> dict[str, Any]:
+    meta = message.metadata
+    item: dict[str, Any] = {
+        "referentiegegevens": meta["referentiegegevens"],
+        "berichtstroom": meta["routeringgegevens"]["berichtstroom"],
+        "berichtstatus": message.status.value,
+        "berichtstatusGewijzigdOp": message.status_at,
+        "berichtOntvangenOp": message.received_at,
+    }
+    if message.meldingen:
+        item["meldingen"] = [dict(m) for m in message.meldingen]
+    return item
+
+
+async def _status_messages(request: web.Request, state: GatewayState) -> list[StoredMessage]:
+    traceer, conversatie = request.query.get("traceerId"), request.query.get("conversatieId")
+    if (traceer is None) == (conversatie is None):
+        message = "geef precies één van traceerId en conversatieId"
+        raise ValidationError(message, errors={"traceerId": [message], "conversatieId": [message]})
+    if traceer is not None:
+        request[TRACEER_ID] = _uuid(traceer, "traceerId")
+        return await state.store.linked(request[TRACEER_ID])
+    return await state.store.conversation(_uuid(conversatie or "", "conversatieId"))
+
+
+async def list_statussen(request: web.Request) -> web.Response:
+    """Status of a message and the messages linked to it, for the parties of each only."""
+    state, caller = request.app[STATE], request[CALLER]
+    messages = [m for m in await _status_messages(request, state) if _is_party(caller, m)]
+    if not messages:
+        raise NotFoundError("geen berichten gevonden voor deze zoekvraag")
+    body = [_status_item(m) for m in messages[:MAX_LIMIT]]
+    return web.Response(text=json.dumps(body), content_type="application/json")

@@ -1,0 +1,101 @@
+"""Configuration of the exchange and its simulated clock.
+
+Everything a test or the composition root may want to change is a field of ``GatewaySettings``;
+the clock is separate because the operator moves it at run time (``PUT /clock``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from world import HomeLayout
+
+__all__ = ["MIB", "GatewaySettings", "RetrySchedule", "SimulatedClock"]
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetrySchedule:
+    """Exponential backoff for pushing to a participant: ``first * factor**n``, capped.
+
+    ``attempts`` counts every try, the first included; after the last one fails the message
+    ends as ``AanbiedenMislukt``.
+    """
+
+    attempts: int = 6
+    first_delay: float = 2.0
+    factor: float = 2.0
+    max_delay: float = 300.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1 or self.first_delay < 0 or self.factor < 1 or self.max_delay < 0:
+            raise ValueError("a retry schedule needs attempts >= 1, delays >= 0 and factor >= 1")
+
+    def delay_after(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        return float(min(self.first_delay * self.factor ** (attempt - 1), self.max_delay))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GatewaySettings:
+    """How one exchange runs; ``layout`` says where its files live."""
+
+    layout: HomeLayout
+    host: str = "127.0.0.1"
+    port: int = 8443
+    admin_port: int = 8444
+    max_payload_bytes: int = 64 * MIB
+    retry: RetrySchedule = RetrySchedule()
+    push_endpoints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    clock: Callable[[], dt.datetime] | None = None
+    public_url: str | None = None  # base URL used in payload links; default https://host:port
+    delivery_timeout: float = 30.0
+    worker_interval: float = 0.2
+    journal_flush_interval: float = 0.05
+    crl_check_interval: float = 1.0
+    fault_seed: int = 0
+
+    def base_url(self) -> str:
+        return (self.public_url or f"https://{self.host}:{self.port}").rstrip("/")
+
+
+class SimulatedClock:
+    """The exchange's notion of now: the real clock, shifted so today is the simulated today.
+
+    The operator sets it with ``PUT /clock``; ``World.today`` seeds it. Shifting (rather than
+    freezing) keeps timestamps ordered, which the status history relies on.
+    """
+
+    def __init__(self, source: Callable[[], dt.datetime] | None = None) -> None:
+        self._source = source or (lambda: dt.datetime.now(dt.UTC))
+        self._offset = dt.timedelta()
+        self._lock = threading.Lock()
+
+    def now(self) -> dt.datetime:
+        with self._lock:
+            offset = self._offset
+        return self._source().astimezone(dt.UTC) + offset
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    def set_now(self, moment: dt.datetime) -> None:
+        """From now on, ``now()`` continues from ``moment``."""
+        if moment.tzinfo is None:
+            raise ValueError("the simulated time needs a timezone")
+        with self._lock:
+            self._offset = moment.astimezone(dt.UTC) - self._source().astimezone(dt.UTC)
+
+    def set_today(self, day: dt.date) -> None:
+        """Move to ``day`` keeping the time of day, so several calls stay ordered."""
+        current = self.now()
+        self.set_now(dt.datetime.combine(day, current.timetz()))
+
+    def reset(self) -> None:
+        with self._lock:
+            self._offset = dt.timedelta()

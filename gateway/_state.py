@@ -1,0 +1,56 @@
+"""What every handler of one exchange shares, held under one typed application key."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from aiohttp import web
+
+from gateway._identity import Caller
+from gateway._runtime import AcceptedCrl, Faults, Journal
+from gateway._settings import GatewaySettings, SimulatedClock
+from gateway._store import Store
+from world import World
+
+__all__ = ["CALLER", "STATE", "TRACEER_ID", "GatewayState", "iso"]
+
+
+def iso(moment: dt.datetime) -> str:
+    """Timestamps as the status API shows them: ISO 8601 with offset, millisecond precision."""
+    return moment.isoformat(timespec="milliseconds")
+
+
+class GatewayState:
+    """The world, the store and the live parts of one exchange (not a value: it changes)."""
+
+    def __init__(
+        self,
+        *,
+        settings: GatewaySettings,
+        world: World,
+        store: Store,
+        clock: SimulatedClock,
+        crl: AcceptedCrl,
+        journal: Journal,
+    ) -> None:
+        self.settings = settings
+        self.world = world
+        self.store = store
+        self.clock = clock
+        self.crl = crl
+        self.journal = journal
+        self.faults = Faults()
+        self.work_ready = asyncio.Event()  # set when the delivery worker has something to do
+        self.cov: object | None = None  # the COV register, set by create_app
+
+    def now(self) -> str:
+        return iso(self.clock.now())
+
+    def wake_worker(self) -> None:
+        self.work_ready.set()
+
+
+STATE = web.AppKey("gateway_state", GatewayState)
+CALLER = web.RequestKey("gateway_caller", Caller)
+TRACEER_ID = web.RequestKey("gateway_traceer_id", str)

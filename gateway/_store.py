@@ -1,0 +1,423 @@
+"""The exchange's durable state: SQLite in WAL mode beside a directory of payload files.
+
+Durability rule (CONTRIBUTING: anything acknowledged is durable first): a payload is written to a
+temporary file and fsynced while it streams in, renamed into ``payloads/`` and the directory
+fsynced, and only then is the message row committed. The database runs ``journal_mode=WAL`` with
+``synchronous=FULL``: in WAL mode FULL syncs the WAL at every commit, so a commit that returned
+survives a power cut (NORMAL would only protect against a process crash). A payload file without
+a row (crash between rename and commit) is harmless: nobody was told it was accepted.
+
+SQLite calls are blocking; one connection serialised by a lock runs them in a worker thread
+(``asyncio.to_thread``) so the event loop keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from gateway._errors import StoreError
+from gateway._status import FINAL_STATUSES, Status
+
+__all__ = ["JournalEntry", "NewMessage", "Store", "StoredMessage"]
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    traceer_id TEXT NOT NULL UNIQUE,
+    conversatie_id TEXT NOT NULL,
+    als_antwoord_op TEXT,
+    kind TEXT NOT NULL,
+    indiener TEXT NOT NULL,
+    indiener_account TEXT NOT NULL,
+    afzender TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    payload_file TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    status_at TEXT NOT NULL,
+    meldingen TEXT NOT NULL DEFAULT '[]',
+    delivery TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL DEFAULT 0,
+    acknowledged INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversatie_id);
+CREATE INDEX IF NOT EXISTS messages_answer ON messages(als_antwoord_op);
+CREATE INDEX IF NOT EXISTS messages_mailbox ON messages(recipient, status, acknowledged);
+CREATE TABLE IF NOT EXISTS status_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    traceer_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_message ON status_history(traceer_id);
+CREATE TABLE IF NOT EXISTS journal (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    account TEXT,
+    organisation TEXT,
+    method TEXT NOT NULL,
+    route TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    traceer_id TEXT
+);
+CREATE TABLE IF NOT EXISTS cov_register (
+    uzovi TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    entry TEXT NOT NULL,
+    PRIMARY KEY (uzovi, position)
+);
+"""
+
+_COLUMNS = (
+    *("seq", "traceer_id", "conversatie_id", "als_antwoord_op", "kind", "indiener"),
+    *("indiener_account", "afzender", "recipient", "metadata", "payload_file", "size"),
+    *("sha256", "received_at", "status", "status_at", "meldingen", "delivery", "attempts"),
+    *("next_attempt_at", "acknowledged"),
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewMessage:
+    """A message accepted by the push route, about to be made durable."""
+
+    traceer_id: str
+    conversatie_id: str
+    als_antwoord_op: str | None
+    kind: str
+    indiener: str
+    indiener_account: str
+    afzender: str
+    recipient: str
+    metadata: Mapping[str, Any]
+    size: int
+    sha256: str
+    received_at: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredMessage:
+    seq: int
+    traceer_id: str
+    conversatie_id: str
+    als_antwoord_op: str | None
+    kind: str
+    indiener: str
+    indiener_account: str
+    afzender: str
+    recipient: str
+    metadata: Mapping[str, Any]
+    payload_file: str
+    size: int
+    sha256: str
+    received_at: str
+    status: Status
+    status_at: str
+    meldingen: tuple[Mapping[str, str], ...]
+    delivery: str | None
+    attempts: int
+    next_attempt_at: float
+    acknowledged: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JournalEntry:
+    at: str
+    account: str | None
+    organisation: str | None
+    method: str
+    route: str
+    status: int
+    outcome: str
+    traceer_id: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _message(row: sqlite3.Row) -> StoredMessage:
+    values = dict(zip(_COLUMNS, row, strict=True))
+    values["metadata"] = json.loads(values["metadata"])
+    values["meldingen"] = tuple(json.loads(values["meldingen"]))
+    values["status"] = Status(values["status"])
+    values["acknowledged"] = bool(values["acknowledged"])
+    return StoredMessage(**values)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Store:
+    """Messages, their history, the journal and the COV register of one exchange."""
+
+    def __init__(self, directory: Path, connection: sqlite3.Connection) -> None:
+        self.directory = directory
+        self.payload_dir = directory / "payloads"
+        self.upload_dir = directory / "uploads"
+        self._db = connection
+        self._lock = threading.Lock()
+
+    @classmethod
+    async def open(cls, directory: Path) -> Store:
+        return await asyncio.to_thread(cls._open_sync, directory)
+
+    @classmethod
+    def _open_sync(cls, directory: Path) -> Store:
+        for sub in (directory, directory / "payloads", directory / "uploads"):
+            sub.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(directory / "exchange.sqlite3", check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.executescript(_SCHEMA)
+        for stale in (directory / "uploads").iterdir():  # half-received uploads of a dead process
+            stale.unlink(missing_ok=True)
+        return cls(directory, db)
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._call, lambda db: db.close())
+
+    def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        with self._lock:
+            try:
+                return work(self._db)
+            except sqlite3.Error as exc:
+                raise StoreError(f"opslag faalde: {exc}") from exc
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return await asyncio.to_thread(self._call, work)
+
+    def new_upload_path(self) -> Path:
+        return self.upload_dir / f"{uuid.uuid4().hex}.part"
+
+    def payload_path(self, message: StoredMessage) -> Path:
+        return self.payload_dir / message.payload_file
+
+    # -- messages -------------------------------------------------------------------------
+
+    async def add_message(self, new: NewMessage, upload: Path, *, status: Status) -> bool:
+        """Move the fsynced upload into place and commit the row; False for a duplicate."""
+        return await asyncio.to_thread(self._add_sync, new, upload, status)
+
+    def _add_sync(self, new: NewMessage, upload: Path, status: Status) -> bool:
+        name = f"{new.traceer_id}.bin"
+        final = self.payload_dir / name
+        with self._lock:
+            if self._db.execute(
+                "SELECT 1 FROM messages WHERE traceer_id=?", (new.traceer_id,)
+            ).fetchone():
+                upload.unlink(missing_ok=True)
+                return False
+            os.replace(upload, final)
+            _fsync_dir(self.payload_dir)
+            try:
+                with self._db:
+                    self._insert(new, name, status)
+            except sqlite3.IntegrityError:
+                return False
+            except sqlite3.Error as exc:
+                raise StoreError(f"opslag faalde: {exc}") from exc
+        return True
+
+    def _insert(self, new: NewMessage, payload_file: str, status: Status) -> None:
+        self._db.execute(
+            "INSERT INTO messages (traceer_id, conversatie_id, als_antwoord_op, kind, indiener,"
+            " indiener_account, afzender, recipient, metadata, payload_file, size, sha256,"
+            " received_at, status, status_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                new.traceer_id,
+                new.conversatie_id,
+                new.als_antwoord_op,
+                new.kind,
+                new.indiener,
+                new.indiener_account,
+                new.afzender,
+                new.recipient,
+                json.dumps(new.metadata),
+                payload_file,
+                new.size,
+                new.sha256,
+                new.received_at,
+                status.value,
+                new.received_at,
+            ),
+        )
+        self._db.execute(
+            "INSERT INTO status_history (traceer_id, status, at) VALUES (?,?,?)",
+            (new.traceer_id, status.value, new.received_at),
+        )
+
+    async def get(self, traceer_id: str) -> StoredMessage | None:
+        rows = await self._select("traceer_id = ?", (traceer_id.lower(),))
+        return rows[0] if rows else None
+
+    async def _select(
+        self, where: str, params: Sequence[object], *, limit: int | None = None
+    ) -> list[StoredMessage]:
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM messages WHERE {where} ORDER BY seq"  # noqa: S608
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        rows = await self._run(lambda db: db.execute(sql, tuple(params)).fetchall())
+        return [_message(r) for r in rows]
+
+    async def set_status(
+        self,
+        traceer_id: str,
+        status: Status,
+        *,
+        at: str,
+        meldingen: Iterable[Mapping[str, str]] | None = None,
+        **columns: object,
+    ) -> None:
+        """Move a message to ``status`` and append the history row, in one transaction."""
+        sets = ["status=?", "status_at=?"] + [f"{name}=?" for name in columns]
+        params: list[object] = [status.value, at, *columns.values()]
+        if meldingen is not None:
+            sets.append("meldingen=?")
+            params.append(json.dumps(list(meldingen)))
+
+        def work(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute(
+                    f"UPDATE messages SET {', '.join(sets)} WHERE traceer_id=?",  # noqa: S608
+                    (*params, traceer_id),
+                )
+                db.execute(
+                    "INSERT INTO status_history (traceer_id, status, at) VALUES (?,?,?)",
+                    (traceer_id, status.value, at),
+                )
+
+        await self._run(work)
+
+    async def update(self, traceer_id: str, **columns: object) -> None:
+        sets = ", ".join(f"{name}=?" for name in columns)
+
+        def work(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute(
+                    f"UPDATE messages SET {sets} WHERE traceer_id=?",  # noqa: S608
+                    (*columns.values(), traceer_id),
+                )
+
+        await self._run(work)
+
+    async def unfinished(self) -> list[StoredMessage]:
+        """Messages the worker still has to move: not final, and not waiting in a mailbox."""
+        finals = ",".join(f"'{s.value}'" for s in FINAL_STATUSES)
+        return await self._select(
+            f"status NOT IN ({finals}) AND NOT (status=? AND delivery='pull')",
+            (Status.WORDT_AANGEBODEN.value,),
+        )
+
+    async def mailbox(self, organisation: str, *, limit: int) -> list[StoredMessage]:
+        return await self._select(
+            "recipient=? AND status=? AND delivery='pull' AND acknowledged=0",
+            (organisation, Status.WORDT_AANGEBODEN.value),
+            limit=limit,
+        )
+
+    async def conversation(self, conversatie_id: str) -> list[StoredMessage]:
+        return await self._select("conversatie_id=?", (conversatie_id.lower(),))
+
+    async def linked(self, traceer_id: str) -> list[StoredMessage]:
+        tid = traceer_id.lower()
+        return await self._select("traceer_id=? OR als_antwoord_op=?", (tid, tid))
+
+    async def history(self, traceer_id: str) -> list[tuple[str, str]]:
+        rows = await self._run(
+            lambda db: db.execute(
+                "SELECT status, at FROM status_history WHERE traceer_id=? ORDER BY id",
+                (traceer_id,),
+            ).fetchall()
+        )
+        return [(str(s), str(a)) for s, a in rows]
+
+    # -- journal --------------------------------------------------------------------------
+
+    async def write_journal(self, entries: Sequence[JournalEntry]) -> None:
+        rows = [
+            (e.at, e.account, e.organisation, e.method, e.route, e.status, e.outcome, e.traceer_id)
+            for e in entries
+        ]
+
+        def work(db: sqlite3.Connection) -> None:
+            with db:
+                db.executemany(
+                    "INSERT INTO journal (at, account, organisation, method, route, status,"
+                    " outcome, traceer_id) VALUES (?,?,?,?,?,?,?,?)",
+                    rows,
+                )
+
+        await self._run(work)
+
+    async def read_journal(
+        self, filters: Mapping[str, str], *, limit: int = 1000
+    ) -> list[dict[str, Any]]:
+        allowed = ("account", "organisation", "route", "outcome", "traceer_id", "status")
+        where = [f"{k}=?" for k in allowed if k in filters]
+        params: list[object] = [filters[k] for k in allowed if k in filters]
+        if "since" in filters:
+            where.append("at>=?")
+            params.append(filters["since"])
+        sql = "SELECT at, account, organisation, method, route, status, outcome, traceer_id"
+        sql += " FROM journal" + (f" WHERE {' AND '.join(where)}" if where else "")
+        sql += f" ORDER BY id LIMIT {int(limit)}"
+        names = ("at", "account", "organisation", "method", "route", "status", "outcome")
+        rows = await self._run(lambda db: db.execute(sql, params).fetchall())
+        return [dict(zip((*names, "traceerId"), r, strict=True)) for r in rows]
+
+    # -- operations -----------------------------------------------------------------------
+
+    async def reset(self, *, cov_register: bool) -> None:
+        """Forget messages, mailboxes and journal (and the COV register when asked)."""
+        tables = ["messages", "status_history", "journal"] + (
+            ["cov_register"] if cov_register else []
+        )
+
+        def work(db: sqlite3.Connection) -> None:
+            with db:
+                for table in tables:
+                    db.execute(f"DELETE FROM {table}")  # noqa: S608
+            for payload in self.payload_dir.iterdir():
+                payload.unlink(missing_ok=True)
+
+        await self._run(work)
+
+    async def replace_cov(self, uzovi: str, entries: Sequence[str]) -> None:
+        def work(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute("DELETE FROM cov_register WHERE uzovi=?", (uzovi,))
+                db.executemany(
+                    "INSERT INTO cov_register (uzovi, position, entry) VALUES (?,?,?)",
+                    [(uzovi, i, e) for i, e in enumerate(entries)],
+                )
+
+        await self._run(work)
+
+    async def load_cov(self) -> dict[str, list[str]]:
+        rows = await self._run(
+            lambda db: db.execute(
+                "SELECT uzovi, entry FROM cov_register ORDER BY uzovi, position"
+            ).fetchall()
+        )
+        register: dict[str, list[str]] = {}
+        for uzovi, entry in rows:
+            register.setdefault(str(uzovi), []).append(str(entry))
+        return register
