@@ -34,6 +34,7 @@ from vektis._identifiers import (
 )
 from vektis._layout import STANDARDS, Field, RecordLayout, Standard, detect_standard, get_standard
 from vektis._returns import Judgement, build_return
+from vektis._sample import sample_declaration, sample_records
 from vektis._validate import validate
 
 __all__ = [
@@ -71,6 +72,8 @@ __all__ = [
     "prestatiecodes",
     "render_file",
     "retourcode",
+    "sample_declaration",
+    "sample_records",
     "uzovi_group",
     "validate",
 ]

@@ -1,0 +1,74 @@
+"""Return files: verbatim records plus the return block; a clean file is header and closing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import vektis
+
+DAY = date(2024, 5, 1)
+
+
+@pytest.fixture(scope="module")
+def declaration() -> vektis.EIFile:
+    return vektis.parse_file(vektis.sample_declaration(insured=2, per_insured=2, amount=2458))
+
+
+def test_clean_declaration_returns_header_8001_and_closing_only(
+    declaration: vektis.EIFile,
+) -> None:
+    answer = vektis.parse_file(vektis.build_return(declaration, {}, return_date=DAY))
+    assert answer.standard.name == "MZ302"
+    assert answer.details == ()
+    assert answer.header.get("retourcodes") == ("8001",)
+    assert answer.header.get("return_date") == DAY
+    assert answer.header.raw[5:310] == declaration.header.raw[5:310]
+    assert answer.closing.get("totaal_declaratiebedrag") == 4 * 2458
+    assert answer.closing.get("totaal_toegekend") == 4 * 2458
+    assert answer.closing.get("aantal_detail") == 0
+
+
+def test_judged_line_is_returned_verbatim_with_its_parent(declaration: vektis.EIFile) -> None:
+    judgements = {3: vektis.Judgement(codes=("0611",), toegekend=2000)}
+    answer = vektis.parse_file(
+        vektis.build_return(declaration, judgements, return_date=DAY, reference="BOEK-1")
+    )
+    parent, line = answer.details
+    assert (parent.get("id"), parent.get("retourcodes")) == (1, ("0200",))
+    assert line.raw[:310] == declaration.details[2].raw
+    assert (line.get("retourcodes"), line.get("toegekend_bedrag")) == (("0611",), 2000)
+    assert answer.header.get("referentie_zorgverzekeraar") == "BOEK-1"
+    assert answer.closing.get("totaal_toegekend") == 3 * 2458 + 2000
+    assert (answer.closing.get("aantal_verzekerden"), answer.closing.get("aantal_prestaties")) == (
+        1,
+        1,
+    )
+
+
+def test_rejected_insured_drags_its_lines_along_with_8002(declaration: vektis.EIFile) -> None:
+    answer = vektis.parse_file(
+        vektis.build_return(declaration, {4: vektis.Judgement(codes=("0320",))}, return_date=DAY)
+    )
+    assert [(r.get("id"), r.get("retourcodes")) for r in answer.details] == [
+        (4, ("0320",)),
+        (5, ("8002",)),
+        (6, ("8002",)),
+    ]
+    assert answer.closing.get("totaal_toegekend") == 2 * 2458
+
+
+def test_all_lines_rejected_marks_the_header_8073(declaration: vektis.EIFile) -> None:
+    rejected = {i: vektis.Judgement(codes=("0586",)) for i in (2, 3, 5, 6)}
+    answer = vektis.parse_file(vektis.build_return(declaration, rejected, return_date=DAY))
+    assert answer.header.get("retourcodes") == ("8073",)
+    given = vektis.parse_file(
+        vektis.build_return(declaration, rejected, header_codes=("8097",), return_date=DAY)
+    )
+    assert given.header.get("retourcodes") == ("8097",)
+
+
+def test_standard_without_a_return_layout_is_refused() -> None:
+    aw319 = vektis.get_standard("AW319")
+    assert aw319.return_standard is None
