@@ -3,20 +3,22 @@
 Codes here are stable across seeds on purpose: test suites of vendors hard-code UZOVI and AGB
 codes the way payment tests hard-code card numbers. Only names and the population vary per seed.
 
-Prestatiecodes and tariffs are a small table of the simulator's own (amounts in cents). The
-alternative-care codes are the national Vektis 24xxx codes; the dental, psychology and
-wijkverpleging codes and every tariff are plausible values for testing, not the NZa tariff list.
+Prestatiecodes and tariffs (cents) come from ``vektis.prestatiecodes`` for the standards it lists
+(MZ301 mondzorg, OS301 alternative care); for the others (EP301, AW319) and as a fallback this
+module keeps a small table of its own: plausible values for testing, not the NZa tariff list.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import vektis
 from world._model import Delivery, DeliveryMode, InsurerPolicy, TermKind
 
 __all__ = [
     "BUREAUS",
     "INSURERS",
+    "MACHTIGING_CODES",
     "PACKAGES",
     "PRESTATIES",
     "PROVIDERS",
@@ -39,7 +41,7 @@ class Prestatie:
     basis: bool  # covered by the basisverzekering (else only by an aanvullende)
 
 
-PRESTATIES: tuple[Prestatie, ...] = (
+_OWN_PRESTATIES: tuple[Prestatie, ...] = (
     Prestatie(
         code="C11",
         standard="MZ301",
@@ -71,9 +73,12 @@ PRESTATIES: tuple[Prestatie, ...] = (
         tariff=5297,
         basis=False,
     ),
-    Prestatie(code="R24", standard="MZ301", description="Kroon", tariff=31050, basis=False),
     Prestatie(
-        code="J28", standard="MZ301", description="Implantaat plaatsen", tariff=42000, basis=False
+        code="E13",
+        standard="MZ301",
+        description="Wortelkanaalbehandeling",
+        tariff=11061,
+        basis=False,
     ),
     Prestatie(
         code="24104",
@@ -128,6 +133,29 @@ PRESTATIES: tuple[Prestatie, ...] = (
     ),
 )
 
+
+def _prestaties() -> tuple[Prestatie, ...]:
+    """Vektis' code list where it has one for a standard, this module's own table otherwise."""
+    out: list[Prestatie] = []
+    for standard in ("MZ301", "OS301", "EP301", "AW319"):
+        listed = vektis.prestatiecodes(standard)
+        out += [
+            Prestatie(
+                code=p.code,
+                standard=standard,
+                description=p.description,
+                tariff=p.tariff,
+                basis=False,
+            )
+            for p in listed
+        ] or [p for p in _OWN_PRESTATIES if p.standard == standard]
+    return tuple(out)
+
+
+PRESTATIES = _prestaties()
+# Codes that need a machtiging at the insurers that ask for one (a simulator choice).
+MACHTIGING_CODES = frozenset({"E13"})
+
 _DENTAL = frozenset(p.code for p in PRESTATIES if p.standard == "MZ301")
 _ALTERNATIVE = frozenset(p.code for p in PRESTATIES if p.standard == "OS301")
 _BASIS = frozenset(p.code for p in PRESTATIES if p.basis)
@@ -135,7 +163,7 @@ _BASIS = frozenset(p.code for p in PRESTATIES if p.basis)
 # package -> the prestatiecodes it covers; "basis" is the basisverzekering.
 PACKAGES: dict[str, frozenset[str]] = {
     "basis": _BASIS,
-    "tand-250": _DENTAL - {"J28", "R24"},
+    "tand-250": _DENTAL - MACHTIGING_CODES,
     "tand-750": _DENTAL,
     "alternatief-500": _ALTERNATIVE,
     "compleet": _DENTAL | _ALTERNATIVE,
@@ -195,7 +223,7 @@ def policy_for(group: str) -> InsurerPolicy:
         contracted_tariffs=_tariffs(100),
         max_tariffs=_tariffs(75 if group == "VGZ" else 80),
         coverage=_coverage(),
-        machtiging_codes=frozenset({"J28", "R24"}) if group != "Test" else frozenset(),
+        machtiging_codes=MACHTIGING_CODES if group != "Test" else frozenset(),
         rejects_wlz=group != "Test",
         payment_term_days=30,
     )

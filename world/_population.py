@@ -156,7 +156,7 @@ class _Builder:
             Machtiging(
                 number=f"M{uzovi}1{self.machtigingen:09d}",
                 uzovi=uzovi,
-                prestatiecode="J28",
+                prestatiecode="E13",
                 start=dt.date(self.year, 1, 1),
                 end=dt.date(self.year, 12, 31),
             ),

@@ -208,7 +208,7 @@ def scenario_persons(year: int) -> tuple[Person, ...]:
                 Machtiging(
                     number="M7095000000001",
                     uzovi="7095",
-                    prestatiecode="J28",
+                    prestatiecode="E13",
                     start=_D(year, 1, 1),
                     end=_D(year, 12, 31),
                 ),
@@ -305,7 +305,7 @@ def scenarios(year: int) -> tuple[Scenario, ...]:
         ),
         _about(
             "with-machtiging",
-            f"J28 in {year} accepted with machtiging M7095000000001; J28 for anyone else: 0551",
+            f"E13 in {year} accepted with machtiging M7095000000001; E13 for anyone else: 0551",
             _MACHTIGING,
             "7095",
             "900000010",

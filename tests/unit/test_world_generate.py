@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import vektis
 from vektis import is_valid_bsn
 from world import (
     INVALID_BSN_SCENARIO,
@@ -176,3 +177,13 @@ def test_default_insurers_and_their_policies(world: World) -> None:
 def test_negative_person_count_is_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         generate_world(seed=1, persons=-1)
+
+
+def test_policies_use_the_vektis_code_lists_where_they_exist(world: World) -> None:
+    policy = world.insurers[0].policy
+    for standard in ("MZ301", "OS301"):
+        listed = {p.code: p.tariff for p in vektis.prestatiecodes(standard)}
+        assert listed
+        assert {c: policy.contracted_tariffs[c] for c in listed} == listed
+    assert policy.machtiging_codes <= set(policy.contracted_tariffs)
+    assert all(policy.max_tariffs[c] < policy.contracted_tariffs[c] for c in policy.max_tariffs)
