@@ -1,0 +1,262 @@
+"""One running insurer: its inbox, its worker that judges files, and its answers to the exchange.
+
+The shell around ``adjudicate``: a declaration arrives (pushed by the exchange, or pulled from
+the mailbox), is stored durably, waits the insurer's processing delay, is judged off the event
+loop, stored with its consequences, and the return file is pushed to the exchange addressed to
+the indiener. Every step is bounded in count and time; nothing is lost across a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import json
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable
+
+from berichten import (
+    CONTEXT_INDIENER,
+    ROL_INDIENER,
+    ROL_ZORGVERZEKERAAR,
+    BerichtMetadata,
+    Referentiegegevens,
+    Relatie,
+    Routeringgegevens,
+    metadata_to_json,
+    parse_metadata_json,
+    return_berichtstroom,
+)
+from insurer_stub._adjudicate import Adjudication, adjudicate
+from insurer_stub._cov import register_entries
+from insurer_stub._errors import ExchangeError, ExchangeUnavailableError
+from insurer_stub._exchange import ExchangeClient
+from insurer_stub._ledger import Ledger, build_ledger
+from insurer_stub._settings import Faults, InsurerSettings
+from insurer_stub._store import InboxItem, InsurerStore
+from insurer_stub._values import InsurerView, LineStatus, PriorLine
+from vektis import VektisError, get_standard, parse_file
+from world import DeliveryMode, Insurer, World
+
+__all__ = ["RunningInsurer"]
+
+log = logging.getLogger("insurer_stub")
+
+# Return traceerIds are derived from the declaration's, so a return sent again (a retry, a
+# restart, the answer-twice fault) is recognisably the same message for the exchange.
+_RETURN_NAMESPACE = uuid.UUID("7f1c7a52-5d0e-4a59-9a53-2f6f2c1b8e01")
+
+
+class RunningInsurer:
+    """The state and tasks of one insurer inside the host process."""
+
+    def __init__(
+        self,
+        *,
+        world: World,
+        insurer: Insurer,
+        store: InsurerStore,
+        client: ExchangeClient,
+        settings: InsurerSettings,
+        today: Callable[[], dt.date],
+    ) -> None:
+        self.insurer = insurer
+        self.uzovi = insurer.uzovi
+        self.view = InsurerView.from_world(world, insurer.uzovi)
+        self.store = store
+        self.client = client
+        self.settings = settings
+        self.today = today
+        self.faults = Faults()
+        self.history = store.load_history()
+        self._world = world
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._random = random.Random(f"{settings.seed}:{insurer.uzovi}")
+        self.judged_files = 0
+
+    @property
+    def pulls(self) -> bool:
+        return self.insurer.delivery.mode is DeliveryMode.PULL
+
+    async def start(self) -> None:
+        """Publish the population, pick up unfinished work, start the worker (and the puller)."""
+        await self.publish_population()
+        for item in self.store.unfinished():
+            self._queue.put_nowait(item.traceer_id)
+        self._tasks.append(asyncio.create_task(self._work(), name=f"insurer-{self.uzovi}"))
+        if self.pulls:
+            self._tasks.append(asyncio.create_task(self._poll(), name=f"pull-{self.uzovi}"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.client.close()
+        self.store.close()
+
+    async def publish_population(self) -> None:
+        """PUT this insurer's insured persons into the exchange's COV register (bounded retry)."""
+        persons = self._world.persons_at(self.uzovi)
+        entries = [e.to_json() for e in register_entries(persons, self.uzovi)]
+        await self._retry(lambda: self.client.publish_register(self.uzovi, entries), "register")
+
+    def accept(self, metadata_text: str, payload: bytes) -> None:
+        """Keep a pushed declaration durably and queue it; raises MetadataError when unreadable.
+
+        Called before the receiving endpoint answers 2xx, so an acknowledged message is stored.
+        """
+        meta = parse_metadata_json(metadata_text)
+        traceer = meta.referentiegegevens.traceer_id
+        if self.store.receive(traceer, metadata_text, payload, self.today()):
+            self._queue.put_nowait(traceer)
+
+    def ledger(self, provider: str) -> Ledger:
+        return build_ledger(
+            self.store.settlements(provider),
+            uzovi=self.uzovi,
+            provider=provider,
+            term_days=self.insurer.policy.payment_term_days,
+        )
+
+    async def idle(self) -> None:
+        """Wait until every received file is answered (tests and the bench bound this)."""
+        await self._queue.join()
+
+    async def _poll(self) -> None:
+        """Pull-mode delivery: fetch, store, then DELETE (acknowledge) each waiting message."""
+        while True:
+            if not self.faults.down:
+                try:
+                    await self._pull_once()
+                except ExchangeError as exc:
+                    log.warning("insurer %s: pulling failed: %s", self.uzovi, exc)
+            await asyncio.sleep(self.settings.poll_interval)
+
+    async def _pull_once(self) -> None:
+        for item in await self.client.pull(limit=100):
+            meta = item.to_push()
+            traceer = meta.referentiegegevens.traceer_id
+            if self.store.item(traceer) is None:
+                payload = await self.client.payload(traceer)
+                text = json.dumps(metadata_to_json(meta))
+                if self.store.receive(traceer, text, payload, self.today()):
+                    self._queue.put_nowait(traceer)
+            await self.client.acknowledge(traceer)
+
+    async def _work(self) -> None:
+        """Handle queued declarations one by one: history must see files in order."""
+        while True:
+            traceer = await self._queue.get()
+            try:
+                await self._handle(traceer)
+            except Exception:  # the worker must survive one bad file and keep serving
+                log.exception("insurer %s: handling %s failed", self.uzovi, traceer)
+            finally:
+                self._queue.task_done()
+
+    async def _handle(self, traceer: str) -> None:
+        item = self.store.item(traceer)
+        if item is None or item.state == "answered":
+            return
+        if item.state == "new":
+            await asyncio.sleep(self._delay())
+            item = await asyncio.to_thread(self._judge, item)
+            if item is None:
+                return
+        await self._send(item)
+
+    def _delay(self) -> float:
+        policy = self.insurer.policy
+        jitter = self._random.uniform(0, policy.delay_jitter_seconds)
+        return policy.processing_delay_seconds + jitter + self.faults.slow_seconds
+
+    def _judge(self, item: InboxItem) -> InboxItem | None:
+        """Parse, adjudicate and store (in a worker thread: a 100,000-line file takes a while)."""
+        meta = parse_metadata_json(item.metadata)
+        try:
+            declaration = parse_file(item.payload)
+        except VektisError as exc:
+            # The exchange validated it; if it still does not parse there is nothing to return.
+            log.error("insurer %s: %s does not parse: %s", self.uzovi, item.traceer_id, exc)
+            self.store.mark_answered(item.traceer_id)
+            return None
+        result = adjudicate(
+            declaration, insurer=self.view, history=self.history, today=item.received
+        )
+        answer = self._return_metadata(meta, declaration.standard.return_standard or "")
+        text = json.dumps(metadata_to_json(answer))
+        self.store.record(
+            item,
+            result,
+            return_traceer_id=answer.referentiegegevens.traceer_id,
+            return_metadata=text,
+        )
+        self._remember(result)
+        self.judged_files += 1
+        return self.store.item(item.traceer_id)
+
+    def _remember(self, result: Adjudication) -> None:
+        for line in result.lines:
+            self.history.remember(line.as_prior())
+        for ref in result.credited:
+            earlier = self.history.line(result.declarant, ref)
+            if earlier is not None:
+                self.history.remember(_credited(earlier))
+        if result.judged and self.history.invoice(result.declarant, result.factuurnummer) is None:
+            self.history.remember_invoice(
+                result.declarant, result.factuurnummer, result.fingerprint
+            )
+
+    def _return_metadata(self, meta: BerichtMetadata, return_standard: str) -> BerichtMetadata:
+        """Afzender this UZOVI, addressed to the indiener, alsAntwoordOp the declaration."""
+        ref = meta.referentiegegevens
+        indiener = meta.context_values(CONTEXT_INDIENER) or (
+            meta.routeringgegevens.afzender.code or "",
+        )
+        standard = get_standard(return_standard)
+        return BerichtMetadata(
+            routeringgegevens=Routeringgegevens(
+                afzender=Relatie(rol=ROL_ZORGVERZEKERAAR, code=self.uzovi),
+                geadresseerden=(Relatie(rol=ROL_INDIENER, code=indiener[0]),),
+                berichtstroom=return_berichtstroom(
+                    standard.name, standard.version, standard.subversion
+                ),
+            ),
+            referentiegegevens=Referentiegegevens(
+                conversatie_id=ref.conversatie_id,
+                traceer_id=str(uuid.uuid5(_RETURN_NAMESPACE, f"{self.uzovi}:{ref.traceer_id}")),
+                als_antwoord_op=ref.traceer_id,
+            ),
+        )
+
+    async def _send(self, item: InboxItem) -> None:
+        if item.return_metadata is None or item.return_file is None:
+            return
+        meta = parse_metadata_json(item.return_metadata)
+        payload = item.return_file
+        times = 2 if self.faults.answer_twice else 1
+        for _ in range(times):
+            await self._retry(lambda: self.client.push(meta, payload), item.traceer_id)
+        self.store.mark_answered(item.traceer_id)
+
+    async def _retry(self, call: Callable[[], Awaitable[None]], what: str) -> None:
+        """Bounded retries with doubling back-off while the exchange is unavailable."""
+        delay = self.settings.retry_delay
+        for attempt in range(1, self.settings.send_attempts + 1):
+            try:
+                await call()
+                return
+            except ExchangeUnavailableError as exc:
+                if attempt == self.settings.send_attempts:
+                    raise
+                log.info("insurer %s: %s attempt %d failed: %s", self.uzovi, what, attempt, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def _credited(line: PriorLine) -> PriorLine:
+    return dataclasses.replace(line, status=LineStatus.CREDITED)

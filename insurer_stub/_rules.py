@@ -1,0 +1,281 @@
+"""The insurer's rules, each a small pure check that names the COD954 retourcode it emits.
+
+Codes and their meanings are Vektis COD954 (retourcode (01)-(03)); 8983 is the code VGZ uses
+for care that is not Zvw care because the client stays in a Wlz institution. Header rules reject
+the whole file; insured rules reject a verzekerdenrecord and with it its prestatierecords; line
+rules judge one debit prestatierecord. Credit lines are judged in ``_adjudicate`` because they
+need the other lines of the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+from insurer_stub._fields import Header, Insured, Line
+from insurer_stub._values import History, InsurerView
+from world import Person, TermKind
+
+__all__ = [
+    "PARTIAL_AWARD",
+    "LineContext",
+    "award",
+    "header_codes",
+    "insured_codes",
+    "line_codes",
+]
+
+# 8059 "Afwijkend berekend bedrag wordt toegezegd": a remark, not a rejection; the line is
+# paid, at the insurer's maximum tariff for non-contracted care.
+PARTIAL_AWARD = "8059"
+
+
+def header_codes(
+    header: Header, standard: str, insurer: InsurerView, history: History, fingerprint: str
+) -> tuple[str, ...]:
+    """The voorlooprecord rules; any code here rejects the whole file."""
+    found: list[str] = []
+    # 8061 "De zorgverzekeraar ondersteunt het ontvangen van het declaratiebestand ... volgens
+    # de gebruikte standaard ... niet."
+    if standard not in insurer.policy.supported_standards:
+        found.append("8061")
+    # 0018 "UZOVI-nummer ontbreekt of is onjuist (voorlooprecord)": not us, nor one of our brands.
+    if header.uzovi not in insurer.brands:
+        found.append("0018")
+    found.extend(_provider_codes(header, insurer))
+    found.extend(_bureau_codes(header, insurer))
+    found.extend(_invoice_codes(header, history, fingerprint))
+    return tuple(found)
+
+
+def _provider_codes(header: Header, insurer: InsurerView) -> Iterator[str]:
+    """0014 / 0016 / 0017 for an unknown code; 8022 when there is no contract and no
+    restitution for non-contracted care ("Er is geen contract met de aangeduide ... declarant")."""
+    directory = insurer.directory
+    if not header.declarant:
+        yield "0014"  # "Zorgverlenerscode ontbreekt, is onbekend of onjuist (voorlooprecord)"
+        return
+    for value, retourcode in (
+        (header.zorgverlenerscode, "0014"),
+        (header.praktijkcode, "0016"),  # "Praktijkcode ontbreekt, is onbekend of onjuist"
+        (header.instellingscode, "0017"),  # "Instellingscode ... is onbekend of onjuist"
+    ):
+        if value and directory.provider(value) is None:
+            yield retourcode
+    provider = directory.provider(header.declarant)
+    uncontracted = provider is not None and not is_contracted(provider.contracted_with, insurer)
+    if uncontracted and not insurer.policy.max_tariffs:
+        yield "8022"
+
+
+def is_contracted(contracted_with: frozenset[str], insurer: InsurerView) -> bool:
+    return not contracted_with.isdisjoint(insurer.brands)
+
+
+def _bureau_codes(header: Header, insurer: InsurerView) -> Iterator[str]:
+    """0013 for an unknown servicebureau; 8023 "Er is bij de zorgverzekeraar geen relatie bekend
+    tussen het servicebureau en de zorgaanbieder" without a toestemmingsverklaring."""
+    if not header.servicebureau:
+        return
+    directory = insurer.directory
+    if directory.bureau(header.servicebureau) is None:
+        yield "0013"
+        return
+    on = header.factuurdatum or dt.date.min
+    if not directory.has_toestemming(
+        bureau=header.servicebureau, provider=header.declarant, day=on
+    ):
+        yield "8023"
+
+
+def _invoice_codes(header: Header, history: History, fingerprint: str) -> Iterator[str]:
+    """8067 "Declaratie is reeds eerder ingediend" for the same file again; 0030 "Factuurnummer
+    declarant ... is niet uniek (nummer is reeds gebruikt in een voorgaande factuur)" otherwise."""
+    earlier = history.invoice(header.declarant, header.factuurnummer)
+    if earlier is None:
+        return
+    yield "8067" if earlier == fingerprint else "0030"
+
+
+def insured_codes(insured: Insured, insurer: InsurerView) -> tuple[tuple[str, ...], Person | None]:
+    """The verzekerdenrecord rules; a code here rejects the record and its prestaties (8002)."""
+    population = insurer.population
+    person = population.by_bsn.get(insured.bsn)
+    number = insured.verzekerdennummer
+    if person is None:
+        # 0300 "Verzekerdennummer ... is onbekend (bij deze UZOVI-code)"; 0320 "Cliënt is niet
+        # verzekerd" when the BSN is unknown and no (unknown) verzekerdennummer explains it.
+        if number and number not in population.by_verzekerdennummer:
+            return ("0300",), None
+        return ("0320",), None
+    found: list[str] = []
+    if number and population.by_verzekerdennummer.get(number) is not person:
+        found.append("0300")
+    # 8004 "Combinatie BSN en geboortedatum verzekerde is onjuist."
+    if insured.birth_date != person.birth_date:
+        found.append("8004")
+    # 8005 "Combinatie BSN en naam verzekerde is onjuist."
+    if not _same_name(insured, person):
+        found.append("8005")
+    return tuple(found), person
+
+
+def _same_name(insured: Insured, person: Person) -> bool:
+    """Surnames compare without case and spacing; the EI field holds at most 25 characters."""
+    declared = " ".join(insured.surname.upper().split())
+    known = " ".join(person.surname.upper().split())[:25].rstrip()
+    return declared == known
+
+
+class LineContext:
+    """What the line rules share within one file: insurer, history, receipt date, provider."""
+
+    __slots__ = (
+        "code_lists",
+        "contracted",
+        "declarant",
+        "factuurdatum",
+        "history",
+        "insurer",
+        "today",
+    )
+
+    def __init__(
+        self,
+        *,
+        insurer: InsurerView,
+        history: History,
+        today: dt.date,
+        header: Header,
+        contracted: bool,
+        code_lists: Callable[[str, str], tuple[bool, bool]],
+    ) -> None:
+        self.insurer = insurer
+        self.history = history
+        self.today = today
+        self.declarant = header.declarant
+        self.factuurdatum = header.factuurdatum
+        self.contracted = contracted
+        self.code_lists = code_lists
+
+
+def line_codes(line: Line, person: Person, ctx: LineContext) -> list[str]:
+    """Every rule on a debit line, in the order a provider should fix them."""
+    found: list[str] = []
+    day = line.date_of_service
+    if day is None:
+        return ["8007"]  # "(Begin-/eind)datum prestatie ontbreekt of is onjuist."
+    # 8176 "Prestatiedatum moet kleiner zijn dan of gelijk zijn aan factuurdatum."
+    if ctx.factuurdatum is not None and day > ctx.factuurdatum:
+        found.append("8176")
+    list_known, code_known = ctx.code_lists(line.prestatiecodelijst, line.prestatiecode)
+    if not (list_known and code_known):
+        # 0581 "Aanduiding prestatiecodelijst ontbreekt of is onjuist."; 0582 "Prestatiecode ...
+        # ontbreekt of is onjuist (niet bestaande code)". Nothing else can be judged of it.
+        found.append("0582" if list_known else "0581")
+        return found
+    found.extend(_duplicate_codes(line, day, ctx))
+    if is_too_late(day, ctx.today, ctx.insurer.policy.term_kind, ctx.insurer.policy.term_length):
+        found.append("0586")  # "Declaratie is te laat ingediend."
+    found.extend(_person_codes(line, day, person, ctx))
+    return found
+
+
+def _duplicate_codes(line: Line, day: dt.date, ctx: LineContext) -> Iterator[str]:
+    """8021 "Referentienummer dit prestatierecord ... is niet uniek (reeds aangeleverd)";
+    0587 "Prestatie / declaratie is reeds gedeclareerd en/of vergoed".
+
+    A rejected or credited line may come back under its old reference: it is judged afresh.
+    """
+    earlier = ctx.history.line(ctx.declarant, line.referentie)
+    if earlier is not None and earlier.status.value in ("paid", "credit"):
+        yield "8021"
+    if ctx.history.paid_same(ctx.declarant, line.bsn, day, line.prestatiecode):
+        yield "0587"
+
+
+def is_too_late(treated: dt.date, today: dt.date, kind: TermKind, length: int) -> bool:
+    """VGZ: twelve months after the treatment; Zilveren Kruis: within the calendar year of the
+    treatment, or (two calendar years) by the end of the following one."""
+    if kind is TermKind.CALENDAR_YEARS:
+        return today.year > treated.year + max(length, 1) - 1
+    return today > add_months(treated, length)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole months, clamped to the last day of a shorter month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    for last in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(f"cannot add {months} months to {day}")  # pragma: no cover
+
+
+def _person_codes(line: Line, day: dt.date, person: Person, ctx: LineContext) -> Iterator[str]:
+    brands = ctx.insurer.brands
+    policy = ctx.insurer.policy
+    # 0328 "Cliënt is niet verzekerd wegens overlijden."
+    if person.deceased is not None and person.deceased < day:
+        yield "0328"
+        return
+    packages = [c.package for c in person.coverages_on(day) if c.uzovi in brands]
+    if not packages:
+        yield "0506"  # "Cliënt is slechts tijdens een gedeelte van de behandelperiode verzekerd."
+        return
+    if person.wlz and policy.rejects_wlz:
+        yield "8983"  # VGZ: declaration for a Wlz client is no Zvw care
+        return
+    # 0613 "Prestatie is niet (volledig) declarabel volgens de verzekeringsvoorwaarden."
+    if policy.coverage and not any(
+        line.prestatiecode in policy.coverage.get(p, ()) for p in packages
+    ):
+        yield "0613"
+    yield from _machtiging_codes(line, day, person, ctx)
+    yield from _tariff_codes(line, ctx)
+
+
+def _machtiging_codes(line: Line, day: dt.date, person: Person, ctx: LineContext) -> Iterator[str]:
+    """0551 "Er is geen machtiging afgegeven"; 0552 "Machtiging is vervallen" (it ended before
+    the treatment); 0553 "Gedeclareerde prestatie valt buiten de gemachtigde periode" (the
+    treatment came before it started)."""
+    if line.prestatiecode not in ctx.insurer.policy.machtiging_codes:
+        return
+    candidates = [
+        m
+        for m in person.machtigingen
+        if m.uzovi in ctx.insurer.brands
+        and m.prestatiecode == line.prestatiecode
+        and (not line.machtigingsnummer or m.number == line.machtigingsnummer)
+    ]
+    if not candidates:
+        yield "0551"
+    elif not any(m.start <= day <= m.end for m in candidates):
+        yield "0552" if any(m.end < day for m in candidates) else "0553"
+
+
+def _tariff_codes(line: Line, ctx: LineContext) -> Iterator[str]:
+    """0611 "Tarief prestatie ... is niet in overeenstemming met landelijke of contractafspraken":
+    above the contracted tariff, or non-contracted care the insurer pays nothing for."""
+    policy = ctx.insurer.policy
+    if ctx.contracted:
+        agreed = policy.contracted_tariffs.get(line.prestatiecode)
+        if agreed is not None and line.tarief > agreed:
+            yield "0611"
+        return
+    if line.prestatiecode not in policy.max_tariffs:
+        yield "0611"
+    elif award(line, ctx) < line.ingediend:
+        yield PARTIAL_AWARD
+
+
+def award(line: Line, ctx: LineContext) -> int:
+    """What an accepted debit line is paid: all of it, or at most the non-contracted maximum."""
+    if ctx.contracted:
+        return line.ingediend
+    maximum = ctx.insurer.policy.max_tariffs.get(line.prestatiecode)
+    if maximum is None:
+        return 0
+    return min(line.ingediend, maximum * line.aantal)

@@ -1,0 +1,256 @@
+"""The durable state of one insurer: received messages, judged lines, settled files. SQLite.
+
+A declaration is written to the inbox before the insurer acknowledges it (push: before the 2xx;
+pull: before the DELETE), so a crash never loses one. Judging a file writes its lines, the
+credits it made, its settlement and its return file in one transaction; the return keeps its
+own traceerId, so sending it again after a restart is the same message, not a new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from insurer_stub._adjudicate import Adjudication
+from insurer_stub._errors import StoreError
+from insurer_stub._ledger import Settlement
+from insurer_stub._values import LineStatus, MemoryHistory, PriorLine
+
+__all__ = ["InboxItem", "InsurerStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS inbox (
+    traceer_id TEXT PRIMARY KEY,
+    metadata TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    received TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'new',       -- new, judged, answered
+    return_traceer_id TEXT,
+    return_metadata TEXT,
+    return_file BLOB
+);
+CREATE TABLE IF NOT EXISTS lines (
+    declarant TEXT NOT NULL,
+    referentie TEXT NOT NULL,
+    referentie_voorgaand TEXT NOT NULL,
+    bsn TEXT NOT NULL,
+    date_of_service TEXT NOT NULL,
+    prestatiecode TEXT NOT NULL,
+    ingediend INTEGER NOT NULL,
+    toegekend INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    codes TEXT NOT NULL,
+    traceer_id TEXT NOT NULL,
+    PRIMARY KEY (declarant, referentie)
+);
+CREATE TABLE IF NOT EXISTS invoices (
+    traceer_id TEXT PRIMARY KEY,
+    declarant TEXT NOT NULL,
+    factuurnummer TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    judged INTEGER NOT NULL,
+    received TEXT NOT NULL,
+    ingediend INTEGER NOT NULL,
+    toegekend INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS invoices_by_declarant ON invoices (declarant, received);
+"""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxItem:
+    """A received declaration and, once judged, its return message."""
+
+    traceer_id: str
+    metadata: str  # the berichtMetadata JSON as delivered
+    payload: bytes
+    received: dt.date
+    state: str
+    return_traceer_id: str | None = None
+    return_metadata: str | None = None
+    return_file: bytes | None = None
+
+
+class InsurerStore:
+    """One SQLite file per insurer; thread-safe so judging can run off the event loop."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open insurer state {path}: {exc}") from exc
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def receive(self, traceer_id: str, metadata: str, payload: bytes, received: dt.date) -> bool:
+        """Keep a delivered declaration; False when this traceerId was received before."""
+        with self._lock:
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO inbox (traceer_id, metadata, payload, received)"
+                " VALUES (?, ?, ?, ?)",
+                (traceer_id, metadata, payload, received.isoformat()),
+            )
+            return cur.rowcount == 1
+
+    def unfinished(self) -> list[InboxItem]:
+        """Everything received but not yet answered, oldest first (re-done after a restart)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT traceer_id, metadata, payload, received, state, return_traceer_id,"
+                " return_metadata, return_file FROM inbox WHERE state != 'answered' ORDER BY rowid"
+            ).fetchall()
+        return [_item(row) for row in rows]
+
+    def item(self, traceer_id: str) -> InboxItem | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT traceer_id, metadata, payload, received, state, return_traceer_id,"
+                " return_metadata, return_file FROM inbox WHERE traceer_id = ?",
+                (traceer_id,),
+            ).fetchone()
+        return None if row is None else _item(row)
+
+    def load_history(self) -> MemoryHistory:
+        """The working set of earlier lines and invoices, read once at start-up."""
+        history = MemoryHistory()
+        with self._lock:
+            for row in self._db.execute(
+                "SELECT declarant, referentie, bsn, date_of_service, prestatiecode, ingediend,"
+                " toegekend, status FROM lines"
+            ):
+                history.remember(_prior(row))
+            for declarant, number, fingerprint in self._db.execute(
+                "SELECT declarant, factuurnummer, fingerprint FROM invoices WHERE judged = 1"
+                " ORDER BY rowid DESC"
+            ):
+                history.remember_invoice(declarant, number, fingerprint)
+        return history
+
+    def record(
+        self,
+        item: InboxItem,
+        result: Adjudication,
+        *,
+        return_traceer_id: str,
+        return_metadata: str,
+    ) -> None:
+        """Store a judged file with everything that follows from it, all or nothing."""
+        with self._lock, _transaction(self._db) as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        line.declarant,
+                        line.referentie,
+                        line.referentie_voorgaand,
+                        line.bsn,
+                        line.date_of_service.isoformat(),
+                        line.prestatiecode,
+                        line.ingediend,
+                        line.toegekend,
+                        line.status.value,
+                        " ".join(line.codes),
+                        item.traceer_id,
+                    )
+                    for line in result.lines
+                ],
+            )
+            db.executemany(
+                "UPDATE lines SET status = 'credited' WHERE declarant = ? AND referentie = ?",
+                [(result.declarant, ref) for ref in result.credited],
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO invoices VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    item.traceer_id,
+                    result.declarant,
+                    result.factuurnummer,
+                    result.fingerprint,
+                    int(result.judged),
+                    item.received.isoformat(),
+                    result.ingediend,
+                    result.toegekend,
+                ),
+            )
+            db.execute(
+                "UPDATE inbox SET state = 'judged', return_traceer_id = ?, return_metadata = ?,"
+                " return_file = ? WHERE traceer_id = ?",
+                (return_traceer_id, return_metadata, result.return_file, item.traceer_id),
+            )
+
+    def mark_answered(self, traceer_id: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "UPDATE inbox SET state = 'answered' WHERE traceer_id = ?", (traceer_id,)
+            )
+
+    def settlements(self, declarant: str) -> list[Settlement]:
+        """The judged files of one declarant in the order they were received."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT traceer_id, factuurnummer, received, ingediend, toegekend FROM invoices"
+                " WHERE declarant = ? ORDER BY received, rowid",
+                (declarant,),
+            ).fetchall()
+        return [
+            Settlement(
+                traceer_id=t,
+                factuurnummer=f,
+                received=dt.date.fromisoformat(r),
+                ingediend=i,
+                toegekend=g,
+            )
+            for t, f, r, i, g in rows
+        ]
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (autocommit mode otherwise)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _item(row: tuple[object, ...]) -> InboxItem:
+    traceer, metadata, payload, received, state, ret_id, ret_meta, ret_file = row
+    return InboxItem(
+        traceer_id=str(traceer),
+        metadata=str(metadata),
+        payload=bytes(payload),  # type: ignore[call-overload]
+        received=dt.date.fromisoformat(str(received)),
+        state=str(state),
+        return_traceer_id=None if ret_id is None else str(ret_id),
+        return_metadata=None if ret_meta is None else str(ret_meta),
+        return_file=None if ret_file is None else bytes(ret_file),  # type: ignore[call-overload]
+    )
+
+
+def _prior(row: tuple[object, ...]) -> PriorLine:
+    declarant, referentie, bsn, day, code, ingediend, toegekend, status = row
+    return PriorLine(
+        declarant=str(declarant),
+        referentie=str(referentie),
+        bsn=str(bsn),
+        date_of_service=dt.date.fromisoformat(str(day)),
+        prestatiecode=str(code),
+        ingediend=int(ingediend),  # type: ignore[call-overload]
+        toegekend=int(toegekend),  # type: ignore[call-overload]
+        status=LineStatus(str(status)),
+    )

@@ -1,0 +1,203 @@
+"""The values adjudication reads and produces: who the insurer is, whom it insures, what it judged.
+
+Adjudication is a pure function, so everything it needs from the world and from earlier files is
+handed to it as values or read-only lookups: an :class:`InsurerView` (the insurer, its brands,
+its policy, its insured population and the providers and bureaus it knows) and a
+:class:`History` of lines judged before. What it produces, :class:`JudgedLine` per prestatie,
+is what the I/O shell stores so duplicates and credits work across files and restarts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from world import InsurerPolicy, Person, Provider, World
+
+__all__ = [
+    "Directory",
+    "History",
+    "InsurerView",
+    "JudgedLine",
+    "LineStatus",
+    "MemoryHistory",
+    "Population",
+    "PriorLine",
+]
+
+
+class Directory(Protocol):
+    """The organisations an insurer knows; ``world.World`` satisfies it."""
+
+    def provider(self, code: str) -> Provider | None: ...
+
+    def has_toestemming(self, *, bureau: str, provider: str, day: dt.date) -> bool: ...
+
+    def bureau(self, agb: str) -> object | None: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Population:
+    """The persons insured (ever) at one insurer's brands, indexed for per-line lookups."""
+
+    by_bsn: Mapping[str, Person]
+    by_verzekerdennummer: Mapping[str, Person]
+
+    @classmethod
+    def of(cls, persons: Iterable[Person], uzovis: frozenset[str]) -> Population:
+        """Index ``persons`` by BSN and by each verzekerdennummer they hold at ``uzovis``."""
+        by_bsn: dict[str, Person] = {}
+        by_nr: dict[str, Person] = {}
+        for person in persons:
+            numbers = [c.verzekerdennummer for c in person.coverages if c.uzovi in uzovis]
+            if numbers:
+                by_bsn[person.bsn] = person
+                by_nr.update(dict.fromkeys(numbers, person))
+        return cls(by_bsn=by_bsn, by_verzekerdennummer=by_nr)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InsurerView:
+    """One insurer as adjudication sees it: built once per world, shared by every file."""
+
+    uzovi: str
+    name: str
+    brands: frozenset[str]  # every UZOVI of its group, itself included
+    policy: InsurerPolicy
+    population: Population
+    directory: Directory = field(repr=False)
+
+    @classmethod
+    def from_world(cls, world: World, uzovi: str) -> InsurerView:
+        """The view of ``uzovi`` in ``world``; raises KeyError when it is not an insurer there."""
+        insurer = world.insurer(uzovi)
+        if insurer is None:
+            raise KeyError(f"no insurer with UZOVI {uzovi} in the world")
+        brands = world.group_of(uzovi)
+        persons = {p.bsn: p for u in sorted(brands) for p in world.persons_at(u)}
+        return cls(
+            uzovi=uzovi,
+            name=insurer.name,
+            brands=brands,
+            policy=insurer.policy,
+            population=Population.of(persons.values(), brands),
+            directory=world,
+        )
+
+
+class LineStatus(StrEnum):
+    """What became of a prestatie line; credits change a paid debit to ``credited``."""
+
+    PAID = "paid"  # debit line awarded (fully or partly)
+    REJECTED = "rejected"  # awarded nothing; cannot be credited, may be re-submitted
+    CREDITED = "credited"  # a paid debit that a later credit line cancelled
+    CREDIT = "credit"  # an accepted credit line itself
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PriorLine:
+    """A line judged in an earlier file, as the history remembers it."""
+
+    declarant: str
+    referentie: str
+    bsn: str
+    date_of_service: dt.date
+    prestatiecode: str
+    ingediend: int
+    toegekend: int
+    status: LineStatus
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JudgedLine:
+    """A prestatie line of this file with its outcome, to be stored in the history."""
+
+    declarant: str
+    referentie: str
+    referentie_voorgaand: str
+    bsn: str
+    date_of_service: dt.date
+    prestatiecode: str
+    ingediend: int
+    toegekend: int
+    status: LineStatus
+    codes: tuple[str, ...] = ()
+
+    def as_prior(self) -> PriorLine:
+        return PriorLine(
+            declarant=self.declarant,
+            referentie=self.referentie,
+            bsn=self.bsn,
+            date_of_service=self.date_of_service,
+            prestatiecode=self.prestatiecode,
+            ingediend=self.ingediend,
+            toegekend=self.toegekend,
+            status=self.status,
+        )
+
+
+class History(Protocol):
+    """Read-only access to everything an insurer judged before (all files, all restarts)."""
+
+    def line(self, declarant: str, referentie: str) -> PriorLine | None:
+        """The line with this referentienummer of this declarant, if any."""
+        ...
+
+    def paid_same(self, declarant: str, bsn: str, day: dt.date, prestatiecode: str) -> bool:
+        """True when an identical prestatie of this declarant is paid and not credited."""
+        ...
+
+    def invoice(self, declarant: str, factuurnummer: str) -> str | None:
+        """The fingerprint of the earlier file with this factuurnummer, if any."""
+        ...
+
+
+def _content_key(declarant: str, bsn: str, day: dt.date, code: str) -> tuple[str, str, str, str]:
+    return (declarant, bsn, day.isoformat(), code)
+
+
+class MemoryHistory:
+    """The working set of a :class:`History`: dictionaries, updated after every judged file.
+
+    The SQLite store is the durable copy and refills one of these at start-up; adjudication
+    only ever reads it, so lookups cost a dictionary access per line.
+    """
+
+    __slots__ = ("_invoices", "_lines", "_paid")
+
+    def __init__(self) -> None:
+        self._lines: dict[tuple[str, str], PriorLine] = {}
+        self._paid: dict[tuple[str, str, str, str], int] = {}
+        self._invoices: dict[tuple[str, str], str] = {}
+
+    def line(self, declarant: str, referentie: str) -> PriorLine | None:
+        return self._lines.get((declarant, referentie))
+
+    def paid_same(self, declarant: str, bsn: str, day: dt.date, prestatiecode: str) -> bool:
+        return self._paid.get(_content_key(declarant, bsn, day, prestatiecode), 0) > 0
+
+    def invoice(self, declarant: str, factuurnummer: str) -> str | None:
+        return self._invoices.get((declarant, factuurnummer))
+
+    def remember(self, line: PriorLine) -> None:
+        """Store or replace ``line``; keeps the count of paid identical prestaties right."""
+        key = (line.declarant, line.referentie)
+        old = self._lines.get(key)
+        if old is not None and old.status is LineStatus.PAID:
+            self._count(old, -1)
+        self._lines[key] = line
+        if line.status is LineStatus.PAID:
+            self._count(line, +1)
+
+    def remember_invoice(self, declarant: str, factuurnummer: str, fingerprint: str) -> None:
+        self._invoices[(declarant, factuurnummer)] = fingerprint
+
+    def _count(self, line: PriorLine, step: int) -> None:
+        key = _content_key(line.declarant, line.bsn, line.date_of_service, line.prestatiecode)
+        self._paid[key] = self._paid.get(key, 0) + step
+
+    def __len__(self) -> int:
+        return len(self._lines)
