@@ -1,0 +1,426 @@
+"""The exchange end to end over real mutual TLS on 127.0.0.1: every route, works and refused.
+
+Each test starts its own ``Gateway`` on free ports over a copy of a session-built PKI, so the
+store, the CRL and the journal of one test never leak into another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from gateway_fixtures import (
+    ACCOUNTS,
+    BUREAU_OK,
+    INSURER,
+    PRACTICE,
+    PUSH_INSURER,
+    GatewayPki,
+    build_gateway_pki,
+    build_world,
+    client_context,
+    declaration_metadata,
+    home_from,
+    return_metadata,
+)
+
+import vektis
+from certs import read_identity, server_ssl_context
+from gateway import Gateway, GatewaySettings, RetrySchedule
+from world import HomeLayout
+
+PUSH = "/berichtenservice/berichten/rest-push/v1/berichten"
+PULL = "/berichtenservice/berichten/rest-pull/v1/berichten"
+STATUS = "/berichtenservice/berichtstatus/rest-pull/v3/berichtstatussen"
+DECLARATION = vektis.sample_declaration("MZ301")
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> GatewayPki:
+    return build_gateway_pki(tmp_path_factory.mktemp("gateway-pki"))
+
+
+@pytest.fixture
+def layout(pki: GatewayPki, tmp_path: Path) -> HomeLayout:
+    return home_from(pki, tmp_path / "home")
+
+
+def settings_for(layout: HomeLayout, **overrides: Any) -> GatewaySettings:
+    base: dict[str, Any] = {
+        "layout": layout,
+        "port": 0,
+        "admin_port": 0,
+        "max_payload_bytes": 64 * 1024,
+        "retry": RetrySchedule(attempts=3, first_delay=0.05, factor=2.0),
+        "worker_interval": 0.02,
+        "crl_check_interval": 0.0,
+    }
+    return GatewaySettings(**{**base, **overrides})
+
+
+@pytest.fixture
+async def gateway(layout: HomeLayout) -> AsyncIterator[Gateway]:
+    running = Gateway(settings_for(layout), world=build_world())
+    await running.start()
+    yield running
+    await running.stop()
+
+
+class Party:
+    """One account's view of the exchange: a session with its client certificate."""
+
+    def __init__(self, gw: Gateway, session: aiohttp.ClientSession) -> None:
+        self.gw, self.session = gw, session
+
+    async def push(self, meta: object, payload: bytes = DECLARATION) -> tuple[int, Any]:
+        form = aiohttp.FormData()
+        text = meta if isinstance(meta, str) else json.dumps(meta)
+        form.add_field("berichtMetadata", text, content_type="application/json")
+        form.add_field("payload", payload, content_type="application/octet-stream", filename="f")
+        async with self.session.post(self.gw.url + PUSH, data=form) as r:
+            return r.status, (await r.json(content_type=None) if r.status != 204 else None)
+
+    async def call(self, method: str, path: str, **kw: Any) -> tuple[int, Any]:
+        async with self.session.request(method, self.gw.url + path, **kw) as r:
+            body = await r.read()
+            if r.content_type.endswith("json") and body:
+                return r.status, json.loads(body)
+            return r.status, body
+
+
+@pytest.fixture
+async def parties(
+    gateway: Gateway, pki: GatewayPki, layout: HomeLayout
+) -> AsyncIterator[dict[str, Party]]:
+    sessions = {
+        name: aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(ssl=client_context(pki, layout, name))
+        )
+        for name in ACCOUNTS
+    }
+    yield {name: Party(gateway, s) for name, s in sessions.items()}
+    for s in sessions.values():
+        await s.close()
+
+
+async def wait_status(party: Party, traceer_id: str, wanted: str) -> dict[str, Any]:
+    """Poll the status API (bounded: 5 s) until ``traceer_id`` reaches ``wanted``."""
+    for _ in range(250):
+        status, body = await party.call("GET", STATUS, params={"traceerId": traceer_id})
+        if status == 200:
+            mine = [b for b in body if b["referentiegegevens"]["traceerId"] == traceer_id]
+            if mine and mine[0]["berichtstatus"] == wanted:
+                return mine[0]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{traceer_id} never reached {wanted} (last: {status} {body})")
+
+
+async def test_declaration_reaches_insurer_and_return_reaches_indiener(
+    parties: dict[str, Party],
+) -> None:
+    provider, insurer = parties["provider"], parties["insurer"]
+    meta = declaration_metadata()
+    tid = meta["referentiegegevens"]["traceerId"]
+    assert (await provider.push(meta))[0] == 204
+    await wait_status(provider, tid, "WordtAangeboden")
+    status, listing = await insurer.call("GET", PULL, params={"limit": "10"})
+    assert status == 200
+    assert [m["referentiegegevens"]["traceerId"] for m in listing] == [tid]
+    item = listing[0]
+    assert item["basisgegevens"]["payload"]["grootte"] == len(DECLARATION)
+    assert {"sleutel": "indiener", "waarde": [PRACTICE]} in item["verwerkingscontext"]
+    status, payload = await insurer.call("GET", f"{PULL}/{tid}/payload")
+    assert status == 200
+    assert payload == DECLARATION
+    # another organisation sees nothing of it
+    assert (await parties["other_provider"].call("GET", f"{PULL}/{tid}/payload"))[0] == 404
+    assert (await parties["other_provider"].call("DELETE", f"{PULL}/{tid}"))[0] == 404
+    assert (await parties["other_provider"].call("GET", STATUS, params={"traceerId": tid}))[
+        0
+    ] == 404
+    assert (await insurer.call("DELETE", f"{PULL}/{tid}"))[0] == 202
+    assert (await insurer.call("GET", PULL))[1] == []
+    await wait_status(provider, tid, "Bezorgd")
+
+    answer = vektis.build_return(vektis.parse_file(DECLARATION), {}, return_date=dt.date.today())
+    back = return_metadata(meta, uzovi=INSURER, indiener=PRACTICE)
+    assert (await insurer.push(back, answer))[0] == 204
+    await wait_status(provider, back["referentiegegevens"]["traceerId"], "WordtAangeboden")
+    status, listing = await provider.call(
+        "POST",
+        f"{PULL}/zoeken",
+        json={"zoekpadType": "ZoekpadOpAlsAntwoordOp", "alsAntwoordOp": tid},
+    )
+    assert [m["referentiegegevens"]["traceerId"] for m in listing] == [
+        back["referentiegegevens"]["traceerId"]
+    ]
+    conv = meta["referentiegegevens"]["conversatieId"]
+    status, statuses = await provider.call("GET", STATUS, params={"conversatieId": conv})
+    assert status == 200
+    assert len(statuses) == 2
+
+
+async def test_bureau_sends_with_toestemming_and_gets_the_return(parties: dict[str, Party]) -> None:
+    bureau, insurer = parties["bureau"], parties["insurer"]
+    meta = declaration_metadata()
+    assert (await bureau.push(meta))[0] == 204
+    tid = meta["referentiegegevens"]["traceerId"]
+    await wait_status(bureau, tid, "WordtAangeboden")
+    item = (await insurer.call("GET", PULL))[1][0]
+    assert {"sleutel": "indiener", "waarde": [BUREAU_OK]} in item["verwerkingscontext"]
+    answer = vektis.build_return(vektis.parse_file(DECLARATION), {}, return_date=dt.date.today())
+    wrong = return_metadata(meta, uzovi=INSURER, indiener=PRACTICE)
+    status, problem = await insurer.push(wrong, answer)
+    assert status == 422
+    assert "routeringgegevens.geadresseerden" in problem["errors"]
+    back = return_metadata(meta, uzovi=INSURER, indiener=BUREAU_OK)
+    assert (await insurer.push(back, answer))[0] == 204
+    await wait_status(bureau, back["referentiegegevens"]["traceerId"], "WordtAangeboden")
+    assert len((await bureau.call("GET", PULL))[1]) == 1
+    assert (await parties["provider"].call("GET", PULL))[1] == []
+
+
+@pytest.mark.parametrize("name", [None, "foreign", "revoked", "expired"])
+async def test_handshake_refuses_bad_certificates(
+    gateway: Gateway, pki: GatewayPki, layout: HomeLayout, name: str | None
+) -> None:
+    connector = aiohttp.TCPConnector(ssl=client_context(pki, layout, name))
+    async with aiohttp.ClientSession(connector=connector) as session:
+        with pytest.raises(aiohttp.ClientConnectionError):
+            async with session.get(gateway.url + PULL) as response:
+                await response.read()
+
+
+async def test_unknown_account_and_missing_right_are_refused_and_journaled(
+    parties: dict[str, Party], gateway: Gateway
+) -> None:
+    status, problem = await parties["unknown"].call("GET", PULL)
+    assert status == 401
+    assert problem["status"] == 401
+    status, problem = await parties["provider_no_cov"].call("POST", "/cov/v1/controle", json={})
+    assert status == 403
+    assert "cov" in problem["detail"]
+    url = gateway.admin_url + "/journal"
+    async with aiohttp.ClientSession() as admin, admin.get(url, params={"status": "403"}) as r:
+        journal = await r.json()
+    assert [e["account"] for e in journal] == [ACCOUNTS["provider_no_cov"][0]]
+
+
+async def test_push_refusals_name_what_is_wrong(parties: dict[str, Party]) -> None:
+    provider = parties["provider"]
+    status, problem = await provider.call(
+        "POST", PUSH, data=b"{}", headers={"Content-Type": "application/json"}
+    )
+    assert status == 400
+    assert "$" in problem["errors"]
+    assert (await provider.push("{not json"))[0] == 400
+    broken = declaration_metadata()
+    del broken["referentiegegevens"]["traceerId"]
+    broken["extra"] = 1
+    status, problem = await provider.push(broken)
+    assert status == 400
+    assert "referentiegegevens.traceerId" in problem["errors"]
+    assert (await provider.push(declaration_metadata(), b"x" * (65 * 1024)))[0] == 413
+    status, problem = await provider.push(declaration_metadata(uzovi="0101"))
+    assert status == 422
+    assert "routeringgegevens.geadresseerden[0].code" in problem["errors"]
+    assert (await provider.push(declaration_metadata(uzovi="9999")))[0] == 422
+    meta = declaration_metadata()
+    assert (await provider.push(meta))[0] == 204
+    status, problem = await provider.push(meta)
+    assert status == 422
+    assert "referentiegegevens.traceerId" in problem["errors"]
+    assert (await parties["other_provider"].push(declaration_metadata()))[0] == 422
+    assert (await parties["bureau_without"].push(declaration_metadata()))[0] == 422
+
+
+async def test_technically_wrong_file_is_afgekeurd_and_not_delivered(
+    parties: dict[str, Party],
+) -> None:
+    lines = DECLARATION.split(b"\r\n")
+    broken = b"\r\n".join(lines[:2] + lines[3:])  # one prestatie gone: counts no longer add up
+    meta = declaration_metadata()
+    assert (await parties["provider"].push(meta, broken))[0] == 204
+    tid = meta["referentiegegevens"]["traceerId"]
+    item = await wait_status(parties["provider"], tid, "AfgekeurdDoorDienst")
+    codes = {m["code"] for m in item["meldingen"]}
+    assert {"0158", "0156"} <= codes
+    assert all(m["toelichting"].startswith("record ") for m in item["meldingen"])
+    assert (await parties["insurer"].call("GET", PULL))[1] == []
+
+
+REGISTER = {
+    "verzekerden": [
+        {
+            "bsn": "999979668",
+            "geboortedatum": "1962-03-15",
+            "naam": "Ommeren",
+            "postcode": "1234AB",
+            "huisnummer": 1,
+            "policies": [
+                {
+                    "uzovi": INSURER,
+                    "verzekerdennummer": "559",
+                    "soort": "Basis",
+                    "begin": "2017-01-01",
+                }
+            ],
+        }
+    ]
+}
+
+
+def soap(bsn: str, born: str) -> bytes:
+    today = dt.date.today().isoformat()
+    return f"""<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"
+ xmlns:v1="http://schemas.vecozo.nl/VZ801802/v1"
+ xmlns:mes="http://schemas.vecozo.nl/VZ801802/v1/messages"
+ xmlns:typ="http://schemas.vecozo.nl/VZ801802/v1/types"><s:Body><v1:Controleer><v1:request>
+<mes:Zoekopdrachten><typ:Zoekopdracht><typ:Volgnummer>1</typ:Volgnummer>
+<typ:Geboortedatum>{born}</typ:Geboortedatum><typ:Peildatum>{today}</typ:Peildatum>
+<typ:Bsn>{bsn}</typ:Bsn></typ:Zoekopdracht></mes:Zoekopdrachten>
+</v1:request></v1:Controleer></s:Body></s:Envelope>""".encode()
+
+
+SOAP_HEADERS = {
+    "Content-Type": "text/xml; charset=utf-8",
+    "SOAPAction": '"http://schemas.vecozo.nl/VZ801802/v1/Controleer"',
+}
+BOMB = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">
+<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>&lol2;</s:Body></s:Envelope>"""
+
+
+async def test_cov_register_and_controleer(parties: dict[str, Party]) -> None:
+    reg = f"/cov-register/v1/verzekerden/{INSURER}"
+    assert (await parties["insurer_person"].call("PUT", reg, json=REGISTER))[0] == 403
+    assert (await parties["other_insurer"].call("PUT", reg, json=REGISTER))[0] == 403
+    assert (await parties["insurer"].call("PUT", reg, json={"verzekerden": [{}]}))[0] == 400
+    assert (await parties["insurer"].call("PUT", reg, json=REGISTER))[0] == 204
+    provider = parties["provider"]
+    cov = "/cov/vz801802/v1/soap11"
+    status, body = await provider.call(
+        "POST", cov, data=soap("999979668", "1962-03-15"), headers=SOAP_HEADERS
+    )
+    assert status == 200
+    assert b"Gevonden" in body
+    assert b"559" in body
+    status, body = await provider.call(
+        "POST", cov, data=soap("999979668", "1962-03-16"), headers=SOAP_HEADERS
+    )
+    assert b"CombinatieBsnGeboortedatumOnbekend" in body
+    status, body = await provider.call("POST", cov, data=BOMB, headers=SOAP_HEADERS)
+    assert status == 500
+    assert b"Fault" in body
+    status, body = await provider.call("POST", cov, data=b"<not xml", headers=SOAP_HEADERS)
+    assert status == 500
+    assert b"Fault" in body
+    wrong_action = {**SOAP_HEADERS, "SOAPAction": "urn:other"}
+    status, body = await provider.call(
+        "POST", cov, data=soap("999979668", "1962-03-15"), headers=wrong_action
+    )
+    assert status == 500
+    assert b"SOAPAction" in body
+    status, body = await provider.call(
+        "POST", "/tst/cov/v1/controle", json={"bsn": "999979668", "geboortedatum": "1962-03-15"}
+    )
+    assert status == 200
+    assert "Gevonden" in json.dumps(body)
+    assert (await provider.call("POST", "/cov/v1/controle", data=b"{"))[0] == 400
+
+
+async def test_crl_reload_refuses_a_newly_revoked_certificate(
+    parties: dict[str, Party], pki: GatewayPki, layout: HomeLayout, gateway: Gateway
+) -> None:
+    provider = parties["provider"]
+    assert (await provider.call("GET", PULL))[0] == 200
+    # only this test writes a CRL, so the session CA remembering the revocation harms no other
+    pki.ca.revoke(pki.serials["provider"])
+    layout.crl.write_bytes(pki.ca.crl_pem())
+    async with aiohttp.ClientSession() as admin, admin.post(gateway.admin_url + "/crl/reload") as r:
+        assert r.status == 200
+    status, problem = await provider.call("GET", PULL)  # the kept-alive connection
+    assert status == 403
+    assert "ingetrokken" in problem["detail"]
+    fresh = aiohttp.TCPConnector(ssl=client_context(pki, layout, "provider"))
+    async with aiohttp.ClientSession(connector=fresh) as session:
+        with pytest.raises(aiohttp.ClientConnectionError):
+            async with session.get(gateway.url + PULL) as response:
+                await response.read()
+
+
+async def fake_insurer(
+    layout: HomeLayout, answers: list[int]
+) -> tuple[web.AppRunner, str, list[str]]:
+    """A push endpoint under mutual TLS that answers ``answers`` in turn and records who called."""
+    seen: list[str] = []
+
+    async def receive(request: web.Request) -> web.Response:
+        der = request.get_extra_info("ssl_object").getpeercert(binary_form=True)
+        seen.append(read_identity(der).user_number)
+        await request.read()
+        return web.Response(status=answers.pop(0) if answers else 204)
+
+    app = web.Application()
+    app.router.add_post("/in", receive)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    context = server_ssl_context(
+        cert=layout.server_cert, key=layout.server_key, ca=layout.ca_cert, crl=layout.crl
+    )
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    return runner, f"https://127.0.0.1:{runner.addresses[0][1]}/in", seen
+
+
+@pytest.mark.parametrize(
+    ("answers", "final"), [([503, 503], "Bezorgd"), ([503] * 5, "AanbiedenMislukt")]
+)
+async def test_push_delivery_retries_with_the_exchange_certificate(
+    layout: HomeLayout, pki: GatewayPki, answers: list[int], final: str
+) -> None:
+    runner, url, seen = await fake_insurer(layout, list(answers))
+    gw = Gateway(settings_for(layout, push_endpoints={PUSH_INSURER: url}), world=build_world())
+    await gw.start()
+    connector = aiohttp.TCPConnector(ssl=client_context(pki, layout, "provider"))
+    try:
+        async with aiohttp.ClientSession(connector=connector) as session:
+            provider = Party(gw, session)
+            meta = declaration_metadata(uzovi=PUSH_INSURER)
+            payload = DECLARATION.replace(b"7095", PUSH_INSURER.encode())
+            assert (await provider.push(meta, payload))[0] == 204
+            await wait_status(provider, meta["referentiegegevens"]["traceerId"], final)
+    finally:
+        await gw.stop()
+        await runner.cleanup()
+    assert seen == ["99999999999999"] * 3
+
+
+async def test_restart_delivers_what_was_accepted(layout: HomeLayout, pki: GatewayPki) -> None:
+    cold = Gateway(settings_for(layout), world=build_world(), run_worker=False)
+    await cold.start()
+    meta = declaration_metadata()
+    connector = aiohttp.TCPConnector(ssl=client_context(pki, layout, "provider"))
+    async with aiohttp.ClientSession(connector=connector) as session:
+        assert (await Party(cold, session).push(meta))[0] == 204
+    await cold.stop()
+    warm = Gateway(settings_for(layout), world=build_world())
+    await warm.start()
+    try:
+        connector = aiohttp.TCPConnector(ssl=client_context(pki, layout, "insurer"))
+        async with aiohttp.ClientSession(connector=connector) as session:
+            insurer = Party(warm, session)
+            await wait_status(insurer, meta["referentiegegevens"]["traceerId"], "WordtAangeboden")
+            listing = (await insurer.call("GET", "/acc" + PULL))[1]
+            assert [m["referentiegegevens"]["traceerId"] for m in listing] == [
+                meta["referentiegegevens"]["traceerId"]
+            ]
+    finally:
+        await warm.stop()

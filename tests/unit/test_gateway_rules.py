@@ -1,0 +1,312 @@
+"""The exchange's pure decisions: identity, rights, routing, status life cycle, COV register."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from berichten import (
+    CovPolicy,
+    CovRegisterEntry,
+    CovRequest,
+    SoortVerzekering,
+    Zoekopdracht,
+    ZoekresultaatType,
+)
+from gateway import (
+    AuthenticationError,
+    AuthorizationError,
+    CovRegister,
+    DeclarationRef,
+    HeaderCodes,
+    MessageKind,
+    RefusedError,
+    RetrySchedule,
+    Status,
+    StatusTransitionError,
+    check_transition,
+    decide_route,
+    envelope_from_json,
+    require_service,
+    resolve_caller,
+    service_for_path,
+)
+from world import (
+    Account,
+    AccountKind,
+    Bureau,
+    Insurer,
+    InsurerPolicy,
+    OrganisationKind,
+    Provider,
+    Service,
+    Toestemming,
+    World,
+)
+
+TODAY = dt.date(2025, 6, 1)
+NOW = dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC)
+
+
+def _world() -> World:
+    policy = InsurerPolicy()
+    account = lambda n, org, s=frozenset(Service): Account(  # noqa: E731
+        user_number=n, kind=AccountKind.SYSTEM, name=n, organisation=org, services=s
+    )
+    return World(
+        seed=1,
+        insurers=(
+            Insurer(uzovi="7095", name="VGZ", group="VGZ", policy=policy),
+            Insurer(uzovi="0101", name="Univé", group="VGZ", policy=policy),
+            Insurer(uzovi="3311", name="ZK", group="Achmea", policy=policy),
+        ),
+        providers=(
+            Provider(
+                agb="12041054", practice_agb="12002242", kind="12", name="T", standard="MZ301"
+            ),
+        ),
+        bureaus=(Bureau(agb="98000001", name="B"), Bureau(agb="98000002", name="C")),
+        accounts=(
+            account("10000000000001", "12002242"),
+            account("10000000000002", "12002242", frozenset({Service.BERICHTEN})),
+            account("20000000000001", "98000001"),
+            account("20000000000002", "98000002"),
+            account("30000000000001", "7095"),
+            account("30000000000003", "3311"),
+            account("40000000000001", "00000000"),
+        ),
+        toestemmingen=(
+            Toestemming(
+                provider="12002242",
+                bureau="98000001",
+                valid_from=dt.date(2025, 1, 1),
+                valid_to=dt.date(2025, 12, 31),
+            ),
+        ),
+        persons=(),
+        scenarios=(),
+    )
+
+
+WORLD = _world()
+
+
+@dataclass(frozen=True)
+class Facts:
+    user_number: str
+    serial: int = 7
+    not_before: dt.datetime = NOW - dt.timedelta(days=1)
+    not_after: dt.datetime = NOW + dt.timedelta(days=1)
+
+
+def caller(user: str):  # type: ignore[no-untyped-def]
+    return resolve_caller(Facts(user), world=WORLD, now=NOW, is_revoked=lambda s: False)
+
+
+def test_identity_maps_the_user_number_to_its_account() -> None:
+    found = caller("10000000000001")
+    assert found.organisation == "12002242"
+    assert found.kind is OrganisationKind.PROVIDER
+
+
+@pytest.mark.parametrize(
+    ("facts", "revoked", "error"),
+    [
+        (Facts("10000000000001"), True, AuthorizationError),
+        (
+            Facts("10000000000001", not_after=NOW - dt.timedelta(seconds=1)),
+            False,
+            AuthenticationError,
+        ),
+        (Facts("99999999999999"), False, AuthenticationError),
+        (Facts("40000000000001"), False, AuthorizationError),  # organisation not connected
+    ],
+)
+def test_identity_refusals(facts: Facts, revoked: bool, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        resolve_caller(facts, world=WORLD, now=NOW, is_revoked=lambda s: revoked)
+
+
+def test_service_rights_per_route() -> None:
+    person = caller("10000000000002")
+    require_service(person, Service.BERICHTEN)
+    with pytest.raises(AuthorizationError):
+        require_service(person, Service.DECLAREREN)
+    push = "/berichtenservice/berichten/rest-push/v1/berichten"
+    assert service_for_path(push, caller_kind=OrganisationKind.PROVIDER) is Service.DECLAREREN
+    assert service_for_path(push, caller_kind=OrganisationKind.INSURER) is Service.BERICHTEN
+    assert (
+        service_for_path("/cov/v1/controle", caller_kind=OrganisationKind.PROVIDER) is Service.COV
+    )
+
+
+def meta(
+    *, afzender: str = "12002242", rol: str = "Praktijk", to: str = "7095", **ref: str
+) -> dict:  # type: ignore[type-arg]
+    return {
+        "routeringgegevens": {
+            "afzender": {"rol": rol, "code": afzender},
+            "geadresseerden": [{"rol": "Zorgverzekeraar", "code": to}],
+            "berichtstroom": {
+                "berichttype": "MZ301",
+                "berichtversie": 1,
+                "berichtsubversie": 3,
+                "actie": "Indienen",
+            },
+        },
+        "referentiegegevens": {"conversatieId": "C", "traceerId": "T", **ref},
+    }
+
+
+HEADER = HeaderCodes(
+    standard="MZ301",
+    version=1,
+    subversion=3,
+    uzovi="7095",
+    zorgverlenerscode="12041054",
+    praktijkcode="12002242",
+)
+
+
+def route(
+    user: str, m: dict, header: HeaderCodes | None = HEADER, answered: DeclarationRef | None = None
+):  # type: ignore[no-untyped-def, type-arg]
+    return decide_route(
+        caller(user),
+        envelope_from_json(m),
+        world=WORLD,
+        today=TODAY,
+        header=header,
+        answered=answered,
+    )
+
+
+def test_provider_sends_as_itself_and_bureau_with_toestemming() -> None:
+    assert route("10000000000001", meta()).recipient == "7095"
+    by_bureau = route("20000000000001", meta())
+    assert (by_bureau.indiener, by_bureau.kind) == ("98000001", MessageKind.DECLARATION)
+    assert (
+        route("10000000000001", meta(afzender="12041054", rol="Zorgverlener")).recipient == "7095"
+    )
+
+
+@pytest.mark.parametrize(
+    ("user", "m", "field"),
+    [
+        ("20000000000002", meta(), "routeringgegevens.afzender.code"),  # no toestemming
+        (
+            "10000000000001",
+            meta(to="0101"),
+            "routeringgegevens.geadresseerden[0].code",
+        ),  # header says 7095
+        ("10000000000001", meta(to="9999"), "routeringgegevens.geadresseerden[0].code"),
+        ("10000000000001", meta(rol="Zorgverlener"), "routeringgegevens.afzender.code"),
+        ("10000000000001", meta(rol="Zorgverzekeraar"), "routeringgegevens.afzender.rol"),
+    ],
+)
+def test_declaration_refusals_name_the_field(user: str, m: dict, field: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(RefusedError) as refused:
+        route(user, m)
+    assert field in refused.value.errors
+
+
+def test_bureau_toestemming_expires() -> None:
+    later = decide_route
+    with pytest.raises(RefusedError):
+        later(
+            caller("20000000000001"),
+            envelope_from_json(meta()),
+            world=WORLD,
+            today=dt.date(2026, 1, 1),
+            header=HEADER,
+            answered=None,
+        )
+
+
+def _return(afzender: str = "7095", to: str = "98000001") -> dict:  # type: ignore[type-arg]
+    m = meta(afzender=afzender, rol="Zorgverzekeraar", alsAntwoordOp="D")
+    m["routeringgegevens"]["geadresseerden"] = [{"rol": "Indiener", "code": to}]
+    m["routeringgegevens"]["berichtstroom"].update(berichttype="MZ302", actie="Retourneren")
+    return m
+
+
+DECL = DeclarationRef(traceer_id="d", conversatie_id="c", indiener="98000001", addressee="7095")
+
+
+def test_return_goes_to_the_indiener_only() -> None:
+    routed = route("30000000000001", _return(), header=None, answered=DECL)
+    assert (routed.kind, routed.recipient) == (MessageKind.RETURN, "98000001")
+    assert route("30000000000001", _return(afzender="0101"), header=None, answered=DECL)
+
+
+@pytest.mark.parametrize(
+    ("user", "m", "answered"),
+    [
+        ("30000000000003", _return(afzender="3311"), DECL),  # not addressed to Achmea
+        ("30000000000003", _return(afzender="7095"), DECL),  # other group's UZOVI
+        ("30000000000001", _return(to="12002242"), DECL),  # not the indiener
+        ("30000000000001", _return(), None),  # answers nothing
+    ],
+)
+def test_return_refusals(user: str, m: dict, answered: DeclarationRef | None) -> None:  # type: ignore[type-arg]
+    with pytest.raises(RefusedError):
+        route(user, m, header=None, answered=answered)
+
+
+def test_status_moves_forward_only() -> None:
+    check_transition(Status.ONTVANGEN, Status.WORDT_VERWERKT)
+    check_transition(Status.WORDT_AANGEBODEN, Status.AANBIEDEN_MISLUKT)
+    for current, new in [
+        (Status.BEZORGD, Status.WORDT_AANGEBODEN),
+        (Status.ONTVANGEN, Status.BEZORGD),
+    ]:
+        with pytest.raises(StatusTransitionError):
+            check_transition(current, new)
+
+
+def test_retry_backoff_is_exponential_and_capped() -> None:
+    schedule = RetrySchedule(attempts=5, first_delay=1, factor=2, max_delay=5)
+    assert [schedule.delay_after(n) for n in (1, 2, 3, 4)] == [1, 2, 4, 5]
+    with pytest.raises(ValueError, match="attempts"):
+        RetrySchedule(attempts=0)
+
+
+def _entry(uzovi: str, begin: str, end: str | None) -> CovRegisterEntry:
+    return CovRegisterEntry(
+        bsn="999979668",
+        geboortedatum=dt.date(1962, 3, 15),
+        naam="O",
+        postcode="1234AB",
+        huisnummer=1,
+        policies=(
+            CovPolicy(
+                uzovi=uzovi,
+                verzekerdennummer="1",
+                soort=SoortVerzekering.BASIS,
+                begin=dt.date.fromisoformat(begin),
+                eind=end and dt.date.fromisoformat(end),
+            ),
+        ),
+    )
+
+
+def test_cov_register_merges_a_person_who_changed_insurer() -> None:
+    register = CovRegister({"7095": [_entry("7095", "2020-01-01", "2024-12-31")]})
+    register.replace("3311", [_entry("3311", "2025-01-01", None)])
+    ask = CovRequest(
+        zoekopdrachten=(
+            Zoekopdracht(
+                volgnummer=1, geboortedatum=dt.date(1962, 3, 15), peildatum=TODAY, bsn="999979668"
+            ),
+        )
+    )
+    found = register.answer(ask, today=TODAY).zoekresultaten[0]
+    assert found.resultaat is ZoekresultaatType.GEVONDEN
+    assert found.verzekerde is not None
+    assert [v.uzovi for v in found.verzekerde.verzekeringen] == [3311]
+    register.replace("3311", [])
+    register.replace("7095", [])
+    gone = register.answer(ask, today=TODAY).zoekresultaten[0]
+    assert gone.resultaat is ZoekresultaatType.BSN_ONBEKEND
