@@ -9,6 +9,7 @@ exchange's public HTTPS interface. :func:`create_admin_app` exposes ledgers and 
 """
 
 from insurer_stub._adjudicate import Adjudication, adjudicate
+from insurer_stub._admin import create_admin_app
 from insurer_stub._errors import (
     ConfigurationError,
     ExchangeError,
@@ -16,7 +17,9 @@ from insurer_stub._errors import (
     InsurerStubError,
     StoreError,
 )
+from insurer_stub._host import InsurerHost
 from insurer_stub._ledger import Ledger, LedgerRow, Settlement, build_ledger, payment_date
+from insurer_stub._settings import Faults, InsurerSettings
 from insurer_stub._values import (
     History,
     InsurerView,
@@ -32,7 +35,10 @@ __all__ = [
     "ConfigurationError",
     "ExchangeError",
     "ExchangeUnavailableError",
+    "Faults",
     "History",
+    "InsurerHost",
+    "InsurerSettings",
     "InsurerStubError",
     "InsurerView",
     "JudgedLine",
@@ -46,5 +52,6 @@ __all__ = [
     "StoreError",
     "adjudicate",
     "build_ledger",
+    "create_admin_app",
     "payment_date",
 ]

@@ -1,0 +1,95 @@
+"""The operator's face of the insurer stubs: ledgers, faults, a list of the running insurers.
+
+Plain HTTP on 127.0.0.1 (``vecozo-sim up`` mounts it under ``/admin/insurers/``), like the
+gateway's admin app. Answers are JSON; a wrong request gets a problem-details body naming what
+is wrong, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from insurer_stub._host import HOST_KEY, InsurerHost
+from insurer_stub._insurer import RunningInsurer
+from insurer_stub._settings import parse_faults
+
+__all__ = ["create_admin_app"]
+
+
+def create_admin_app(host: InsurerHost) -> web.Application:
+    """``GET /insurers``, ``GET /ledger/{uzovi}?provider=AGB``, ``GET|PUT /faults``."""
+    app = web.Application()
+    app[HOST_KEY] = host
+    app.router.add_get("/insurers", _insurers)
+    app.router.add_get("/ledger/{uzovi}", _ledger)
+    app.router.add_get("/faults", _faults)
+    app.router.add_put("/faults", _set_faults)
+    return app
+
+
+def _problem(status: int, detail: str) -> web.Response:
+    body = {"type": "about:blank", "status": status, "detail": detail}
+    return web.json_response(body, status=status, content_type="application/problem+json")
+
+
+async def _insurers(request: web.Request) -> web.Response:
+    host = request.app[HOST_KEY]
+    endpoints = host.push_endpoints()
+    return web.json_response(
+        [
+            {
+                "uzovi": uzovi,
+                "name": running.insurer.name,
+                "delivery": running.insurer.delivery.mode.value,
+                "endpoint": endpoints.get(uzovi),
+                "judgedFiles": running.judged_files,
+                "faults": running.faults.to_json(),
+            }
+            for uzovi, running in host.insurers.items()
+        ]
+    )
+
+
+def _insurer(request: web.Request, uzovi: str) -> RunningInsurer | web.Response:
+    running = request.app[HOST_KEY].insurers.get(uzovi)
+    if running is None:
+        return _problem(404, f"no running insurer with UZOVI {uzovi!r}")
+    return running
+
+
+async def _ledger(request: web.Request) -> web.Response:
+    running = _insurer(request, request.match_info["uzovi"])
+    if isinstance(running, web.Response):
+        return running
+    provider = request.query.get("provider", "")
+    if not (len(provider) == 8 and provider.isdigit()):
+        return _problem(400, "query parameter provider must be an 8-digit AGB code")
+    return web.json_response(running.ledger(provider).to_json())
+
+
+async def _faults(request: web.Request) -> web.Response:
+    host = request.app[HOST_KEY]
+    return web.json_response({u: r.faults.to_json() for u, r in host.insurers.items()})
+
+
+async def _set_faults(request: web.Request) -> web.Response:
+    """Body ``{"uzovi"?, "down"?, "slowSeconds"?, "answerTwice"?}``; no uzovi means every one."""
+    try:
+        body = json.loads(await request.read())
+    except (ValueError, UnicodeDecodeError):
+        return _problem(400, "the body is not JSON")
+    host = request.app[HOST_KEY]
+    uzovi = body.get("uzovi") if isinstance(body, dict) else None
+    targets = list(host.insurers.values()) if uzovi is None else [host.insurers.get(str(uzovi))]
+    if not all(targets):
+        return _problem(404, f"no running insurer with UZOVI {uzovi!r}")
+    try:
+        changed = {r.uzovi: parse_faults(body, r.faults) for r in targets if r is not None}
+    except ValueError as exc:
+        return _problem(400, str(exc))
+    for running in targets:
+        if running is not None:
+            running.faults = changed[running.uzovi]
+    return web.json_response({u: f.to_json() for u, f in changed.items()})

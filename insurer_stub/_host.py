@@ -1,0 +1,210 @@
+"""The host process of the stub insurers: every insurer of the world, one receiving endpoint.
+
+Push-mode insurers share one aiohttp server under mutual TLS; each has its own path
+``/insurers/{uzovi}`` and the composition root gives the exchange those URLs
+(:meth:`InsurerHost.push_endpoints`). Only the exchange's own client certificate may deliver:
+the handshake already demands a certificate of the test CA, and the handler compares the peer
+certificate with the exchange's, so a provider's valid certificate is still refused (403).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import ssl
+from pathlib import Path
+
+from aiohttp import BodyPartReader, web
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from berichten import MetadataError
+from certs import client_ssl_context, server_ssl_context
+from insurer_stub._errors import ConfigurationError
+from insurer_stub._exchange import ExchangeClient
+from insurer_stub._insurer import RunningInsurer
+from insurer_stub._settings import InsurerSettings
+from insurer_stub._store import InsurerStore
+from world import AccountKind, Insurer, World, load_world
+
+__all__ = ["HOST_KEY", "InsurerHost"]
+
+log = logging.getLogger("insurer_stub")
+HOST_KEY: web.AppKey[InsurerHost] = web.AppKey("insurer_host")
+MAX_BODY = 256 * 1024 * 1024  # a 100,000-line declaration is about 31 MB
+
+
+class InsurerHost:
+    """Runs the insurers of one world; ``start`` and ``stop`` from the composition root."""
+
+    def __init__(self, settings: InsurerSettings) -> None:
+        self.settings = settings
+        self.insurers: dict[str, RunningInsurer] = {}
+        self._runner: web.AppRunner | None = None
+        self._port = settings.port
+        self._exchange_der = b""
+        self._loaded: World | None = None
+
+    @property
+    def world(self) -> World:
+        world = self.settings.world or self._loaded
+        if world is None:
+            raise ConfigurationError("the host is not started: no world loaded yet")
+        return world
+
+    def today(self) -> dt.date:
+        """The simulated clock: the settings' clock, else the world's date, else the real one."""
+        if self.settings.clock is not None:
+            return self.settings.clock()
+        return self.world.today or dt.date.today()
+
+    async def listen(self) -> dict[str, str]:
+        """Open every insurer's state and serve the receiving endpoint; returns
+        :meth:`push_endpoints`. The exchange needs these URLs before it starts, and the insurers
+        need the exchange before they start, hence two steps (``start`` calls this if needed)."""
+        if self.insurers:
+            return self.push_endpoints()
+        if self.settings.world is None:
+            self._loaded = load_world(self.settings.layout)
+        chosen = [i for i in self.world.insurers if self._runs(i)]
+        if not chosen:
+            raise ConfigurationError("the world has no insurer to run")
+        for insurer in chosen:
+            self.insurers[insurer.uzovi] = self._running(insurer)
+        if any(not r.pulls for r in self.insurers.values()):
+            await self._serve()
+        return self.push_endpoints()
+
+    async def start(self) -> None:
+        """Publish each population to the COV register and start judging (the exchange runs)."""
+        await self.listen()
+        for running in self.insurers.values():
+            await running.start()
+
+    async def stop(self) -> None:
+        for running in self.insurers.values():
+            await running.stop()
+        self.insurers.clear()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def push_endpoints(self) -> dict[str, str]:
+        """{uzovi: receiving URL} of the push-mode insurers, for the gateway's settings."""
+        host = self.settings.host
+        return {
+            uzovi: f"https://{host}:{self._port}/insurers/{uzovi}"
+            for uzovi, running in self.insurers.items()
+            if not running.pulls
+        }
+
+    async def idle(self) -> None:
+        """Until every insurer has answered everything it received."""
+        for running in self.insurers.values():
+            await running.idle()
+
+    def _runs(self, insurer: Insurer) -> bool:
+        return self.settings.uzovis is None or insurer.uzovi in self.settings.uzovis
+
+    def _running(self, insurer: Insurer) -> RunningInsurer:
+        layout = self.settings.layout
+        account = next(
+            (a for a in self.world.accounts_of(insurer.uzovi) if a.kind is AccountKind.SYSTEM),
+            None,
+        )
+        if account is None:
+            raise ConfigurationError(f"insurer {insurer.uzovi} has no system account")
+        context = client_ssl_context(
+            ca=layout.ca_cert,
+            cert=layout.account_cert(account.user_number),
+            key=layout.account_key(account.user_number),
+        )
+        return RunningInsurer(
+            world=self.world,
+            insurer=insurer,
+            store=InsurerStore(layout.insurer_dir / f"{insurer.uzovi}.sqlite"),
+            client=ExchangeClient(self.settings.gateway_url, context),
+            settings=self.settings,
+            today=self.today,
+        )
+
+    async def _serve(self) -> None:
+        layout = self.settings.layout
+        self._exchange_der = _der(layout.exchange_client_cert)
+        context = server_ssl_context(
+            cert=layout.server_cert, key=layout.server_key, ca=layout.ca_cert, crl=layout.crl
+        )
+        app = create_receiver_app(self)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.host, self._port, ssl_context=context)
+        await site.start()
+        self._port = _bound_port(self._runner)
+
+    def is_exchange(self, der: bytes | None) -> bool:
+        return der is not None and der == self._exchange_der
+
+
+def _der(path: Path) -> bytes:
+    return x509.load_pem_x509_certificate(path.read_bytes()).public_bytes(Encoding.DER)
+
+
+def _bound_port(runner: web.AppRunner) -> int:
+    for address in runner.addresses:
+        if isinstance(address, tuple):
+            return int(address[1])
+    raise ConfigurationError("the receiving endpoint did not bind a port")  # pragma: no cover
+
+
+def create_receiver_app(host: InsurerHost) -> web.Application:
+    """The push-mode insurers' receiving endpoint: the exchange's multipart delivery."""
+    app = web.Application(client_max_size=MAX_BODY)
+    app[HOST_KEY] = host
+    app.router.add_post("/insurers/{uzovi}", _deliver)
+    return app
+
+
+def _problem(status: int, title: str, detail: str) -> web.Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return web.json_response(body, status=status, content_type="application/problem+json")
+
+
+async def _deliver(request: web.Request) -> web.Response:
+    host = request.app[HOST_KEY]
+    running = host.insurers.get(request.match_info["uzovi"])
+    if running is None or running.pulls:
+        return _problem(404, "Not Found", "no push-mode insurer with this UZOVI here")
+    if not host.is_exchange(_peer_der(request)):
+        return _problem(403, "Forbidden", "only the exchange delivers to this endpoint")
+    if running.faults.down:
+        return _problem(503, "Service Unavailable", "the insurer is down (rehearsal fault)")
+    parts = await _read_parts(request)
+    if isinstance(parts, web.Response):
+        return parts
+    try:
+        running.accept(*parts)
+    except MetadataError as exc:
+        return _problem(400, "Bad Request", f"berichtMetadata: {exc.errors}")
+    return web.Response(status=204)
+
+
+def _peer_der(request: web.Request) -> bytes | None:
+    ssl_object = request.transport.get_extra_info("ssl_object") if request.transport else None
+    if not isinstance(ssl_object, ssl.SSLObject):
+        return None
+    return ssl_object.getpeercert(binary_form=True)
+
+
+async def _read_parts(request: web.Request) -> tuple[str, bytes] | web.Response:
+    """The two parts of the push contract, ``berichtMetadata`` (JSON) and ``payload``."""
+    if not request.content_type.startswith("multipart/"):
+        return _problem(400, "Bad Request", "the body must be multipart/form-data")
+    found: dict[str, bytes] = {}
+    reader = await request.multipart()
+    while (part := await reader.next()) is not None:
+        if isinstance(part, BodyPartReader) and part.name in ("berichtMetadata", "payload"):
+            found[part.name] = bytes(await part.read())
+    missing = [name for name in ("berichtMetadata", "payload") if name not in found]
+    if missing:
+        return _problem(400, "Bad Request", f"missing part {missing[0]}")
+    return found["berichtMetadata"].decode("utf-8", "replace"), found["payload"]
