@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -71,13 +72,19 @@ def problem_response(
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _identity(der: bytes) -> certs.CertificateIdentity:
+    """Parsing X.509 per request costs more than the COV answer; a peer's DER does not change."""
+    return certs.read_identity(der)
+
+
 def _caller_of(request: web.Request, state: GatewayState) -> Caller:
     ssl_object = request.get_extra_info("ssl_object")
     der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
     if not der:
         raise AuthenticationError("geen clientcertificaat aangeboden")
     try:
-        facts = certs.read_identity(der)
+        facts = _identity(der)
     except certs.IdentityError as exc:
         raise AuthenticationError(f"certificaat zonder VECOZO-identiteit: {exc}") from None
     return resolve_caller(
