@@ -1,10 +1,206 @@
-"""Sub-commands for up (being built)."""
+"""``vecozo-sim up``: the first command of the README, the simulator in one process.
+
+It makes the world when there is none (exactly ``vecozo-sim init``), starts the embedded
+exchange (:mod:`vecozo_sim._runner`), records where it listens in ``HOME/runtime.json`` so the
+client commands find it, and prints what a newcomer needs: the URLs, the certificate of every
+account and three commands to try. Ctrl-C or SIGTERM stops it cleanly; a message accepted with
+a 204 is on disk before the answer, so even SIGKILL loses nothing.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import datetime as dt
+import shlex
+import signal
+import sys
+import time
+from pathlib import Path
 from typing import Any
+
+from vecozo_sim._runner import (
+    Exchange,
+    ExchangeSettings,
+    Runtime,
+    home_is_initialised,
+    remove_runtime_file,
+    write_runtime_file,
+)
+from world import (
+    DEFAULT_HOME,
+    HomeLayout,
+    Service,
+    World,
+    WorldFileError,
+    generate_world,
+    save_world,
+)
+
+__all__ = ["register"]
+
+_EXAMPLE_PRACTICE = "12050001"  # the contracted dentist of docs/TESTDATA.md
+_EXAMPLE_SCENARIO = "insured-vgz"
+
+
+class UsageError(Exception):
+    """The home directory is in a state ``up`` will not repair by itself; the message says how."""
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """No commands yet."""
+    """Add ``up``."""
+    up = subparsers.add_parser(
+        "up", help="start the exchange and every stub insurer (creates the world if missing)"
+    )
+    up.add_argument("--home", type=Path, default=DEFAULT_HOME, help="world directory")
+    up.add_argument("--port", type=_port, default=8443, help="HTTPS port (0: any free port)")
+    up.add_argument("--admin-port", type=_port, default=8444, help="admin port (0: any free)")
+    up.add_argument("--insurer-port", type=_port, default=0, help="insurers' receiving port")
+    up.add_argument("--seed", type=int, default=1, help="seed of a new world (default 1)")
+    up.add_argument("--persons", type=int, default=10_000, help="population of a new world")
+    up.add_argument("--today", type=dt.date.fromisoformat, help="simulated date (YYYY-MM-DD)")
+    up.set_defaults(handler=_up)
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number: {text}")
+    return value
+
+
+def _ensure_world(layout: HomeLayout, args: argparse.Namespace) -> bool:
+    """Create the world and its PKI as ``init`` does; True when it had to."""
+    if home_is_initialised(layout):
+        return False
+    from vecozo_sim._cmd_world import issue_certificates  # deferred: init is the rare case
+
+    if layout.world_file.exists():
+        raise UsageError(
+            f"{layout.root} has a world but misses certificates; "
+            f"run `vecozo-sim init --home {layout.root} --force`"
+        )
+    print(f"no world in {layout.root}: creating one (seed {args.seed}, {args.persons} persons)")
+    world = generate_world(seed=args.seed, persons=args.persons, today=args.today)
+    save_world(world, layout)
+    issue_certificates(world, layout)
+    return True
+
+
+def _up(args: argparse.Namespace) -> int:
+    layout = HomeLayout(root=args.home)
+    try:
+        _ensure_world(layout, args)
+    except (UsageError, WorldFileError, OSError) as exc:
+        print(f"vecozo-sim up: error: {exc}", file=sys.stderr)
+        return 2
+    settings = ExchangeSettings(
+        layout=layout,
+        port=args.port,
+        admin_port=args.admin_port,
+        insurer_port=args.insurer_port,
+        today=args.today,
+        fault_seed=args.seed,
+    )
+    try:
+        return asyncio.run(_serve(settings))
+    except (WorldFileError, OSError) as exc:  # a broken world file, a port in use
+        print(f"vecozo-sim up: error: {exc}", file=sys.stderr)
+        return 2
+
+
+async def _serve(settings: ExchangeSettings) -> int:
+    started = time.perf_counter()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    exchange = Exchange(settings)
+    runtime = await exchange.start(insurers_in_background=_ran_before(settings.layout))
+    try:
+        write_runtime_file(settings.layout, runtime)
+        _print_ready(exchange.world, settings.layout, runtime, time.perf_counter() - started)
+        watcher = asyncio.create_task(_watch_insurers(exchange, stop, started))
+        await stop.wait()
+        print("stopping: in-flight deliveries stay queued on disk", flush=True)
+    finally:
+        await exchange.stop()
+        remove_runtime_file(settings.layout, runtime.pid)
+    return 0 if await watcher else 1
+
+
+def _ran_before(layout: HomeLayout) -> bool:
+    """The gateway's store exists, so it holds the COV register the insurers published."""
+    return layout.gateway_dir.is_dir() and any(layout.gateway_dir.iterdir())
+
+
+async def _watch_insurers(exchange: Exchange, stop: asyncio.Event, started: float) -> bool:
+    """Report when the insurers judge; a failure to start them stops ``up`` (False)."""
+    try:
+        await exchange.insurers_started()
+    except asyncio.CancelledError:
+        return True
+    except Exception as exc:  # any failure of a room must end up, not leave it half alive
+        print(f"vecozo-sim up: error: the insurers did not start: {exc!r}", file=sys.stderr)
+        stop.set()
+        return False
+    print(f"insurers published their populations and judge ({time.perf_counter() - started:.2f} s)")
+    return True
+
+
+def _print_ready(world: World, layout: HomeLayout, runtime: Runtime, seconds: float) -> None:
+    print(f"vecozo-sim is up in {seconds:.2f} s (pid {runtime.pid}, world {layout.root})")
+    print(f"  exchange (mutual TLS): {runtime.gateway_url}")
+    print(f"  admin (operator):      {runtime.admin_url}/admin/gateway/  /admin/insurers/")
+    for uzovi, url in sorted(runtime.insurer_endpoints.items()):
+        print(f"  insurer {uzovi} receives at {url}")
+    print(f"  CA: {layout.ca_cert}   CRL: {layout.crl}   runtime: {layout.runtime_file}")
+    print("\nAccounts (certificate; the key is next to it as <user number>-key.pem):")
+    for account in world.accounts:
+        services = ",".join(sorted(s.value for s in account.services))
+        print(
+            f"  {account.user_number}  {account.kind.value:<6} {account.organisation:<8} "
+            f"{services:<26} {layout.account_cert(account.user_number)}  {account.name}"
+        )
+    print("\nTry:")
+    for line in example_commands(world, layout, runtime):
+        print(f"  {line}")
+    print("\nCtrl-C stops it.", flush=True)
+
+
+def example_commands(world: World, layout: HomeLayout, runtime: Runtime) -> list[str]:
+    """Submit a generated file, fetch its return, check COV; the last one as plain curl."""
+    account = _example_account(world)
+    home = shlex.quote(str(layout.root))
+    bsn, birth = _example_person(world)
+    body = shlex.quote(f'{{"bsn": "{bsn}", "geboortedatum": "{birth}"}}')
+    curl = (
+        f"curl --cert {layout.account_cert(account)} --key {layout.account_key(account)} "
+        f"--cacert {layout.ca_cert} -H 'Content-Type: application/json' "
+        f"-d {body} {runtime.gateway_url}/cov/v1/controle"
+    )
+    return [
+        f"vecozo-sim client generate --home {home} --provider {_EXAMPLE_PRACTICE} "
+        f"--lines 5 --out decl.asc",
+        f"vecozo-sim client submit --home {home} --account {account} decl.asc",
+        f"vecozo-sim client fetch --home {home} --account {account} --wait <traceerId>",
+        f"vecozo-sim client cov --home {home} --account {account} --bsn {bsn} --birth-date {birth}",
+        curl,
+    ]
+
+
+def _example_account(world: World) -> str:
+    """The dentist's system account (all services), or any account that may declare."""
+    for account in world.accounts_of(_EXAMPLE_PRACTICE):
+        if {Service.DECLAREREN, Service.COV, Service.BERICHTEN} <= account.services:
+            return account.user_number
+    fallback = [a for a in world.accounts if Service.DECLAREREN in a.services]
+    return (fallback or list(world.accounts))[0].user_number
+
+
+def _example_person(world: World) -> tuple[str, str]:
+    for scenario in world.scenarios:
+        if scenario.name == _EXAMPLE_SCENARIO and scenario.bsn and scenario.birth_date:
+            return scenario.bsn, scenario.birth_date.isoformat()
+    person = world.persons[0]
+    return person.bsn, person.birth_date.isoformat()

@@ -1,0 +1,273 @@
+"""The embedded all-in-one exchange: the gateway and every stub insurer in one process.
+
+``vecozo-sim up`` and the pytest plugin both start the simulator through :class:`Exchange`, so
+a vendor's CI and our own tests run exactly the same composition:
+
+1. the gateway (mutual TLS, SQLite under ``HOME/gateway``) starts first, because the insurers
+   publish their populations to its COV register when they start;
+2. the insurer host (``HOME/insurers``) starts against the gateway's real URL;
+3. the insurers' real receiving URLs go into the gateway's ``push_endpoints`` (the world file
+   only names placeholder URLs, since ports are chosen at start-up);
+4. one plain-HTTP admin listener on 127.0.0.1 mounts both admin apps under ``/admin/gateway/``
+   and ``/admin/insurers/``;
+5. :class:`Runtime` (URLs and pid) is what ``HOME/runtime.json`` records for the client commands.
+
+Stopping reverses the order: the insurers first (an answer in progress stays in their store and
+is sent after a restart), then the gateway (an in-flight delivery is cancelled and stays queued
+on disk; the delivery worker picks it up on the next start).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from aiohttp import web
+
+import gateway
+import insurer_stub
+from world import HomeLayout, World, load_world
+
+__all__ = ["Exchange", "ExchangeSettings", "Runtime", "create_admin_app", "write_runtime_file"]
+
+GATEWAY_ADMIN_PREFIX = "/admin/gateway"
+INSURERS_ADMIN_PREFIX = "/admin/insurers"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExchangeSettings:
+    """How to run one embedded exchange; port 0 picks a free port (the plugin's choice)."""
+
+    layout: HomeLayout
+    host: str = "127.0.0.1"
+    port: int = 8443
+    admin_port: int = 8444
+    insurer_port: int = 0
+    today: dt.date | None = None  # overrides the world's simulated date
+    retry: gateway.RetrySchedule = field(default_factory=gateway.RetrySchedule)
+    worker_interval: float = 0.2
+    poll_interval: float = 0.5  # mailbox pulls of the pull-mode insurers
+    fault_seed: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Runtime:
+    """Where a running exchange listens; ``HOME/runtime.json`` holds exactly this."""
+
+    gateway_url: str
+    admin_url: str
+    insurer_endpoints: Mapping[str, str] = field(default_factory=dict)
+    pid: int
+    home: str
+    started_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "gateway_url": self.gateway_url,
+            "admin_url": self.admin_url,
+            "gateway_admin_url": self.admin_url + GATEWAY_ADMIN_PREFIX + "/",
+            "insurers_admin_url": self.admin_url + INSURERS_ADMIN_PREFIX + "/",
+            "insurer_endpoints": dict(sorted(self.insurer_endpoints.items())),
+            "pid": self.pid,
+            "home": self.home,
+            "started_at": self.started_at,
+        }
+
+
+def write_runtime_file(layout: HomeLayout, runtime: Runtime) -> None:
+    """Atomically, so a client never reads half a file (and a crash leaves the old one whole)."""
+    layout.root.mkdir(parents=True, exist_ok=True)
+    partial = layout.runtime_file.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(runtime.to_json(), indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, layout.runtime_file)
+
+
+def remove_runtime_file(layout: HomeLayout, pid: int) -> None:
+    """Remove runtime.json only if it is still ours: a newer process may have replaced it."""
+    with contextlib.suppress(OSError, ValueError):
+        data = json.loads(layout.runtime_file.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and data.get("pid") == pid:
+            layout.runtime_file.unlink()
+
+
+async def _index(request: web.Request) -> web.Response:
+    """A small map of the admin port, so an operator who opens it in a browser finds the rest."""
+    return web.json_response(
+        {"gateway": f"{GATEWAY_ADMIN_PREFIX}/", "insurers": f"{INSURERS_ADMIN_PREFIX}/"}
+    )
+
+
+def create_admin_app(
+    gateway_admin: web.Application, insurers_admin: web.Application
+) -> web.Application:
+    """One admin application: each room's own admin app as a sub-app under its prefix."""
+    app = web.Application()
+    app.router.add_get("/admin/", _index)
+    app.add_subapp(GATEWAY_ADMIN_PREFIX, gateway_admin)
+    app.add_subapp(INSURERS_ADMIN_PREFIX, insurers_admin)
+    return app
+
+
+class Exchange:
+    """One running simulator: ``await start()`` returns its :class:`Runtime`; ``await stop()``.
+
+    ``world`` may be given already loaded (the plugin loads it once per session); otherwise it
+    is read from ``settings.layout``.
+    """
+
+    def __init__(self, settings: ExchangeSettings, *, world: World | None = None) -> None:
+        self.settings = settings
+        self._world = world
+        self._push_endpoints: dict[str, str] = {}
+        self.gateway: gateway.Gateway | None = None
+        self.insurers: insurer_stub.InsurerHost | None = None
+        self._admin: web.AppRunner | None = None
+        self._insurers_task: asyncio.Task[None] | None = None
+        self._runtime: Runtime | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            raise RuntimeError("the exchange is not started")
+        return self._runtime
+
+    @property
+    def world(self) -> World:
+        if self._world is None:
+            raise RuntimeError("the exchange is not started")
+        return self._world
+
+    async def start(self, *, insurers_in_background: bool = False) -> Runtime:
+        """Start everything; on any failure, stop what already started and re-raise.
+
+        With ``insurers_in_background`` the call returns once the gateway and the insurers'
+        receiving endpoint answer; the insurers then republish their populations and start
+        judging in a task (:meth:`insurers_started`). ``up`` uses it for a world that ran
+        before, whose COV register the gateway already loaded from its store: republishing a
+        10,000-person population takes seconds and changes nothing. A message delivered
+        meanwhile is stored by the endpoint and judged as soon as its insurer starts.
+        """
+        try:
+            return await self._start(insurers_in_background)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self, insurers_in_background: bool) -> Runtime:
+        world = self._world_for_run()
+        self._world = world
+        self.gateway = gateway.Gateway(self._gateway_settings(), world=world)
+        await self.gateway.start()
+        self.insurers = insurer_stub.InsurerHost(self._insurer_settings(world, self.gateway.url))
+        # The gateway reads this mapping at every delivery, so filling it now takes effect.
+        self._push_endpoints.update(await self.insurers.listen())
+        admin_url = await self._start_admin(self.gateway, self.insurers)
+        self._insurers_task = asyncio.create_task(self.insurers.start(), name="insurers-start")
+        if not insurers_in_background:
+            await self.insurers_started()
+        self._runtime = Runtime(
+            gateway_url=self.gateway.url,
+            admin_url=admin_url,
+            insurer_endpoints=dict(self._push_endpoints),
+            pid=os.getpid(),
+            home=str(self.settings.layout.root),
+            started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        )
+        return self._runtime
+
+    async def insurers_started(self) -> None:
+        """Until every insurer published its population and judges; re-raises its failure."""
+        if self._insurers_task is not None:
+            await asyncio.shield(self._insurers_task)
+
+    def _world_for_run(self) -> World:
+        world = self._world or load_world(self.settings.layout)
+        if self.settings.today is not None and world.today != self.settings.today:
+            world = dataclasses.replace(world, today=self.settings.today)
+        return world
+
+    def _gateway_settings(self) -> gateway.GatewaySettings:
+        s = self.settings
+        return gateway.GatewaySettings(
+            layout=s.layout,
+            host=s.host,
+            port=s.port,
+            admin_port=0,  # its own admin listener is unused: ours mounts the same app
+            retry=s.retry,
+            push_endpoints=MappingProxyType(self._push_endpoints),
+            worker_interval=s.worker_interval,
+            fault_seed=s.fault_seed,
+        )
+
+    def _insurer_settings(self, world: World, gateway_url: str) -> insurer_stub.InsurerSettings:
+        s = self.settings
+        return insurer_stub.InsurerSettings(
+            layout=s.layout,
+            gateway_url=gateway_url,
+            host=s.host,
+            port=s.insurer_port,
+            world=world,
+            poll_interval=s.poll_interval,
+            seed=s.fault_seed,
+        )
+
+    async def _start_admin(
+        self, running: gateway.Gateway, insurers: insurer_stub.InsurerHost
+    ) -> str:
+        if running.app is None:
+            raise RuntimeError("the gateway has no application")
+        app = create_admin_app(
+            gateway.create_admin_app(running.app), insurer_stub.create_admin_app(insurers)
+        )
+        self._admin = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._admin.setup()
+        site = web.TCPSite(self._admin, self.settings.host, self.settings.admin_port)
+        await site.start()
+        port = int(self._admin.addresses[0][1])
+        return f"http://{self.settings.host}:{port}"
+
+    async def stop(self) -> None:
+        """Idempotent; insurers first, then the gateway, then the admin listener."""
+        if self._insurers_task is not None:
+            self._insurers_task.cancel()
+            await asyncio.gather(self._insurers_task, return_exceptions=True)
+            self._insurers_task = None
+        if self.insurers is not None:
+            await self.insurers.stop()
+            self.insurers = None
+        if self.gateway is not None:
+            await self.gateway.stop()
+            self.gateway = None
+        if self._admin is not None:
+            await self._admin.cleanup()
+            self._admin = None
+
+
+def elapsed_since(started: float) -> float:
+    """Seconds since a ``time.perf_counter()`` reading (for the ready line and the tests)."""
+    return time.perf_counter() - started
+
+
+def home_is_initialised(layout: HomeLayout) -> bool:
+    """A world file and the PKI the exchange needs to listen; anything less gets ``init``."""
+    needed: tuple[Path, ...] = (
+        layout.world_file,
+        layout.population_file,
+        layout.ca_cert,
+        layout.crl,
+        layout.server_cert,
+        layout.server_key,
+        layout.exchange_client_cert,
+        layout.exchange_client_key,
+    )
+    return all(path.is_file() for path in needed)
