@@ -15,7 +15,7 @@ from vektis._errors import FormatError, RenderError, UnknownFieldError
 from vektis._layout import Kind, RecordLayout, Standard, standard_for_header
 from vektis._lines import CRLF, EOF, Source, iter_lines
 from vektis._render import render_line
-from vektis._values import decode, field_problems, parse_date
+from vektis._values import dates_ok, decode, field_problems
 
 __all__ = ["EIFile", "Record", "iter_records", "parse_file", "render_file"]
 
@@ -113,20 +113,11 @@ def _record(standard: Standard, number: int, text: str) -> Record:
             "0804",
             f"record is {len(text)} positions, {standard.name} needs {layout.length}",
         )
-    if layout.pattern.fullmatch(text) is None or not _dates_ok(layout, text):
+    if layout.pattern.fullmatch(text) is None or not dates_ok(layout, text):
         problems = field_problems(layout.fields, text) or [(layout.fields[0], "0001", "bad")]
         bad, code, why = problems[0]
         raise _fail(number, record_type, code, why, bad.number)
     return Record(number=number, record_type=record_type, raw=text, layout=layout)
-
-
-def _dates_ok(layout: RecordLayout, text: str) -> bool:
-    try:
-        for f in layout.dates:
-            parse_date(text[f.start : f.end])
-    except ValueError:
-        return False
-    return True
 
 
 def iter_records(source: Source, standard: Standard | None = None) -> Iterator[Record]:

@@ -13,7 +13,7 @@ from vektis._identifiers import is_valid_bsn
 from vektis._layout import RecordLayout, Standard, standard_for_header
 from vektis._lines import CRLF, EOF, Source, iter_lines
 from vektis._structure import Structure
-from vektis._values import field_problems, parse_date
+from vektis._values import dates_ok, field_problems
 
 __all__ = ["validate"]
 
@@ -87,7 +87,7 @@ class _Run:
         self.structure.place(number, record_type, text, fields_ok)
 
     def _fields(self, number: int, layout: RecordLayout, text: str) -> bool:
-        if layout.pattern.fullmatch(text) is not None and _dates_ok(layout, text):
+        if layout.pattern.fullmatch(text) is not None and dates_ok(layout, text):
             return True
         for field, code, why in field_problems(layout.fields, text):
             self.add(number, layout.record_type, field.number, code, why)
@@ -129,15 +129,6 @@ class _Run:
                 "0435",
                 f"BSN {bsn} differs from the verzekerdenrecord's {self.parent_bsn}",
             )
-
-
-def _dates_ok(layout: RecordLayout, text: str) -> bool:
-    try:
-        for f in layout.dates:
-            parse_date(text[f.start : f.end])
-    except ValueError:
-        return False
-    return True
 
 
 def _start(number: int, text: str) -> tuple[Standard | None, list[Finding]]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 from vektis._errors import RenderError
-from vektis._layout import Field, Kind
+from vektis._layout import Field, Kind, RecordLayout
 
-__all__ = ["EMPTY_DATE", "date_text", "decode", "parse_date", "signed"]
+__all__ = ["EMPTY_DATE", "date_text", "dates_ok", "decode", "parse_date", "signed"]
 
 EMPTY_DATE = "00000000"
 _DATE_CACHE: dict[str, date | None] = {}
@@ -116,3 +116,13 @@ def _numeric_problem(field: Field, text: str, name: str) -> str:
     elif field.kind is Kind.CODE and mandatory and not text.strip("0"):
         return f"{name} is mandatory but empty"
     return ""
+
+
+def dates_ok(layout: RecordLayout, text: str) -> bool:
+    """Whether every date field of a record is a real day (or empty): the regex cannot tell."""
+    try:
+        for f in layout.dates:
+            parse_date(text[f.start : f.end])
+    except ValueError:
+        return False
+    return True
