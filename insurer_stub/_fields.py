@@ -8,53 +8,83 @@ represents an empty numeric field (zeros, ``0`` or ``None`` all mean "not given"
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
 
-__all__ = ["Header", "Insured", "Line", "RecordLike", "read_header", "read_insured", "read_line"]
+from vektis import Record, RecordLayout
 
-
-class RecordLike(Protocol):
-    """What adjudication needs of ``vektis.Record``."""
-
-    @property
-    def record_type(self) -> str: ...
-
-    def get(self, key: str) -> object: ...
+__all__ = ["Header", "Insured", "Line", "read_header", "read_insured", "read_line"]
 
 
-def text(record: RecordLike, key: str) -> str:
-    """The field as trimmed text; an absent field is ``""``."""
-    value = record.get(key)
-    return "" if value is None else str(value).strip()
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """Where one semantic field sits in the record text, and how to read it."""
+
+    start: int
+    end: int
+    numeric: bool
+    sign: int  # position of the D/C indicator of an amount, -1 for other fields
 
 
-def code(record: RecordLike, key: str) -> str:
+_SLOTS: dict[int, tuple[RecordLayout, dict[str, _Slot]]] = {}
+_DATES: dict[str, dt.date | None] = {}
+
+
+def _slots(record: Record) -> dict[str, _Slot]:
+    """The slots of a record's layout, worked out once per layout: adjudication reads a dozen
+    fields of every line, and slicing the text directly is several times faster than ``get``."""
+    layout = record.layout
+    cached = _SLOTS.get(id(layout))
+    if cached is not None and cached[0] is layout:
+        return cached[1]
+    slots: dict[str, _Slot] = {}
+    for key, fields in layout.by_key.items():
+        if len(fields) == 1:
+            only = fields[0]
+            sign = layout.by_number[only.sign].start if only.sign else -1
+            slots[key] = _Slot(only.start, only.end, only.type == "N", sign)
+    _SLOTS[id(layout)] = (layout, slots)
+    return slots
+
+
+def text(record: Record, key: str) -> str:
+    """The field as trimmed text; a field the standard lacks is ``""``."""
+    slot = _slots(record).get(key)
+    return "" if slot is None else record.raw[slot.start : slot.end].strip()
+
+
+def code(record: Record, key: str) -> str:
     """A numeric code (AGB, UZOVI, servicebureau): all zeros means the field was left empty."""
     value = text(record, key)
     return "" if not value.strip("0") else value
 
 
-def number(record: RecordLike, key: str) -> int:
-    value = record.get(key)
-    if value is None or value == "":
+def number(record: Record, key: str) -> int:
+    """A count or an amount in cents, negative when its D/C indicator says C."""
+    slot = _slots(record).get(key)
+    if slot is None or not slot.numeric:
         return 0
-    return value if isinstance(value, int) else int(str(value).strip() or 0)
+    raw = record.raw
+    value = int(raw[slot.start : slot.end])
+    return -value if slot.sign >= 0 and raw[slot.sign] == "C" else value
 
 
-def day(record: RecordLike, key: str) -> dt.date | None:
-    """A date field; ``00000000`` or an impossible date is None (the codec validated it)."""
-    value = record.get(key)
-    if isinstance(value, dt.date):
-        return value
-    raw = "" if value is None else str(value).strip()
-    if len(raw) != 8 or not raw.strip("0"):
-        return None
+def day(record: Record, key: str) -> dt.date | None:
+    """A date field; ``00000000`` is None (the codec checked that every date is a real day)."""
+    raw = text(record, key)
     try:
-        return dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-    except ValueError:
-        return None
+        return _DATES[raw]
+    except KeyError:
+        pass
+    value = None
+    if len(raw) == 8 and raw.isdigit() and raw.strip("0"):
+        with contextlib.suppress(ValueError):
+            value = dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    if len(_DATES) > 50_000:
+        _DATES.clear()
+    _DATES[raw] = value
+    return value
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,7 +105,7 @@ class Header:
         return self.instellingscode or self.praktijkcode or self.zorgverlenerscode
 
 
-def read_header(record: RecordLike) -> Header:
+def read_header(record: Record) -> Header:
     return Header(
         uzovi=code(record, "uzovi"),
         servicebureau=code(record, "servicebureau"),
@@ -99,7 +129,7 @@ class Insured:
     prefix: str
 
 
-def read_insured(record: RecordLike) -> Insured:
+def read_insured(record: Record) -> Insured:
     return Insured(
         id=number(record, "id"),
         bsn=text(record, "bsn"),
@@ -131,7 +161,7 @@ class Line:
         return self.ingediend < 0
 
 
-def read_line(record: RecordLike) -> Line:
+def read_line(record: Record) -> Line:
     return Line(
         id=number(record, "id"),
         bsn=text(record, "bsn"),

@@ -25,7 +25,8 @@ def declarations(draw: st.DrawFn) -> bytes:
             code = draw(st.sampled_from(CODES))
             amount = draw(st.integers(1, 20_000))
             day = dt.date(2025, 6, 15) - dt.timedelta(days=draw(st.integers(0, 500)))
-            if refs and draw(st.booleans()) and draw(st.booleans()):
+            is_credit = bool(refs) and draw(st.integers(0, 3)) == 0
+            if is_credit:
                 records.append(line(ref + "K", code, -amount, referentie_voorgaand=refs[-1]))
             else:
                 records.append(line(ref, code, amount, date_of_service=day))
