@@ -17,16 +17,8 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vecozo_sim._runner import (
-    Exchange,
-    ExchangeSettings,
-    Runtime,
-    home_is_initialised,
-    remove_runtime_file,
-    write_runtime_file,
-)
 from world import (
     DEFAULT_HOME,
     HomeLayout,
@@ -36,6 +28,9 @@ from world import (
     generate_world,
     save_world,
 )
+
+if TYPE_CHECKING:  # the runner pulls in aiohttp and every room: only `up` itself needs it
+    from vecozo_sim._runner import Exchange, ExchangeSettings, Runtime
 
 __all__ = ["register"]
 
@@ -71,6 +66,8 @@ def _port(text: str) -> int:
 
 def _ensure_world(layout: HomeLayout, args: argparse.Namespace) -> bool:
     """Create the world and its PKI as ``init`` does; True when it had to."""
+    from vecozo_sim._runner import home_is_initialised
+
     if home_is_initialised(layout):
         return False
     from vecozo_sim._cmd_world import issue_certificates  # deferred: init is the rare case
@@ -88,6 +85,8 @@ def _ensure_world(layout: HomeLayout, args: argparse.Namespace) -> bool:
 
 
 def _up(args: argparse.Namespace) -> int:
+    from vecozo_sim._runner import ExchangeSettings
+
     layout = HomeLayout(root=args.home)
     try:
         _ensure_world(layout, args)
@@ -110,6 +109,8 @@ def _up(args: argparse.Namespace) -> int:
 
 
 async def _serve(settings: ExchangeSettings) -> int:
+    from vecozo_sim._runner import Exchange, remove_runtime_file, write_runtime_file
+
     started = time.perf_counter()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -1,0 +1,92 @@
+"""Shared e2e fixtures: ``vecozo-sim up`` as a real subprocess on a temporary home.
+
+The in-process exchange comes from our own pytest plugin (the ``vecozo`` fixture, loaded
+through the ``pytest11`` entry point like any user's); what the plugin cannot give is the
+command itself, with its signals, its runtime file and its restarts, so this starts it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+READY_TIMEOUT = 60.0  # a first start also generates the world and issues its certificates
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpProcess:
+    """One running ``vecozo-sim up``: its process, its runtime.json and its output file."""
+
+    process: subprocess.Popen[bytes]
+    runtime: dict[str, Any]
+    log: Path
+    ready_seconds: float  # from spawning the process to a runtime.json naming its pid
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self, signum: int = signal.SIGTERM, timeout: float = 20.0) -> int:
+        """Send ``signum`` and wait (bounded) for the exit status."""
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        return self.process.wait(timeout=timeout)
+
+
+def _read_runtime(path: Path, pid: int) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("pid") == pid else None
+
+
+def start_up(home: Path, *args: str, log: Path) -> UpProcess:
+    """Spawn ``vecozo-sim up --home HOME --port 0 --admin-port 0 ARGS`` and wait until ready."""
+    command = [sys.executable, "-m", "vecozo_sim", "up", "--home", str(home)]
+    command += ["--port", "0", "--admin-port", "0", *args]
+    started = time.perf_counter()
+    with log.open("ab") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    deadline = started + READY_TIMEOUT
+    while time.perf_counter() < deadline:
+        runtime = _read_runtime(home / "runtime.json", process.pid)
+        if runtime is not None:
+            return UpProcess(
+                process=process,
+                runtime=runtime,
+                log=log,
+                ready_seconds=time.perf_counter() - started,
+            )
+        if process.poll() is not None:
+            break
+        time.sleep(0.02)
+    process.kill()
+    process.wait(timeout=10)
+    raise AssertionError(f"vecozo-sim up did not get ready:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture
+def run_up(tmp_path: Path) -> Iterator[Callable[..., UpProcess]]:
+    """A factory for ``vecozo-sim up`` processes; any still running are killed at teardown."""
+    started: list[UpProcess] = []
+
+    def run(home: Path, *args: str) -> UpProcess:
+        up = start_up(home, *args, log=tmp_path / "up.log")
+        started.append(up)
+        return up
+
+    yield run
+    for up in started:
+        if up.process.poll() is None:
+            os.kill(up.process.pid, signal.SIGKILL)
+            up.process.wait(timeout=10)

@@ -1,0 +1,120 @@
+"""``vecozo-sim up`` as a user runs it: a subprocess, real mutual TLS, its admin port, signals.
+
+One test walks the first-day path (no world yet: it is created; URLs, certificates and commands
+are printed; COV answers over mutual TLS; SIGTERM stops it and removes runtime.json), then the
+second-day path (the existing world starts faster, with ``--today`` moving the clock, and Ctrl-C
+stops it). The refusals: no client certificate, a half-made home.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from conftest import UpProcess
+
+from certs import client_ssl_context
+
+DENTIST_SYSTEM = "11205000100001"  # docs/TESTDATA.md: system account of praktijk 12050001
+INSURED_VGZ = {"bsn": "999900006", "geboortedatum": "1980-05-17"}
+PUSH_INSURERS = {"7095", "0101", "3311", "3332"}
+
+pytestmark = pytest.mark.slow
+
+
+async def _cov(home: Path, url: str, *, with_certificate: bool = True) -> dict[str, Any]:
+    """The JSON face of COV, exactly as the printed curl line calls it."""
+    accounts, ca = home / "accounts", home / "pki" / "ca.pem"
+    cert = accounts / f"{DENTIST_SYSTEM}.pem" if with_certificate else None
+    key = accounts / f"{DENTIST_SYSTEM}-key.pem" if with_certificate else None
+    context = client_ssl_context(ca=ca, cert=cert, key=key)
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session,
+        session.post(f"{url}/cov/v1/controle", json=INSURED_VGZ, ssl=context) as response,
+    ):
+        assert response.status == 200, await response.text()
+        body: dict[str, Any] = await response.json()
+        return body
+
+
+async def _admin(url: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
+        async with session.get(f"{url}/admin/gateway/clock") as response:
+            clock = await response.json()
+        async with session.get(f"{url}/admin/insurers/insurers") as response:
+            insurers = await response.json()
+    return clock, insurers
+
+
+def _assert_banner(up: UpProcess, home: Path) -> None:
+    out = up.output()
+    assert up.runtime["gateway_url"] in out
+    assert up.runtime["admin_url"] in out
+    assert str(home / "accounts" / f"{DENTIST_SYSTEM}.pem") in out  # every account is listed
+    assert f"curl --cert {home / 'accounts'}" in out
+    assert "--cacert" in out
+    for command in ("client submit", "client fetch", "client cov"):
+        assert f"vecozo-sim {command}" in out
+
+
+async def test_first_start_creates_the_world_serves_and_stops_cleanly(
+    run_up: Callable[..., UpProcess], tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    up = run_up(home, "--persons", "50", "--seed", "3")
+    assert (home / "world.toml").is_file()
+    assert up.runtime["gateway_url"].startswith("https://127.0.0.1:")
+    assert set(up.runtime["insurer_endpoints"]) == PUSH_INSURERS
+    _assert_banner(up, home)
+
+    clock, insurers = await _admin(up.runtime["admin_url"])
+    assert {i["uzovi"] for i in insurers} >= PUSH_INSURERS | {"7119", "3000"}
+    assert "today" in clock
+    answer = await _cov(home, up.runtime["gateway_url"])
+    [found] = answer["zoekresultaten"]
+    assert found["resultaat"] == "Gevonden"
+    assert {v["uzovi"] for v in found["verzekerde"]["verzekeringen"]} == {"7095"}
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await _cov(home, up.runtime["gateway_url"], with_certificate=False)
+
+    assert up.stop(signal.SIGTERM) == 0
+    assert not (home / "runtime.json").exists()
+    assert "stopping" in up.output()
+
+
+async def test_second_start_is_fast_and_takes_the_simulated_date(
+    run_up: Callable[..., UpProcess], tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    run_up(home, "--persons", "50").stop()
+    again = run_up(home, "--today", "2025-03-01")
+    print(f"vecozo-sim up on an existing world: ready {again.ready_seconds:.2f} s after spawn")
+    clock, _ = await _admin(again.runtime["admin_url"])
+    assert clock["today"] == "2025-03-01"
+    answer = await _cov(home, again.runtime["gateway_url"])
+    assert answer["zoekresultaten"][0]["resultaat"] == "Gevonden"
+    assert again.stop(signal.SIGINT) == 0
+    assert again.ready_seconds < 20  # a sanity bound; the measured figure is in the README
+
+
+def test_a_half_made_home_is_refused_with_a_hint(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "world.toml").write_text("# only a world file, no certificates\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "vecozo_sim", "up", "--home", str(home), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "vecozo-sim init" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (home / "runtime.json").exists()  # so no client is pointed at nothing
