@@ -13,6 +13,7 @@ The composition root starts it with::
 from gateway._admin import create_admin_app
 from gateway._app import ROUTES, Gateway, create_app, load_cov_register
 from gateway._cov import CovRegister, merge_populations
+from gateway._cov_routes import fault_status
 from gateway._errors import (
     AuthenticationError,
     AuthorizationError,
@@ -25,6 +26,7 @@ from gateway._errors import (
     ValidationError,
 )
 from gateway._identity import Caller, require_service, resolve_caller, service_for_path
+from gateway._retention import retention_cutoff
 from gateway._routing import (
     DeclarationRef,
     Envelope,
@@ -77,10 +79,12 @@ __all__ = [
     "create_app",
     "decide_route",
     "envelope_from_json",
+    "fault_status",
     "load_cov_register",
     "merge_populations",
     "require_service",
     "resolve_caller",
+    "retention_cutoff",
     "run_gateway",
     "service_for_path",
 ]

@@ -2,7 +2,8 @@
 
 ``create_app`` builds the routed application over an opened store (so tests can build one with
 any world); ``Gateway`` is the runner the composition root starts and stops: it opens the store,
-loads the COV register, starts both listeners, the journal writer and the delivery worker.
+loads the COV register, starts both listeners, the journal writer, the payload retention sweep
+and the delivery worker.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from gateway._delivery import DeliveryWorker
 from gateway._middleware import PREFIXES, SOAP_FAULT, gateway_middleware
 from gateway._pull import acknowledge, get_payload, list_berichten, list_statussen, zoek_berichten
 from gateway._push import push_bericht
+from gateway._retention import RetentionSweeper
 from gateway._runtime import AcceptedCrl, Journal
 from gateway._settings import GatewaySettings, SimulatedClock
 from gateway._state import STATE, GatewayState
@@ -114,6 +116,7 @@ class Gateway:
         self.app: web.Application | None = None
         self._runners: list[web.AppRunner] = []
         self._worker: DeliveryWorker | None = None
+        self._sweeper: RetentionSweeper | None = None
         self.url = ""
         self.admin_url = ""
 
@@ -140,6 +143,8 @@ class Gateway:
         admin_port = await self._listen(create_admin_app(self.app), self.settings.admin_port, None)
         self.admin_url = f"http://{self.settings.host}:{admin_port}"
         self.state.journal.start()
+        self._sweeper = RetentionSweeper(self.state)
+        self._sweeper.start()
         if self._run_worker:
             self._worker = DeliveryWorker(self.state)
             self._worker.start()
@@ -157,6 +162,9 @@ class Gateway:
         if self._worker is not None:
             await self._worker.stop()
             self._worker = None
+        if self._sweeper is not None:
+            await self._sweeper.stop()
+            self._sweeper = None
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()

@@ -1,7 +1,10 @@
 """COV over HTTP: the SOAP 1.1 service, its small JSON face, and the register insurers fill.
 
-SOAP mistakes are answered as SOAP 1.1 faults with HTTP 500 (the SOAP 1.1 HTTP binding), never
-as a traceback; the XML is parsed by berichten through defusedxml, so entity tricks are refused.
+SOAP mistakes are answered as SOAP 1.1 faults, never as a traceback; the XML is parsed by
+berichten through defusedxml, so entity tricks are refused. The SOAP 1.1 HTTP binding sends every
+fault with HTTP 500, but the house rule is "never a 500 for a user's mistake": a ``Client`` or
+``VersionMismatch`` fault goes out with ``GatewaySettings.soap_client_fault_status`` (400 unless
+the operator asks for strict SOAP 1.1), only a ``Server`` fault with 500.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from gateway._errors import AuthorizationError, PayloadTooLargeError, Validation
 from gateway._state import CALLER, STATE
 from world import AccountKind, OrganisationKind
 
-__all__ = ["COV_REGISTER", "cov_json", "cov_soap", "put_register"]
+__all__ = ["COV_REGISTER", "cov_json", "cov_soap", "fault_status", "put_register"]
 
 COV_REGISTER = web.AppKey("gateway_cov_register", CovRegister)
 SOAP_LIMIT = 1024 * 1024
@@ -35,9 +38,15 @@ async def read_limited(request: web.Request, limit: int) -> bytes:
     return bytes(data)
 
 
-def _fault(error: berichten.SoapFaultError) -> web.Response:
+def fault_status(faultcode: str, *, client_status: int) -> int:
+    """HTTP status of a fault: ``Server`` is our failure (500), anything else the sender's."""
+    return 500 if faultcode == "Server" else client_status
+
+
+def _fault(request: web.Request, error: berichten.SoapFaultError) -> web.Response:
+    client_status = request.app[STATE].settings.soap_client_fault_status
     return web.Response(
-        status=500,
+        status=fault_status(error.faultcode, client_status=client_status),
         body=berichten.render_soap_fault(error),
         content_type="text/xml",
         charset="utf-8",
@@ -50,17 +59,18 @@ async def cov_soap(request: web.Request) -> web.Response:
     action = request.headers.get("SOAPAction", "").strip().strip('"')
     if action != berichten.SOAP_ACTION:
         return _fault(
+            request,
             berichten.SoapFaultError(
                 f"SOAPAction {action!r} onbekend; verwacht {berichten.SOAP_ACTION}"
-            )
+            ),
         )
     try:
         body = await read_limited(request, SOAP_LIMIT)
         cov_request = berichten.parse_cov_request(body)
     except berichten.SoapFaultError as error:
-        return _fault(error)
+        return _fault(request, error)
     except PayloadTooLargeError as error:
-        return _fault(berichten.SoapFaultError(error.detail))
+        return _fault(request, berichten.SoapFaultError(error.detail))
     answer = request.app[COV_REGISTER].answer(cov_request, today=state.clock.today())
     return web.Response(
         body=berichten.render_cov_response(answer), content_type="text/xml", charset="utf-8"

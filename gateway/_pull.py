@@ -18,7 +18,7 @@ from gateway._errors import NotFoundError, ValidationError
 from gateway._identity import Caller
 from gateway._middleware import strip_prefix
 from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
-from gateway._status import Status
+from gateway._status import Status, StatusTransitionError
 from gateway._store import StoredMessage
 
 __all__ = ["acknowledge", "get_payload", "list_berichten", "list_statussen", "zoek_berichten"]
@@ -124,7 +124,13 @@ async def _own_message(request: web.Request) -> tuple[GatewayState, StoredMessag
 
 
 async def get_payload(request: web.Request) -> web.StreamResponse:
+    """The payload, while it is kept: 24 h after the first download only the metadata remains."""
     state, message = await _own_message(request)
+    if message.payload_expired:
+        raise NotFoundError(
+            f"de payload van {message.traceer_id} is na de bewaartermijn verwijderd"
+        )
+    await state.store.mark_downloaded(message.traceer_id, at=state.now())
     return web.FileResponse(
         state.store.payload_path(message),
         headers={"Content-Type": "application/octet-stream"},
@@ -136,7 +142,12 @@ async def acknowledge(request: web.Request) -> web.Response:
     state, message = await _own_message(request)
     if message.acknowledged or message.status is not Status.WORDT_AANGEBODEN:
         raise NotFoundError(f"bericht {message.traceer_id} staat niet (meer) klaar")
-    await state.store.set_status(message.traceer_id, Status.BEZORGD, at=state.now(), acknowledged=1)
+    try:
+        await state.store.set_status(
+            message.traceer_id, Status.BEZORGD, at=state.now(), acknowledged=1
+        )
+    except StatusTransitionError:  # a concurrent DELETE won the race: already Bezorgd
+        raise NotFoundError(f"bericht {message.traceer_id} staat niet (meer) klaar") from None
     return web.Response(status=202)
 
 

@@ -266,7 +266,8 @@ def _answered_declaration(
 
 def _check_return_addressee(env: Envelope, declaration: DeclarationRef) -> None:
     expected = Party(rol=ROL_INDIENER, code=declaration.indiener)
-    if env.geadresseerden and env.geadresseerden != (expected,):
+    # The push schema allows an empty list; an unaddressed message is refused all the same.
+    if env.geadresseerden != (expected,):
         raise _refuse(
             "routeringgegevens.geadresseerden",
             f"een retourbericht gaat naar de indiener {declaration.indiener}",

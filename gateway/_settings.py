@@ -59,6 +59,21 @@ class GatewaySettings:
     journal_flush_interval: float = 0.05
     crl_check_interval: float = 1.0
     fault_seed: int = 0
+    # SOAP 1.1 says every fault travels with HTTP 500; the house rule says a client's mistake is
+    # never a 500. Client/VersionMismatch faults get this status (400), Server faults keep 500;
+    # an operator mimicking a strict SOAP 1.1 peer sets 500.
+    soap_client_fault_status: int = 400
+    # Berichtloket: a downloaded payload stays available this long, then only metadata remains.
+    payload_retention: dt.timedelta = dt.timedelta(hours=24)
+    retention_sweep_interval: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.soap_client_fault_status not in (400, 500):
+            raise ValueError(
+                "soap_client_fault_status is 400 (house rule) or 500 (strict SOAP 1.1)"
+            )
+        if self.payload_retention < dt.timedelta() or self.retention_sweep_interval <= 0:
+            raise ValueError("payload_retention >= 0 and retention_sweep_interval > 0 are needed")
 
     def base_url(self) -> str:
         return (self.public_url or f"https://{self.host}:{self.port}").rstrip("/")

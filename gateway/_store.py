@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from gateway._errors import StoreError
-from gateway._status import FINAL_STATUSES, Status
+from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
 
 __all__ = ["JournalEntry", "NewMessage", "Store", "StoredMessage"]
 
@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS messages (
     delivery TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_at REAL NOT NULL DEFAULT 0,
-    acknowledged INTEGER NOT NULL DEFAULT 0
+    acknowledged INTEGER NOT NULL DEFAULT 0,
+    downloaded_at TEXT
 );
 CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversatie_id);
 CREATE INDEX IF NOT EXISTS messages_answer ON messages(als_antwoord_op);
@@ -88,7 +89,7 @@ _COLUMNS = (
     *("seq", "traceer_id", "conversatie_id", "als_antwoord_op", "kind", "indiener"),
     *("indiener_account", "afzender", "recipient", "metadata", "payload_file", "size"),
     *("sha256", "received_at", "status", "status_at", "meldingen", "delivery", "attempts"),
-    *("next_attempt_at", "acknowledged"),
+    *("next_attempt_at", "acknowledged", "downloaded_at"),
 )
 
 
@@ -133,6 +134,12 @@ class StoredMessage:
     attempts: int
     next_attempt_at: float
     acknowledged: bool
+    downloaded_at: str | None = None  # first payload download; retention counts from here
+
+    @property
+    def payload_expired(self) -> bool:
+        """True once the retention sweep removed the payload (the metadata stays)."""
+        return not self.payload_file
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,6 +162,31 @@ def _message(row: sqlite3.Row) -> StoredMessage:
     values["status"] = Status(values["status"])
     values["acknowledged"] = bool(values["acknowledged"])
     return StoredMessage(**values)
+
+
+def _commit(db: sqlite3.Connection, sql: str, params: Sequence[object]) -> None:
+    with db:
+        db.execute(sql, tuple(params))
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Add columns an older store lacks (CREATE IF NOT EXISTS leaves old tables as they were)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(messages)")}
+    if "downloaded_at" not in columns:
+        with db:
+            db.execute("ALTER TABLE messages ADD COLUMN downloaded_at TEXT")
+
+
+def _checked_move(db: sqlite3.Connection, traceer_id: str, status: Status) -> None:
+    """Refuse a status change that is not an edge of the life cycle (``check_transition``).
+
+    Read inside the writing transaction, under the store lock, so no two writers can both
+    move the same message from the same status.
+    """
+    row = db.execute("SELECT status FROM messages WHERE traceer_id=?", (traceer_id,)).fetchone()
+    if row is None:
+        raise StatusTransitionError(f"geen bericht {traceer_id} om naar {status.value} te zetten")
+    check_transition(Status(row[0]), status)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -187,6 +219,7 @@ class Store:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         db.executescript(_SCHEMA)
+        _migrate(db)
         for stale in (directory / "uploads").iterdir():  # half-received uploads of a dead process
             stale.unlink(missing_ok=True)
         return cls(directory, db)
@@ -286,7 +319,10 @@ class Store:
         meldingen: Iterable[Mapping[str, str]] | None = None,
         **columns: object,
     ) -> None:
-        """Move a message to ``status`` and append the history row, in one transaction."""
+        """Move a message to ``status`` and append the history row, in one transaction.
+
+        Raises ``StatusTransitionError`` (nothing written) for a move the life cycle forbids.
+        """
         sets = ["status=?", "status_at=?"] + [f"{name}=?" for name in columns]
         params: list[object] = [status.value, at, *columns.values()]
         if meldingen is not None:
@@ -295,6 +331,7 @@ class Store:
 
         def work(db: sqlite3.Connection) -> None:
             with db:
+                _checked_move(db, traceer_id, status)
                 db.execute(
                     f"UPDATE messages SET {', '.join(sets)} WHERE traceer_id=?",  # noqa: S608
                     (*params, traceer_id),
@@ -317,6 +354,40 @@ class Store:
                 )
 
         await self._run(work)
+
+    async def mark_downloaded(self, traceer_id: str, *, at: str) -> None:
+        """Remember the first download only: retention runs from then, not from the latest."""
+        await self._run(
+            lambda db: _commit(
+                db,
+                "UPDATE messages SET downloaded_at=? WHERE traceer_id=? AND downloaded_at IS NULL",
+                (at, traceer_id),
+            )
+        )
+
+    async def expire_payloads(self, *, downloaded_before: str) -> int:
+        """Delete payloads downloaded before the cut-off; rows stay. Returns how many.
+
+        Timestamps are ISO 8601 in UTC with one format (``iso``), so text order is time order.
+        """
+
+        def work(db: sqlite3.Connection) -> list[str]:
+            rows = db.execute(
+                "SELECT payload_file FROM messages WHERE downloaded_at < ? AND payload_file != ''",
+                (downloaded_before,),
+            ).fetchall()
+            with db:
+                db.execute(
+                    "UPDATE messages SET payload_file='' WHERE downloaded_at < ?"
+                    " AND payload_file != ''",
+                    (downloaded_before,),
+                )
+            return [str(r[0]) for r in rows]
+
+        expired = await self._run(work)
+        for name in expired:
+            (self.payload_dir / name).unlink(missing_ok=True)
+        return len(expired)
 
     async def unfinished(self) -> list[StoredMessage]:
         """Messages the worker still has to move: not final, and not waiting in a mailbox."""

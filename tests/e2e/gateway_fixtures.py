@@ -8,7 +8,9 @@ zorgverlener 12041054 and praktijk 12002242, so the world is built around those 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
 import shutil
 import ssl
 import uuid
@@ -16,7 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from certs import CertificateAuthority, client_ssl_context
+import aiohttp
+from aiohttp import web
+
+import vektis
+from certs import CertificateAuthority, client_ssl_context, read_identity, server_ssl_context
+from gateway import Gateway, GatewaySettings, RetrySchedule
 from world import (
     Account,
     AccountKind,
@@ -32,12 +39,20 @@ from world import (
 
 __all__ = [
     "ACCOUNTS",
+    "DECLARATION",
+    "PULL",
+    "PUSH",
+    "STATUS",
     "GatewayPki",
+    "Party",
     "build_gateway_pki",
     "build_world",
     "declaration_metadata",
+    "fake_insurer",
     "home_from",
     "return_metadata",
+    "settings_for",
+    "wait_status",
 ]
 
 TODAY = dt.date.today()
@@ -65,6 +80,83 @@ ACCOUNTS: dict[str, tuple[str, str, frozenset[Service], AccountKind]] = {
     "expired": ("10000000000008", PRACTICE, ALL, AccountKind.SYSTEM),
     "unknown": ("55555555555555", PRACTICE, ALL, AccountKind.SYSTEM),  # not in the world
 }
+
+
+PUSH = "/berichtenservice/berichten/rest-push/v1/berichten"
+PULL = "/berichtenservice/berichten/rest-pull/v1/berichten"
+STATUS = "/berichtenservice/berichtstatus/rest-pull/v3/berichtstatussen"
+DECLARATION = vektis.sample_declaration("MZ301")
+
+
+def settings_for(layout: HomeLayout, **overrides: Any) -> GatewaySettings:
+    base: dict[str, Any] = {
+        "layout": layout,
+        "port": 0,
+        "admin_port": 0,
+        "max_payload_bytes": 64 * 1024,
+        "retry": RetrySchedule(attempts=3, first_delay=0.05, factor=2.0),
+        "worker_interval": 0.02,
+        "crl_check_interval": 0.0,
+    }
+    return GatewaySettings(**{**base, **overrides})
+
+
+class Party:
+    """One account's view of the exchange: a session with its client certificate."""
+
+    def __init__(self, gw: Gateway, session: aiohttp.ClientSession) -> None:
+        self.gw, self.session = gw, session
+
+    async def push(self, meta: object, payload: bytes = DECLARATION) -> tuple[int, Any]:
+        form = aiohttp.FormData()
+        text = meta if isinstance(meta, str) else json.dumps(meta)
+        form.add_field("berichtMetadata", text, content_type="application/json")
+        form.add_field("payload", payload, content_type="application/octet-stream", filename="f")
+        async with self.session.post(self.gw.url + PUSH, data=form) as r:
+            return r.status, (await r.json(content_type=None) if r.status != 204 else None)
+
+    async def call(self, method: str, path: str, **kw: Any) -> tuple[int, Any]:
+        async with self.session.request(method, self.gw.url + path, **kw) as r:
+            body = await r.read()
+            if r.content_type.endswith("json") and body:
+                return r.status, json.loads(body)
+            return r.status, body
+
+
+async def wait_status(party: Party, traceer_id: str, wanted: str) -> dict[str, Any]:
+    """Poll the status API (bounded: 5 s) until ``traceer_id`` reaches ``wanted``."""
+    for _ in range(250):
+        status, body = await party.call("GET", STATUS, params={"traceerId": traceer_id})
+        if status == 200:
+            mine = [b for b in body if b["referentiegegevens"]["traceerId"] == traceer_id]
+            if mine and mine[0]["berichtstatus"] == wanted:
+                return mine[0]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{traceer_id} never reached {wanted} (last: {status} {body})")
+
+
+async def fake_insurer(
+    layout: HomeLayout, answers: list[int]
+) -> tuple[web.AppRunner, str, list[str]]:
+    """A push endpoint under mutual TLS that answers ``answers`` in turn and records who called."""
+    seen: list[str] = []
+
+    async def receive(request: web.Request) -> web.Response:
+        der = request.get_extra_info("ssl_object").getpeercert(binary_form=True)
+        seen.append(read_identity(der).user_number)
+        await request.read()
+        return web.Response(status=answers.pop(0) if answers else 204)
+
+    app = web.Application()
+    app.router.add_post("/in", receive)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    context = server_ssl_context(
+        cert=layout.server_cert, key=layout.server_key, ca=layout.ca_cert, crl=layout.crl
+    )
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    return runner, f"https://127.0.0.1:{runner.addresses[0][1]}/in", seen
 
 
 def build_world() -> World:

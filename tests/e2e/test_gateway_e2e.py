@@ -6,40 +6,39 @@ store, the CRL and the journal of one test never leak into another.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 from gateway_fixtures import (
     ACCOUNTS,
     BUREAU_OK,
+    DECLARATION,
     INSURER,
     PRACTICE,
+    PULL,
+    PUSH,
     PUSH_INSURER,
+    STATUS,
     GatewayPki,
+    Party,
     build_gateway_pki,
     build_world,
     client_context,
     declaration_metadata,
+    fake_insurer,
     home_from,
     return_metadata,
+    settings_for,
+    wait_status,
 )
 
 import vektis
-from certs import read_identity, server_ssl_context
-from gateway import Gateway, GatewaySettings, RetrySchedule
+from gateway import Gateway
 from world import HomeLayout
-
-PUSH = "/berichtenservice/berichten/rest-push/v1/berichten"
-PULL = "/berichtenservice/berichten/rest-pull/v1/berichten"
-STATUS = "/berichtenservice/berichtstatus/rest-pull/v3/berichtstatussen"
-DECLARATION = vektis.sample_declaration("MZ301")
 
 
 @pytest.fixture(scope="session")
@@ -52,47 +51,12 @@ def layout(pki: GatewayPki, tmp_path: Path) -> HomeLayout:
     return home_from(pki, tmp_path / "home")
 
 
-def settings_for(layout: HomeLayout, **overrides: Any) -> GatewaySettings:
-    base: dict[str, Any] = {
-        "layout": layout,
-        "port": 0,
-        "admin_port": 0,
-        "max_payload_bytes": 64 * 1024,
-        "retry": RetrySchedule(attempts=3, first_delay=0.05, factor=2.0),
-        "worker_interval": 0.02,
-        "crl_check_interval": 0.0,
-    }
-    return GatewaySettings(**{**base, **overrides})
-
-
 @pytest.fixture
 async def gateway(layout: HomeLayout) -> AsyncIterator[Gateway]:
     running = Gateway(settings_for(layout), world=build_world())
     await running.start()
     yield running
     await running.stop()
-
-
-class Party:
-    """One account's view of the exchange: a session with its client certificate."""
-
-    def __init__(self, gw: Gateway, session: aiohttp.ClientSession) -> None:
-        self.gw, self.session = gw, session
-
-    async def push(self, meta: object, payload: bytes = DECLARATION) -> tuple[int, Any]:
-        form = aiohttp.FormData()
-        text = meta if isinstance(meta, str) else json.dumps(meta)
-        form.add_field("berichtMetadata", text, content_type="application/json")
-        form.add_field("payload", payload, content_type="application/octet-stream", filename="f")
-        async with self.session.post(self.gw.url + PUSH, data=form) as r:
-            return r.status, (await r.json(content_type=None) if r.status != 204 else None)
-
-    async def call(self, method: str, path: str, **kw: Any) -> tuple[int, Any]:
-        async with self.session.request(method, self.gw.url + path, **kw) as r:
-            body = await r.read()
-            if r.content_type.endswith("json") and body:
-                return r.status, json.loads(body)
-            return r.status, body
 
 
 @pytest.fixture
@@ -108,18 +72,6 @@ async def parties(
     yield {name: Party(gateway, s) for name, s in sessions.items()}
     for s in sessions.values():
         await s.close()
-
-
-async def wait_status(party: Party, traceer_id: str, wanted: str) -> dict[str, Any]:
-    """Poll the status API (bounded: 5 s) until ``traceer_id`` reaches ``wanted``."""
-    for _ in range(250):
-        status, body = await party.call("GET", STATUS, params={"traceerId": traceer_id})
-        if status == 200:
-            mine = [b for b in body if b["referentiegegevens"]["traceerId"] == traceer_id]
-            if mine and mine[0]["berichtstatus"] == wanted:
-                return mine[0]
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{traceer_id} never reached {wanted} (last: {status} {body})")
 
 
 async def test_declaration_reaches_insurer_and_return_reaches_indiener(
@@ -316,24 +268,50 @@ async def test_cov_register_and_controleer(parties: dict[str, Party]) -> None:
         "POST", cov, data=soap("999979668", "1962-03-16"), headers=SOAP_HEADERS
     )
     assert b"CombinatieBsnGeboortedatumOnbekend" in body
+    # a client's mistake is a Client fault with HTTP 400 (house rule), not SOAP 1.1's 500
     status, body = await provider.call("POST", cov, data=BOMB, headers=SOAP_HEADERS)
-    assert status == 500
-    assert b"Fault" in body
+    assert status == 400
+    assert b"<faultcode>s:Client</faultcode>" in body
     status, body = await provider.call("POST", cov, data=b"<not xml", headers=SOAP_HEADERS)
-    assert status == 500
+    assert status == 400
     assert b"Fault" in body
     wrong_action = {**SOAP_HEADERS, "SOAPAction": "urn:other"}
     status, body = await provider.call(
         "POST", cov, data=soap("999979668", "1962-03-15"), headers=wrong_action
     )
-    assert status == 500
+    assert status == 400
     assert b"SOAPAction" in body
+    soap12 = soap("999979668", "1962-03-15").replace(
+        b"http://schemas.xmlsoap.org/soap/envelope/", b"http://www.w3.org/2003/05/soap-envelope"
+    )
+    status, body = await provider.call("POST", cov, data=soap12, headers=SOAP_HEADERS)
+    assert status == 400
+    assert b"VersionMismatch" in body
     status, body = await provider.call(
         "POST", "/tst/cov/v1/controle", json={"bsn": "999979668", "geboortedatum": "1962-03-15"}
     )
     assert status == 200
     assert "Gevonden" in json.dumps(body)
     assert (await provider.call("POST", "/cov/v1/controle", data=b"{"))[0] == 400
+
+
+async def test_strict_soap_operator_gets_500_for_client_faults(
+    layout: HomeLayout, pki: GatewayPki
+) -> None:
+    gw = Gateway(settings_for(layout, soap_client_fault_status=500), world=build_world())
+    await gw.start()
+    connector = aiohttp.TCPConnector(ssl=client_context(pki, layout, "provider"))
+    try:
+        async with aiohttp.ClientSession(connector=connector) as session:
+            provider = Party(gw, session)
+            cov = "/cov/vz801802/v1/soap11"
+            status, body = await provider.call("POST", cov, data=BOMB, headers=SOAP_HEADERS)
+            assert status == 500
+            assert b"<faultcode>s:Client</faultcode>" in body
+            good = soap("999979668", "1962-03-15")
+            assert (await provider.call("POST", cov, data=good, headers=SOAP_HEADERS))[0] == 200
+    finally:
+        await gw.stop()
 
 
 async def test_crl_reload_refuses_a_newly_revoked_certificate(
@@ -354,30 +332,6 @@ async def test_crl_reload_refuses_a_newly_revoked_certificate(
         with pytest.raises(aiohttp.ClientConnectionError):
             async with session.get(gateway.url + PULL) as response:
                 await response.read()
-
-
-async def fake_insurer(
-    layout: HomeLayout, answers: list[int]
-) -> tuple[web.AppRunner, str, list[str]]:
-    """A push endpoint under mutual TLS that answers ``answers`` in turn and records who called."""
-    seen: list[str] = []
-
-    async def receive(request: web.Request) -> web.Response:
-        der = request.get_extra_info("ssl_object").getpeercert(binary_form=True)
-        seen.append(read_identity(der).user_number)
-        await request.read()
-        return web.Response(status=answers.pop(0) if answers else 204)
-
-    app = web.Application()
-    app.router.add_post("/in", receive)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    context = server_ssl_context(
-        cert=layout.server_cert, key=layout.server_key, ca=layout.ca_cert, crl=layout.crl
-    )
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    return runner, f"https://127.0.0.1:{runner.addresses[0][1]}/in", seen
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ from gateway import (
     AuthorizationError,
     CovRegister,
     DeclarationRef,
+    GatewaySettings,
     HeaderCodes,
     MessageKind,
     RefusedError,
@@ -29,14 +31,17 @@ from gateway import (
     check_transition,
     decide_route,
     envelope_from_json,
+    fault_status,
     require_service,
     resolve_caller,
+    retention_cutoff,
     service_for_path,
 )
 from world import (
     Account,
     AccountKind,
     Bureau,
+    HomeLayout,
     Insurer,
     InsurerPolicy,
     OrganisationKind,
@@ -212,6 +217,18 @@ def test_declaration_refusals_name_the_field(user: str, m: dict, field: str) -> 
     assert field in refused.value.errors
 
 
+def _unaddressed(m: dict) -> dict:  # type: ignore[type-arg]
+    m["routeringgegevens"]["geadresseerden"] = []
+    return m
+
+
+def test_unaddressed_declaration_is_refused_naming_geadresseerden() -> None:
+    with pytest.raises(RefusedError) as refused:
+        route("10000000000001", _unaddressed(meta()))
+    assert refused.value.status_hint == 422
+    assert "routeringgegevens.geadresseerden" in refused.value.errors
+
+
 def test_bureau_toestemming_expires() -> None:
     later = decide_route
     with pytest.raises(RefusedError):
@@ -253,6 +270,34 @@ def test_return_goes_to_the_indiener_only() -> None:
 def test_return_refusals(user: str, m: dict, answered: DeclarationRef | None) -> None:  # type: ignore[type-arg]
     with pytest.raises(RefusedError):
         route(user, m, header=None, answered=answered)
+
+
+def test_unaddressed_return_is_refused_naming_geadresseerden() -> None:
+    # the push schema allows an empty list; before this check it was routed to the indiener
+    with pytest.raises(RefusedError) as refused:
+        route("30000000000001", _unaddressed(_return()), header=None, answered=DECL)
+    assert "routeringgegevens.geadresseerden" in refused.value.errors
+
+
+def test_soap_client_faults_are_400_unless_strict_and_server_faults_500() -> None:
+    assert fault_status("Client", client_status=400) == 400
+    assert fault_status("VersionMismatch", client_status=400) == 400
+    assert fault_status("Server", client_status=400) == 500
+    assert fault_status("Client", client_status=500) == 500
+    layout = HomeLayout(root=Path("/nonexistent"))
+    assert GatewaySettings(layout=layout).soap_client_fault_status == 400
+    with pytest.raises(ValueError, match="soap_client_fault_status"):
+        GatewaySettings(layout=layout, soap_client_fault_status=418)
+
+
+def test_retention_cutoff_is_24_hours_before_now_in_store_form() -> None:
+    cutoff = retention_cutoff(NOW, dt.timedelta(hours=24))
+    assert cutoff == "2025-05-31T12:00:00.000+00:00"
+    downloaded_just_before = "2025-05-31T11:59:59.999+00:00"
+    downloaded_just_after = "2025-05-31T12:00:00.001+00:00"
+    assert downloaded_just_before < cutoff < downloaded_just_after
+    amsterdam = NOW.astimezone(dt.timezone(dt.timedelta(hours=2)))
+    assert retention_cutoff(amsterdam, dt.timedelta(hours=24)) == cutoff
 
 
 def test_status_moves_forward_only() -> None:

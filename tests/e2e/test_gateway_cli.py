@@ -1,0 +1,75 @@
+"""``vecozo-sim gateway`` as an operator runs it: a real process, its URLs, one request, SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+from gateway_fixtures import GatewayPki, build_gateway_pki, build_world, home_from
+
+from world import save_world
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> GatewayPki:
+    return build_gateway_pki(tmp_path_factory.mktemp("gateway-cli-pki"))
+
+
+async def start(home: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "vecozo_sim",
+        "gateway",
+        *("--home", str(home), "--port", "0", "--admin-port", "0"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def read_urls(process: asyncio.subprocess.Process) -> dict[str, str]:
+    """The two ``name URL`` lines the command prints once it listens (bounded: 30 s)."""
+    assert process.stdout is not None
+    urls: dict[str, str] = {}
+    while len(urls) < 2:
+        line = await asyncio.wait_for(process.stdout.readline(), 30)
+        if not line:
+            raise AssertionError("the gateway exited before printing its URLs")
+        name, url = line.decode().split()
+        urls[name] = url
+    return urls
+
+
+async def test_gateway_command_serves_until_sigterm(pki: GatewayPki, tmp_path: Path) -> None:
+    layout = home_from(pki, tmp_path / "home")
+    save_world(build_world(), layout)
+    process = await start(layout.root)
+    try:
+        urls = await read_urls(process)
+        assert urls["exchange"].startswith("https://127.0.0.1:")
+        async with aiohttp.ClientSession() as session, session.get(urls["admin"] + "/clock") as r:
+            assert r.status == 200
+            assert "today" in json.loads(await r.read())
+        process.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, err
+    assert b"stopped" in out
+    assert b"Traceback" not in err
+
+
+async def test_gateway_command_without_a_world_says_how_to_make_one(tmp_path: Path) -> None:
+    process = await start(tmp_path / "empty")
+    out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert b"vecozo-sim init" in err
+    assert b"Traceback" not in err
+    assert out == b""
