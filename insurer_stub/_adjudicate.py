@@ -9,7 +9,6 @@ lines, which the caller stores so that later files see them as history.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
@@ -107,12 +106,10 @@ def adjudicate(
 
 
 def _fingerprint(declaration: EIFile) -> str:
-    """Identifies "the same file again" (8067): every detail and the closing record."""
-    digest = hashlib.blake2b(digest_size=16)
-    for record in declaration.details:
-        digest.update(record.raw.encode("latin-1"))
-    digest.update(declaration.closing.raw.encode("latin-1"))
-    return digest.hexdigest()
+    """Identifies "the same file again" (8067): every detail and the closing record, hashed
+    in one call (the same digest as record by record, without 100,000 small updates)."""
+    text = "".join([*(record.raw for record in declaration.details), declaration.closing.raw])
+    return hashlib.blake2b(text.encode("latin-1"), digest_size=16).hexdigest()
 
 
 class _Walk:
@@ -125,8 +122,7 @@ class _Walk:
         self.lines: list[JudgedLine] = []
         self.credited: dict[str, int] = {}  # debit referentie -> index of its credit line
         self.by_ref: dict[str, int] = {}  # referentie in this file -> index in lines
-        self.paid_here: set[tuple[str, dt.date, str]] = set()
-        self.parents: dict[int, int] = {}  # line index -> id of its verzekerdenrecord
+        self.paid_here: set[tuple[str, dt.date | None, str]] = set()
         self.ids: list[int] = []  # line index -> identificatie detailrecord
         self.ingediend = 0
         self.toegekend = 0
@@ -147,21 +143,19 @@ class _Walk:
         person: Person | None = None
         for record in self.declaration.details:
             kind = record.record_type
-            if kind == "02":
+            if kind == "04":
+                self._judge_line(read_line(record), insured, person, ctx)
+            elif kind == "02":
                 insured = read_insured(record)
                 codes, person = insured_codes(insured, ctx.insurer)
                 if codes:  # a rejected verzekerdenrecord: its prestaties are not judged
                     self.judgements[insured.id] = Judgement(codes=codes[:MAX_CODES], toegekend=None)
                     person = None
-            elif kind == "04":
-                self._judge_line(read_line(record), insured, person, ctx)
 
     def _judge_line(
         self, line: Line, insured: Insured | None, person: Person | None, ctx: LineContext
     ) -> None:
         self.ingediend += line.ingediend
-        if insured is not None:
-            self.parents[len(self.lines)] = insured.id
         if person is None or insured is None or line.bsn != insured.bsn:
             self._add(line, [NOT_JUDGED], 0)
         elif line.is_credit:
@@ -173,10 +167,10 @@ class _Walk:
         codes = line_codes(line, person, ctx)
         if line.referentie in self.by_ref and "8021" not in codes:
             codes.insert(0, "8021")  # the reference is used twice within this file
-        key = (line.bsn, line.date_of_service or dt.date.min, line.prestatiecode)
+        key = (line.bsn, line.date_of_service, line.prestatiecode)
         if key in self.paid_here and "0587" not in codes:
             codes.append("0587")  # the same prestatie twice within this file
-        if _rejecting(codes):
+        if codes and _rejecting(codes):
             self._add(line, codes, 0)
             return
         self.paid_here.add(key)
@@ -209,18 +203,17 @@ class _Walk:
         if accepted:
             toegekend = line.ingediend
             self.credited[line.referentie_voorgaand] = len(self.lines)
-        status = _status(line, toegekend, codes, accepted)
-        judged = JudgedLine(
-            declarant=self.declarant,
-            referentie=line.referentie,
-            referentie_voorgaand=line.referentie_voorgaand,
-            bsn=line.bsn,
-            date_of_service=line.date_of_service or dt.date.min,
-            prestatiecode=line.prestatiecode,
-            ingediend=line.ingediend,
-            toegekend=toegekend,
-            status=status,
-            codes=tuple(codes[:MAX_CODES]),
+        judged = JudgedLine(  # positional: the field order of JudgedLine, once per line
+            self.declarant,
+            line.referentie,
+            line.referentie_voorgaand,
+            line.bsn,
+            line.date_of_service or dt.date.min,
+            line.prestatiecode,
+            line.ingediend,
+            toegekend,
+            _status(line, toegekend, codes, accepted),
+            tuple(codes[:MAX_CODES]) if codes else (),
         )
         self.by_ref.setdefault(line.referentie, len(self.lines))
         self.ids.append(line.id)
@@ -263,7 +256,7 @@ def _id(record: Record) -> int:
 
 def _rejecting(codes: list[str]) -> bool:
     """Any code but the partial-award remark means the line is not paid."""
-    return any(code != PARTIAL_AWARD for code in codes)
+    return any(code != PARTIAL_AWARD for code in codes) if codes else False
 
 
 def _status(line: Line, toegekend: int, codes: list[str], accepted_credit: bool) -> LineStatus:
@@ -276,7 +269,7 @@ def _status(line: Line, toegekend: int, codes: list[str], accepted_credit: bool)
 
 def _replace(line: JudgedLine, *, codes: tuple[str, ...], toegekend: int) -> JudgedLine:
     """The same line, now rejected with ``codes``."""
-    return dataclasses.replace(line, codes=codes, toegekend=toegekend, status=LineStatus.REJECTED)
+    return line._replace(codes=codes, toegekend=toegekend, status=LineStatus.REJECTED)
 
 
 def _credit_codes(line: Line, ctx: LineContext) -> list[str]:

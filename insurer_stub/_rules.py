@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 
 from insurer_stub._fields import Header, Insured, Line
-from insurer_stub._values import History, InsurerView
+from insurer_stub._values import History, InsurerView, LineStatus
 from world import Person, TermKind
 
 __all__ = [
@@ -128,15 +128,25 @@ def _same_name(insured: Insured, person: Person) -> bool:
 
 
 class LineContext:
-    """What the line rules share within one file: insurer, history, receipt date, provider."""
+    """What the line rules share within one file: insurer, history, receipt date, provider.
+
+    Built once per file, it also holds the per-file lookups the rules would otherwise redo on
+    every line (policy tables, "too late" per treatment day, each person's policies at this
+    insurer's brands): a 100,000-line file asks them 100,000 times.
+    """
 
     __slots__ = (
+        "_covered",
+        "_late",
+        "_policies",
+        "brands",
         "code_lists",
         "contracted",
         "declarant",
         "factuurdatum",
         "history",
         "insurer",
+        "policy",
         "today",
     )
 
@@ -157,14 +167,47 @@ class LineContext:
         self.factuurdatum = header.factuurdatum
         self.contracted = contracted
         self.code_lists = code_lists
+        self.brands = insurer.brands
+        self.policy = insurer.policy
+        self._late: dict[dt.date, bool] = {}
+        self._policies: dict[str, tuple[tuple[dt.date, dt.date | None, str], ...]] = {}
+        self._covered: dict[tuple[str, ...], frozenset[str]] = {}
+
+    def too_late(self, day: dt.date) -> bool:
+        """``is_too_late`` for ``today``, worked out once per treatment day of the file."""
+        late = self._late.get(day)
+        if late is None:
+            policy = self.policy
+            late = is_too_late(day, self.today, policy.term_kind, policy.term_length)
+            self._late[day] = late
+        return late
+
+    def packages(self, person: Person, day: dt.date) -> tuple[str, ...]:
+        """The packages ``person`` holds at this insurer's brands on ``day``."""
+        held = self._policies.get(person.bsn)
+        if held is None:
+            held = tuple(
+                (c.start, c.end, c.package) for c in person.coverages if c.uzovi in self.brands
+            )
+            self._policies[person.bsn] = held
+        return tuple([p for start, end, p in held if start <= day and (end is None or day <= end)])
+
+    def covered(self, packages: tuple[str, ...]) -> frozenset[str]:
+        """Every prestatiecode any of ``packages`` covers (the policy's coverage table)."""
+        codes = self._covered.get(packages)
+        if codes is None:
+            table = self.policy.coverage
+            codes = frozenset().union(*(table.get(p, ()) for p in packages))
+            self._covered[packages] = codes
+        return codes
 
 
 def line_codes(line: Line, person: Person, ctx: LineContext) -> list[str]:
     """Every rule on a debit line, in the order a provider should fix them."""
-    found: list[str] = []
     day = line.date_of_service
     if day is None:
         return ["8007"]  # "(Begin-/eind)datum prestatie ontbreekt of is onjuist."
+    found: list[str] = []
     # 8176 "Prestatiedatum moet kleiner zijn dan of gelijk zijn aan factuurdatum."
     if ctx.factuurdatum is not None and day > ctx.factuurdatum:
         found.append("8176")
@@ -174,24 +217,27 @@ def line_codes(line: Line, person: Person, ctx: LineContext) -> list[str]:
         # ontbreekt of is onjuist (niet bestaande code)". Nothing else can be judged of it.
         found.append("0582" if list_known else "0581")
         return found
-    found.extend(_duplicate_codes(line, day, ctx))
-    if is_too_late(day, ctx.today, ctx.insurer.policy.term_kind, ctx.insurer.policy.term_length):
+    _duplicate_codes(line, day, ctx, found)
+    if ctx.too_late(day):
         found.append("0586")  # "Declaratie is te laat ingediend."
-    found.extend(_person_codes(line, day, person, ctx))
+    _person_codes(line, day, person, ctx, found)
     return found
 
 
-def _duplicate_codes(line: Line, day: dt.date, ctx: LineContext) -> Iterator[str]:
+def _duplicate_codes(line: Line, day: dt.date, ctx: LineContext, found: list[str]) -> None:
     """8021 "Referentienummer dit prestatierecord ... is niet uniek (reeds aangeleverd)";
     0587 "Prestatie / declaratie is reeds gedeclareerd en/of vergoed".
 
     A rejected or credited line may come back under its old reference: it is judged afresh.
     """
     earlier = ctx.history.line(ctx.declarant, line.referentie)
-    if earlier is not None and earlier.status.value in ("paid", "credit"):
-        yield "8021"
+    if earlier is not None and earlier.status in _COUNTS_AS_PAID:
+        found.append("8021")
     if ctx.history.paid_same(ctx.declarant, line.bsn, day, line.prestatiecode):
-        yield "0587"
+        found.append("0587")
+
+
+_COUNTS_AS_PAID = frozenset({LineStatus.PAID, LineStatus.CREDIT})
 
 
 def is_too_late(treated: dt.date, today: dt.date, kind: TermKind, length: int) -> bool:
@@ -214,39 +260,38 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(f"cannot add {months} months to {day}")  # pragma: no cover
 
 
-def _person_codes(line: Line, day: dt.date, person: Person, ctx: LineContext) -> Iterator[str]:
-    brands = ctx.insurer.brands
-    policy = ctx.insurer.policy
+def _person_codes(
+    line: Line, day: dt.date, person: Person, ctx: LineContext, found: list[str]
+) -> None:
+    policy = ctx.policy
     # 0328 "Cliënt is niet verzekerd wegens overlijden."
     if person.deceased is not None and person.deceased < day:
-        yield "0328"
+        found.append("0328")
         return
-    packages = [c.package for c in person.coverages_on(day) if c.uzovi in brands]
+    packages = ctx.packages(person, day)
     if not packages:
-        yield "0506"  # "Cliënt is slechts tijdens een gedeelte van de behandelperiode verzekerd."
+        # 0506 "Cliënt is slechts tijdens een gedeelte van de behandelperiode verzekerd."
+        found.append("0506")
         return
     if person.wlz and policy.rejects_wlz:
-        yield "8983"  # VGZ: declaration for a Wlz client is no Zvw care
+        found.append("8983")  # VGZ: declaration for a Wlz client is no Zvw care
         return
     # 0613 "Prestatie is niet (volledig) declarabel volgens de verzekeringsvoorwaarden."
-    if policy.coverage and not any(
-        line.prestatiecode in policy.coverage.get(p, ()) for p in packages
-    ):
-        yield "0613"
-    yield from _machtiging_codes(line, day, person, ctx)
-    yield from _tariff_codes(line, ctx)
+    if policy.coverage and line.prestatiecode not in ctx.covered(packages):
+        found.append("0613")
+    if line.prestatiecode in policy.machtiging_codes:
+        found.extend(_machtiging_codes(line, day, person, ctx))
+    _tariff_codes(line, ctx, found)
 
 
 def _machtiging_codes(line: Line, day: dt.date, person: Person, ctx: LineContext) -> Iterator[str]:
     """0551 "Er is geen machtiging afgegeven"; 0552 "Machtiging is vervallen" (it ended before
     the treatment); 0553 "Gedeclareerde prestatie valt buiten de gemachtigde periode" (the
     treatment came before it started)."""
-    if line.prestatiecode not in ctx.insurer.policy.machtiging_codes:
-        return
     candidates = [
         m
         for m in person.machtigingen
-        if m.uzovi in ctx.insurer.brands
+        if m.uzovi in ctx.brands
         and m.prestatiecode == line.prestatiecode
         and (not line.machtigingsnummer or m.number == line.machtigingsnummer)
     ]
@@ -256,26 +301,26 @@ def _machtiging_codes(line: Line, day: dt.date, person: Person, ctx: LineContext
         yield "0552" if any(m.end < day for m in candidates) else "0553"
 
 
-def _tariff_codes(line: Line, ctx: LineContext) -> Iterator[str]:
+def _tariff_codes(line: Line, ctx: LineContext, found: list[str]) -> None:
     """0611 "Tarief prestatie ... is niet in overeenstemming met landelijke of contractafspraken":
     above the contracted tariff, or non-contracted care the insurer pays nothing for."""
-    policy = ctx.insurer.policy
+    policy = ctx.policy
     if ctx.contracted:
         agreed = policy.contracted_tariffs.get(line.prestatiecode)
         if agreed is not None and line.tarief > agreed:
-            yield "0611"
+            found.append("0611")
         return
     if line.prestatiecode not in policy.max_tariffs:
-        yield "0611"
+        found.append("0611")
     elif award(line, ctx) < line.ingediend:
-        yield PARTIAL_AWARD
+        found.append(PARTIAL_AWARD)
 
 
 def award(line: Line, ctx: LineContext) -> int:
     """What an accepted debit line is paid: all of it, or at most the non-contracted maximum."""
     if ctx.contracted:
         return line.ingediend
-    maximum = ctx.insurer.policy.max_tariffs.get(line.prestatiecode)
+    maximum = ctx.policy.max_tariffs.get(line.prestatiecode)
     if maximum is None:
         return 0
     return min(line.ingediend, maximum * line.aantal)

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from world import InsurerPolicy, Person, Provider, World
 
@@ -111,9 +111,12 @@ class PriorLine:
     status: LineStatus
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class JudgedLine:
-    """A prestatie line of this file with its outcome, to be stored in the history."""
+class JudgedLine(NamedTuple):
+    """A prestatie line of this file with its outcome, to be stored in the history.
+
+    Immutable and typed, but a NamedTuple rather than a frozen dataclass: adjudication builds
+    one per line of files of 100,000 lines, and a tuple is built several times faster.
+    """
 
     declarant: str
     referentie: str
@@ -155,8 +158,10 @@ class History(Protocol):
         ...
 
 
-def _content_key(declarant: str, bsn: str, day: dt.date, code: str) -> tuple[str, str, str, str]:
-    return (declarant, bsn, day.isoformat(), code)
+def _content_key(
+    declarant: str, bsn: str, day: dt.date, code: str
+) -> tuple[str, str, dt.date, str]:
+    return (declarant, bsn, day, code)
 
 
 class MemoryHistory:
@@ -170,7 +175,7 @@ class MemoryHistory:
 
     def __init__(self) -> None:
         self._lines: dict[tuple[str, str], PriorLine] = {}
-        self._paid: dict[tuple[str, str, str, str], int] = {}
+        self._paid: dict[tuple[str, str, dt.date, str], int] = {}
         self._invoices: dict[tuple[str, str], str] = {}
 
     def line(self, declarant: str, referentie: str) -> PriorLine | None:
