@@ -1,0 +1,77 @@
+"""A Faker provider for Dutch healthcare identifiers: BSN, AGB, UZOVI, verzekerdennummer, prestatie.
+
+Registered the Faker way (``fake.add_provider(VecozoProvider)``) and usable without a world.
+Faker's own nl_NL ``ssn`` never repeats a digit, which leaves out most valid BSNs; ``bsn`` here
+draws from the whole valid space: any eight-digit prefix whose 11-proef check digit exists.
+"""
+
+from __future__ import annotations
+
+from faker.providers import BaseProvider
+
+from vektis import make_bsn, practice_code
+
+__all__ = ["PRESTATIECODES", "UZOVI_CODES", "ZORGVERLENERSOORTEN", "VecozoProvider"]
+
+# UZOVI numbers of the simulated market (the insurers every generated world contains).
+UZOVI_CODES: tuple[str, ...] = ("7095", "0101", "0699", "0736", "3361", "3311", "7119", "3332")
+
+# AGB zorgverlenersoort -> what it is; the first two digits of an AGB code.
+ZORGVERLENERSOORTEN: dict[str, str] = {
+    "12": "tandartsen",
+    "87": "mondhygiënisten",
+    "90": "alternatieve zorg",
+    "94": "psychologen",
+    "75": "wijkverpleging (instellingen)",
+    "04": "fysiotherapeuten",
+}
+
+# A sample of realistic prestatiecodes per EI standard, as declared by each kind of provider.
+PRESTATIECODES: dict[str, tuple[str, ...]] = {
+    "MZ301": ("C11", "C13", "M03", "X10", "V91", "R24", "J28"),
+    "OS301": ("24104", "24200", "24600", "24603"),
+    "EP301": ("CO0030", "CO0045", "CO0075"),
+    "AW319": ("1001", "1002"),
+}
+
+
+class VecozoProvider(BaseProvider):
+    """``bsn``, ``agb``, ``praktijkcode``, ``uzovi``, ``verzekerdennummer``, ``prestatiecode``."""
+
+    def bsn(self) -> str:
+        """A BSN passing the 11-proef, uniform over the valid ones (about 10 in 11 prefixes)."""
+        while True:
+            found = make_bsn(self.generator.random.randrange(100_000_000))
+            if found is not None:
+                return found
+
+    def agb(self, zorgverlenersoort: str | None = None) -> str:
+        """A personal AGB code: two digits zorgverlenersoort, six digits number (not 0xxxxx).
+
+        The number never starts with 0, because a 0 on the third position marks a practice code.
+        """
+        soort = zorgverlenersoort or self.random_element(tuple(ZORGVERLENERSOORTEN))
+        if len(soort) != 2 or not soort.isdigit():
+            raise ValueError(f"a zorgverlenersoort is two digits, not {soort!r}")
+        return f"{soort}{self.generator.random.randrange(100_000, 1_000_000)}"
+
+    def praktijkcode(self, zorgverlenersoort: str | None = None) -> str:
+        """An AGB practice code, with its tussennul on the third position."""
+        soort = zorgverlenersoort or self.random_element(tuple(ZORGVERLENERSOORTEN))
+        return practice_code(soort, self.generator.random.randrange(1, 100_000))
+
+    def uzovi(self) -> str:
+        return str(self.random_element(UZOVI_CODES))
+
+    def verzekerdennummer(self) -> str:
+        """An insurer's member number: nine digits here, as most Dutch insurers print them."""
+        return f"{self.generator.random.randrange(100_000_000, 1_000_000_000)}"
+
+    def prestatiecode(self, standard: str | None = None) -> str:
+        """A prestatiecode of ``standard`` (MZ301, OS301, EP301, AW319), or of any of them."""
+        if standard is None:
+            standard = self.random_element(tuple(PRESTATIECODES))
+        codes = PRESTATIECODES.get(standard.upper())
+        if codes is None:
+            raise ValueError(f"no prestatiecodes for {standard!r}; known: {sorted(PRESTATIECODES)}")
+        return str(self.random_element(codes))

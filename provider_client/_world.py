@@ -1,0 +1,34 @@
+"""Loading the world of a home directory once per process, as the client commands need it.
+
+Commands resolve accounts by name and the generator draws from the population, so both read
+the world; a load run asks many times, and the file does not change under a running exchange.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import world
+from provider_client._errors import ConfigurationError
+from world import HomeLayout, World
+
+__all__ = ["load_world_of"]
+
+_CACHE: dict[tuple[Path, float], World] = {}
+
+
+def load_world_of(layout: HomeLayout) -> World:
+    """The world in ``layout``; ConfigurationError (not a traceback) when it is absent or bad."""
+    path = layout.world_file
+    if not path.is_file():
+        raise ConfigurationError(
+            f"no world in {layout.root} (missing {path.name}); create one with `vecozo-sim init`"
+        )
+    key = (path.resolve(), path.stat().st_mtime)
+    cached = _CACHE.get(key)
+    if cached is None:
+        try:
+            cached = _CACHE.setdefault(key, world.load_world(layout))
+        except world.WorldFileError as exc:
+            raise ConfigurationError(str(exc)) from None
+    return cached
