@@ -12,9 +12,9 @@ a vendor's CI and our own tests run exactly the same composition:
    and ``/admin/insurers/``;
 5. :class:`Runtime` (URLs and pid) is what ``HOME/runtime.json`` records for the client commands.
 
-Stopping reverses the order: the insurers first (an answer in progress stays in their store and
-is sent after a restart), then the gateway (an in-flight delivery is cancelled and stays queued
-on disk; the delivery worker picks it up on the next start).
+Stopping: the gateway first (an in-flight delivery is cancelled and stays queued on disk; the
+delivery worker picks it up on the next start, and nothing reaches an insurer that is closing),
+then the insurers (an answer in progress stays in their store and is sent after a restart).
 """
 
 from __future__ import annotations
@@ -237,17 +237,18 @@ class Exchange:
         return f"http://{self.settings.host}:{port}"
 
     async def stop(self) -> None:
-        """Idempotent; insurers first, then the gateway, then the admin listener."""
+        """Idempotent; the gateway first (no delivery may reach an insurer that is closing its
+        store), then the insurers (unsent answers stay in their store), then the admin port."""
         if self._insurers_task is not None:
             self._insurers_task.cancel()
             await asyncio.gather(self._insurers_task, return_exceptions=True)
             self._insurers_task = None
-        if self.insurers is not None:
-            await self.insurers.stop()
-            self.insurers = None
         if self.gateway is not None:
             await self.gateway.stop()
             self.gateway = None
+        if self.insurers is not None:
+            await self.insurers.stop()
+            self.insurers = None
         if self._admin is not None:
             await self._admin.cleanup()
             self._admin = None
