@@ -135,16 +135,22 @@ class VecozoExchange:
     def client(self, account: str, *, timeout: float = 30.0) -> VecozoClient:
         """A client presenting ``account``'s certificate: a user number, an account name, or an
         organisation code (then its system account). Closed at teardown."""
-        from provider_client import VecozoClient
+        from provider_client import ClientConfig, VecozoClient
 
         user_number = self._user_number(account)
-        client = VecozoClient.create(
-            self.gateway_url,
+        found = self.world.account(user_number)
+        organisation = found.organisation if found else None
+        provider = self.world.provider(organisation) if organisation else None
+        config = ClientConfig(
+            base_url=self.gateway_url,
             cert=self.layout.account_cert(user_number),
             key=self.layout.account_key(user_number),
             ca=self.layout.ca_cert,
-            timeout=timeout,
+            user_number=user_number,
+            organisation=organisation,
+            agb=provider.agb if provider else None,  # COV's Zorgaanbieder
         )
+        client = VecozoClient.from_config(config, timeout=timeout)
         self._clients.append(client)
         return client
 

@@ -7,18 +7,24 @@ command itself, with its signals, its runtime file and its restarts, so this sta
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from world import World
+
+if TYPE_CHECKING:
+    from provider_client import MessageInfo, VecozoClient
 
 READY_TIMEOUT = 60.0  # a first start also generates the world and issues its certificates
 
@@ -90,3 +96,39 @@ def run_up(tmp_path: Path) -> Iterator[Callable[..., UpProcess]]:
         if up.process.poll() is None:
             os.kill(up.process.pid, signal.SIGKILL)
             up.process.wait(timeout=10)
+
+
+def declaration(
+    world: World,
+    *,
+    provider: str,
+    insurer: str,
+    lines: int = 4,
+    seed: int = 1,
+    errors: Mapping[str, float] | None = None,
+    bureau: str | None = None,
+) -> bytes:
+    """A generated EI file (``provider_client.generate_file``) dated by the world's clock."""
+    from provider_client import GenerateOptions, generate_file
+
+    options = GenerateOptions(
+        provider=provider,
+        insurer=insurer,
+        lines=lines,
+        seed=seed,
+        today=world.today or dt.date.today(),
+        errors=errors or {},
+        bureau=bureau,
+    )
+    return generate_file(world, options).data
+
+
+async def answers(client: VecozoClient, traceer_id: str) -> tuple[MessageInfo, ...]:
+    """The mailbox messages answering ``traceer_id``; the search API answers 404 for none."""
+    from provider_client import NotFoundError
+
+    try:
+        found = await client.search(als_antwoord_op=traceer_id)
+    except NotFoundError:
+        return ()
+    return tuple(m for m in found if m.als_antwoord_op == traceer_id)
