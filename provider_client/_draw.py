@@ -25,6 +25,7 @@ __all__ = [
     "Pool",
     "add_months",
     "build_context",
+    "shared_numbers",
 ]
 
 # Retourcodes the generator can provoke on purpose, with the fault each line carries.
@@ -139,7 +140,11 @@ def _with_pool(ctx: Context) -> Context:
     persons: list[Person] = []
     numbers: list[str] = []
     codes: list[tuple[str, ...]] = []
-    for person in _group_persons(ctx):
+    group = _group_persons(ctx)
+    ambiguous = shared_numbers(ctx, group)
+    for person in group:
+        if ctx.number_of(person, ctx.start) in ambiguous:
+            continue  # the insurer could not tell this person by verzekerdennummer (0300)
         covered = _clean_codes(ctx, person)
         if covered:
             persons.append(person)
@@ -178,6 +183,19 @@ def _group_persons(ctx: Context) -> list[Person]:
         for person in ctx.world.persons_at(uzovi):
             seen.setdefault(person.bsn, person)
     return list(seen.values())
+
+
+def shared_numbers(ctx: Context, group: list[Person]) -> frozenset[str]:
+    """Verzekerdennummers held by more than one person across the group's brands."""
+    owners: dict[str, str] = {}
+    shared: set[str] = set()
+    for person in group:
+        for coverage in person.coverages:
+            if coverage.uzovi in ctx.brands:
+                owner = owners.setdefault(coverage.verzekerdennummer, person.bsn)
+                if owner != person.bsn:
+                    shared.add(coverage.verzekerdennummer)
+    return frozenset(shared)
 
 
 def _clean_codes(ctx: Context, person: Person) -> tuple[str, ...]:

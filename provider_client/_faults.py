@@ -17,6 +17,7 @@ from provider_client._draw import (
     GenerateError,
     Line,
     machtiging_for,
+    shared_numbers,
     too_late_day,
 )
 from vektis import is_valid_bsn
@@ -254,7 +255,9 @@ def _group(ctx: Context) -> list[Person]:
     for uzovi in sorted(ctx.brands):
         for person in ctx.world.persons_at(uzovi):
             seen.setdefault(person.bsn, person)
-    return [p for p in seen.values() if is_valid_bsn(p.bsn)]
+    people = [p for p in seen.values() if is_valid_bsn(p.bsn)]
+    ambiguous = shared_numbers(ctx, people)
+    return [p for p in people if not any(c.verzekerdennummer in ambiguous for c in p.coverages)]
 
 
 _CRAFTERS: dict[str, Callable[[Context, random.Random], Line]] = {
