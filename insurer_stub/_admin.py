@@ -11,21 +11,25 @@ import json
 
 from aiohttp import web
 
+from insurer_stub._errors import ExchangeError
 from insurer_stub._host import HOST_KEY, InsurerHost
 from insurer_stub._insurer import RunningInsurer
 from insurer_stub._settings import parse_faults
+from world import WorldFileError
 
 __all__ = ["create_admin_app"]
 
 
 def create_admin_app(host: InsurerHost) -> web.Application:
-    """``GET /insurers``, ``GET /ledger/{uzovi}?provider=AGB``, ``GET|PUT /faults``."""
+    """``GET /insurers``, ``GET /ledger/{uzovi}?provider=AGB``, ``GET|PUT /faults``,
+    ``PUT /population/{uzovi}`` (re-read the world files, re-publish the COV register)."""
     app = web.Application()
     app[HOST_KEY] = host
     app.router.add_get("/insurers", _insurers)
     app.router.add_get("/ledger/{uzovi}", _ledger)
     app.router.add_get("/faults", _faults)
     app.router.add_put("/faults", _set_faults)
+    app.router.add_put("/population/{uzovi}", _republish)
     return app
 
 
@@ -46,6 +50,7 @@ async def _insurers(request: web.Request) -> web.Response:
                 "endpoint": endpoints.get(uzovi),
                 "judgedFiles": running.judged_files,
                 "faults": running.faults.to_json(),
+                "quarantined": [q.to_json() for q in running.store.quarantined()],
             }
             for uzovi, running in host.insurers.items()
         ]
@@ -93,3 +98,21 @@ async def _set_faults(request: web.Request) -> web.Response:
         if running is not None:
             running.faults = changed[running.uzovi]
     return web.json_response({u: f.to_json() for u, f in changed.items()})
+
+
+async def _republish(request: web.Request) -> web.Response:
+    """After the population files changed on disk: the insurer judges and COV answers from the
+    new population. The world is read again whole, so a broken edit is refused, not half-used."""
+    uzovi = request.match_info["uzovi"]
+    running = _insurer(request, uzovi)
+    if isinstance(running, web.Response):
+        return running
+    try:
+        published = await request.app[HOST_KEY].reload_world(frozenset({uzovi}))
+    except WorldFileError as exc:
+        return _problem(422, f"the world files do not load: {exc}")
+    except KeyError:
+        return _problem(409, f"UZOVI {uzovi} is no longer an insurer in the world files")
+    except ExchangeError as exc:
+        return _problem(502, f"the exchange refused the register: {exc}")
+    return web.json_response({"uzovi": uzovi, "verzekerden": published[uzovi]})

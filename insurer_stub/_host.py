@@ -47,7 +47,7 @@ class InsurerHost:
 
     @property
     def world(self) -> World:
-        world = self.settings.world or self._loaded
+        world = self._loaded or self.settings.world
         if world is None:
             raise ConfigurationError("the host is not started: no world loaded yet")
         return world
@@ -97,6 +97,15 @@ class InsurerHost:
             for uzovi, running in self.insurers.items()
             if not running.pulls
         }
+
+    async def reload_world(self, uzovis: frozenset[str] | None = None) -> dict[str, int]:
+        """Read the world files again and re-publish the population of ``uzovis`` (every running
+        insurer when None) to the COV register; {uzovi: persons published}. Raises
+        ``world.WorldFileError`` (naming file and entry) when the edited files do not load."""
+        world = load_world(self.settings.layout)
+        self._loaded = world
+        chosen = [r for u, r in self.insurers.items() if uzovis is None or u in uzovis]
+        return {running.uzovi: await running.adopt(world) for running in chosen}
 
     async def idle(self) -> None:
         """Until every insurer has answered everything it received."""

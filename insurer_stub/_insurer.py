@@ -98,11 +98,20 @@ class RunningInsurer:
         await self.client.close()
         self.store.close()
 
-    async def publish_population(self) -> None:
-        """PUT this insurer's insured persons into the exchange's COV register (bounded retry)."""
+    async def publish_population(self) -> int:
+        """PUT this insurer's insured persons into the exchange's COV register (bounded retry);
+        returns how many were published."""
         persons = self._world.persons_at(self.uzovi)
         entries = [e.to_json() for e in register_entries(persons, self.uzovi)]
         await self._retry(lambda: self.client.publish_register(self.uzovi, entries), "register")
+        return len(entries)
+
+    async def adopt(self, world: World) -> int:
+        """Take over a changed world (population edited on disk): adjudication judges against
+        it from the next file on, and COV answers from it once the register is re-published."""
+        view = InsurerView.from_world(world, self.uzovi)
+        self._world, self.view = world, view
+        return await self.publish_population()
 
     def accept(self, metadata_text: str, payload: bytes) -> None:
         """Keep a pushed declaration durably and queue it; raises MetadataError when unreadable.
@@ -180,9 +189,11 @@ class RunningInsurer:
         try:
             declaration = parse_file(item.payload)
         except VektisError as exc:
-            # The exchange validated it; if it still does not parse there is nothing to return.
-            log.error("insurer %s: %s does not parse: %s", self.uzovi, item.traceer_id, exc)
-            self.store.mark_answered(item.traceer_id)
+            # The exchange validated it, so this is a disagreement between exchange and insurer
+            # that an operator must see: no verbatim records to answer with, so no return file;
+            # the payload is kept and listed (admin GET /insurers), never silently dropped.
+            log.error("insurer %s: %s quarantined: %s", self.uzovi, item.traceer_id, exc)
+            self.store.quarantine(item.traceer_id, f"{type(exc).__name__}: {exc}")
             return None
         result = adjudicate(
             declaration, insurer=self.view, history=self.history, today=item.received

@@ -21,7 +21,7 @@ from insurer_stub._errors import StoreError
 from insurer_stub._ledger import Settlement
 from insurer_stub._values import LineStatus, MemoryHistory, PriorLine
 
-__all__ = ["InboxItem", "InsurerStore"]
+__all__ = ["InboxItem", "InsurerStore", "Quarantined"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox (
@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     metadata TEXT NOT NULL,
     payload BLOB NOT NULL,
     received TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'new',       -- new, judged, answered
+    state TEXT NOT NULL DEFAULT 'new',       -- new, judged, answered, quarantined
     return_traceer_id TEXT,
     return_metadata TEXT,
     return_file BLOB
@@ -58,6 +58,11 @@ CREATE TABLE IF NOT EXISTS invoices (
     ingediend INTEGER NOT NULL,
     toegekend INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS quarantine (
+    traceer_id TEXT PRIMARY KEY,               -- the payload stays in inbox (state quarantined)
+    received TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS invoices_by_declarant ON invoices (declarant, received);
 """
 
@@ -74,6 +79,24 @@ class InboxItem:
     return_traceer_id: str | None = None
     return_metadata: str | None = None
     return_file: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quarantined:
+    """A received declaration the insurer could not parse; its payload stays in the inbox."""
+
+    traceer_id: str
+    received: dt.date
+    reason: str
+    size: int  # bytes of the payload kept
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "traceerId": self.traceer_id,
+            "ontvangen": self.received.isoformat(),
+            "reden": self.reason,
+            "bytes": self.size,
+        }
 
 
 class InsurerStore:
@@ -111,7 +134,7 @@ class InsurerStore:
                 "SELECT traceer_id, metadata, payload, received, state, return_traceer_id,"
                 " return_metadata, return_file FROM inbox WHERE state != 'answered' ORDER BY rowid"
             ).fetchall()
-        return [_item(row) for row in rows]
+        return [_item(row) for row in rows if row[4] != "quarantined"]
 
     def item(self, traceer_id: str) -> InboxItem | None:
         with self._lock:
@@ -195,6 +218,28 @@ class InsurerStore:
             self._db.execute(
                 "UPDATE inbox SET state = 'answered' WHERE traceer_id = ?", (traceer_id,)
             )
+
+    def quarantine(self, traceer_id: str, reason: str) -> None:
+        """Set aside a declaration that cannot be judged: kept on disk, never retried."""
+        with self._lock, _transaction(self._db) as db:
+            db.execute(
+                "INSERT OR REPLACE INTO quarantine (traceer_id, received, reason)"
+                " SELECT traceer_id, received, ? FROM inbox WHERE traceer_id = ?",
+                (reason, traceer_id),
+            )
+            db.execute("UPDATE inbox SET state = 'quarantined' WHERE traceer_id = ?", (traceer_id,))
+
+    def quarantined(self) -> list[Quarantined]:
+        """The declarations set aside, oldest first, for the operator (admin ``/insurers``)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT q.traceer_id, q.received, q.reason, length(i.payload) FROM quarantine q"
+                " JOIN inbox i USING (traceer_id) ORDER BY q.rowid"
+            ).fetchall()
+        return [
+            Quarantined(traceer_id=t, received=dt.date.fromisoformat(r), reason=why, size=n)
+            for t, r, why, n in rows
+        ]
 
     def settlements(self, declarant: str) -> list[Settlement]:
         """The judged files of one declarant in the order they were received."""

@@ -385,3 +385,51 @@ async def test_pull_mode_insurer_fetches_its_mailbox_and_answers(exchange: Excha
     [(meta, payload)] = await returns_for(exchange, DENTIST, 1)
     assert meta["routeringgegevens"]["afzender"]["code"] == PULLER
     assert codes_of(payload)[0] == ("8001",)
+
+
+def _delivery_form(uzovi: str, payload: bytes) -> aiohttp.FormData:
+    form = aiohttp.FormData()
+    form.add_field(
+        "berichtMetadata", json.dumps(metadata(DENTIST, uzovi)), content_type="application/json"
+    )
+    form.add_field("payload", payload, filename="decl.asc", content_type="text/plain")
+    return form
+
+
+async def test_receiving_endpoint_refuses_a_providers_certificate(exchange: Exchange) -> None:
+    """Only the exchange delivers: a provider's valid certificate of the same CA gets 403, the
+    exchange's own certificate gets 204 for the very same delivery."""
+    url = exchange.host.push_endpoints()[VGZ]
+    payload = declaration(VGZ, DENTIST, [{"ref": "D1", "amount": 2458}])
+    connector = aiohttp.TCPConnector(ssl=exchange.context(DENTIST))
+    async with (
+        aiohttp.ClientSession(connector=connector) as session,
+        session.post(url, data=_delivery_form(VGZ, payload)) as response,
+    ):
+        assert response.status == 403
+        assert "exchange" in (await response.json())["detail"]
+    assert exchange.host.insurers[VGZ].store.unfinished() == []  # nothing was accepted
+    layout = exchange.layout
+    own = client_ssl_context(
+        ca=layout.ca_cert, cert=layout.exchange_client_cert, key=layout.exchange_client_key
+    )
+    async with (
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=own)) as session,
+        session.post(url, data=_delivery_form(VGZ, payload)) as response,
+    ):
+        assert response.status == 204, await response.text()
+
+
+async def test_slow_fault_alone_delays_the_answer_but_answers(exchange: Exchange) -> None:
+    running = exchange.host.insurers[VGZ]
+    running.faults = dataclasses.replace(running.faults, slow_seconds=2.0)
+    await submit(
+        exchange, DENTIST, DENTIST, VGZ, declaration(VGZ, DENTIST, [{"ref": "S1", "amount": 2458}])
+    )
+    await asyncio.sleep(1.0)
+    assert running.judged_files == 0  # still waiting out the extra processing time
+    assert await mailbox(exchange, DENTIST) == []
+    [(meta, payload)] = await returns_for(exchange, DENTIST, 1)
+    assert meta["routeringgegevens"]["afzender"]["code"] == VGZ
+    assert codes_of(payload)[0] == ("8001",)
+    assert running.judged_files == 1
