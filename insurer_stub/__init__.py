@@ -20,6 +20,7 @@ from insurer_stub._errors import (
 from insurer_stub._host import InsurerHost
 from insurer_stub._ledger import Ledger, LedgerRow, Settlement, build_ledger, payment_date
 from insurer_stub._settings import Faults, InsurerSettings
+from insurer_stub._store import read_settlements
 from insurer_stub._values import (
     History,
     InsurerView,
@@ -54,4 +55,5 @@ __all__ = [
     "build_ledger",
     "create_admin_app",
     "payment_date",
+    "read_settlements",
 ]

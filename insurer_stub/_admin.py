@@ -21,12 +21,14 @@ __all__ = ["create_admin_app"]
 
 
 def create_admin_app(host: InsurerHost) -> web.Application:
-    """``GET /insurers``, ``GET /ledger/{uzovi}?provider=AGB``, ``GET|PUT /faults``,
+    """``GET /insurers``, ``GET /ledger/{uzovi}?provider=AGB``, ``GET /ledgers/{uzovi}`` (every
+    provider), ``GET|PUT /faults``,
     ``PUT /population/{uzovi}`` (re-read the world files, re-publish the COV register)."""
     app = web.Application()
     app[HOST_KEY] = host
     app.router.add_get("/insurers", _insurers)
     app.router.add_get("/ledger/{uzovi}", _ledger)
+    app.router.add_get("/ledgers/{uzovi}", _ledgers)
     app.router.add_get("/faults", _faults)
     app.router.add_put("/faults", _set_faults)
     app.router.add_put("/population/{uzovi}", _republish)
@@ -72,6 +74,13 @@ async def _ledger(request: web.Request) -> web.Response:
     if not (len(provider) == 8 and provider.isdigit()):
         return _problem(400, "query parameter provider must be an 8-digit AGB code")
     return web.json_response(running.ledger(provider).to_json())
+
+
+async def _ledgers(request: web.Request) -> web.Response:
+    running = _insurer(request, request.match_info["uzovi"])
+    if isinstance(running, web.Response):
+        return running
+    return web.json_response([ledger.to_json() for ledger in running.ledgers()])
 
 
 async def _faults(request: web.Request) -> web.Response:

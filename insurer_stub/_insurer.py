@@ -131,6 +131,10 @@ class RunningInsurer:
             term_days=self.insurer.policy.payment_term_days,
         )
 
+    def ledgers(self) -> list[Ledger]:
+        """The ledger of every provider that declared to this insurer."""
+        return [self.ledger(provider) for provider in self.store.declarants()]
+
     async def idle(self) -> None:
         """Wait until every received file is answered (tests and the bench bound this)."""
         await self._queue.join()

@@ -21,7 +21,7 @@ from insurer_stub._errors import StoreError
 from insurer_stub._ledger import Settlement
 from insurer_stub._values import LineStatus, MemoryHistory, PriorLine
 
-__all__ = ["InboxItem", "InsurerStore", "Quarantined"]
+__all__ = ["InboxItem", "InsurerStore", "Quarantined", "read_settlements"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS inbox (
@@ -241,6 +241,12 @@ class InsurerStore:
             for t, r, why, n in rows
         ]
 
+    def declarants(self) -> list[str]:
+        """Every declarant with a judged file, in code order (for the ledgers of all)."""
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT declarant FROM invoices ORDER BY 1")
+            return [str(d) for (d,) in rows.fetchall()]
+
     def settlements(self, declarant: str) -> list[Settlement]:
         """The judged files of one declarant in the order they were received."""
         with self._lock:
@@ -249,16 +255,41 @@ class InsurerStore:
                 " WHERE declarant = ? ORDER BY received, rowid",
                 (declarant,),
             ).fetchall()
-        return [
-            Settlement(
-                traceer_id=t,
-                factuurnummer=f,
-                received=dt.date.fromisoformat(r),
-                ingediend=i,
-                toegekend=g,
-            )
-            for t, f, r, i, g in rows
-        ]
+        return [_settlement(row) for row in rows]
+
+
+def read_settlements(path: Path, declarant: str | None = None) -> dict[str, list[Settlement]]:
+    """{declarant: judged files in order} straight from an insurer's SQLite file, read-only,
+    for when no simulator runs (``vecozo-sim insurers ledger``). Raises StoreError when the file
+    is missing or is no insurer state."""
+    if not path.is_file():
+        raise StoreError(f"no insurer state at {path}")
+    query = (
+        "SELECT declarant, traceer_id, factuurnummer, received, ingediend, toegekend"
+        " FROM invoices WHERE ? IS NULL OR declarant = ? ORDER BY declarant, received, rowid"
+    )
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as db:
+            rows = db.execute(query, (declarant, declarant)).fetchall()
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read insurer state {path}: {exc}") from exc
+    found: dict[str, list[Settlement]] = {}
+    for row in rows:
+        found.setdefault(str(row[0]), []).append(_settlement(row[1:]))
+    return found
+
+
+def _settlement(row: tuple[object, ...]) -> Settlement:
+    traceer, number, received, ingediend, toegekend = row
+    return Settlement(
+        traceer_id=str(traceer),
+        factuurnummer=str(number),
+        received=dt.date.fromisoformat(str(received)),
+        ingediend=int(ingediend),  # type: ignore[call-overload]
+        toegekend=int(toegekend),  # type: ignore[call-overload]
+    )
 
 
 @contextlib.contextmanager
