@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import itertools
 import re
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 
 from vektis import is_valid_bsn
@@ -187,20 +187,52 @@ def _person(row: list[str], rules: _Rules) -> Person:
     )
 
 
+class _Owners:
+    """Who holds each verzekerdennummer within an insurer group: (group, number) -> (BSN, line).
+
+    The brands of one concern answer for each other, so a number that names two people in one
+    group makes an insurer refuse a correct declaration of one of them (0300).
+    """
+
+    def __init__(self, groups: Mapping[str, str]) -> None:
+        self._groups = groups
+        self._owners: dict[tuple[str, str], tuple[str, int]] = {}
+
+    def claim(self, person: Person, line: int) -> None:
+        for c in person.coverages:
+            group = self._groups.get(c.uzovi, c.uzovi)
+            bsn, first = self._owners.setdefault((group, c.verzekerdennummer), (person.bsn, line))
+            if bsn != person.bsn:
+                raise _LineError(
+                    f"verzekerdennummer {c.verzekerdennummer} at {c.uzovi} already belongs to "
+                    f"BSN {bsn} (line {first}) in insurer group {group}"
+                )
+
+
 def read_population(
-    text: str, *, file: str, uzovis: Set[str], invalid_bsns: Set[str] = frozenset()
+    text: str,
+    *,
+    file: str,
+    uzovis: Set[str],
+    invalid_bsns: Set[str] = frozenset(),
+    groups: Mapping[str, str] | None = None,
 ) -> tuple[Person, ...]:
-    """Persons from population.csv text; raises WorldFileError naming the line of a problem."""
+    """Persons from population.csv text; raises WorldFileError naming the line of a problem.
+
+    ``groups`` maps UZOVI to insurer group; without it every UZOVI is a group of its own.
+    """
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None or tuple(header) != COLUMNS:
         raise WorldFileError(file, "line 1", f"header must be {','.join(COLUMNS)}")
     rules = _Rules(uzovis=uzovis, invalid_bsns=invalid_bsns)
+    owners = _Owners(groups or {})
     persons: list[Person] = []
     seen: set[str] = set()
     for row in reader:
         try:
             person = _person(row, rules)
+            owners.claim(person, reader.line_num)
         except _LineError as exc:
             raise WorldFileError(file, f"line {reader.line_num}", str(exc)) from None
         if person.bsn in seen:

@@ -55,14 +55,19 @@ def draw_pools(fake: Faker) -> Pools:
 
 
 class _Numbers:
-    """Verzekerdennummers: one sequence per insurer, below the scenario range 9xxxxxxxx."""
+    """Verzekerdennummers: one sequence for the whole world, below the scenario range 9xxxxxxxx.
+
+    Insurers of one concern share their administration (an insurer answers for every brand of
+    its group), so a number drawn per UZOVI would name different people at sibling brands and a
+    correct declaration could be refused as "verzekerdennummer onbekend". One shared counter
+    keeps every number unique world-wide and still depends only on the draw order (the seed).
+    """
 
     def __init__(self) -> None:
-        self._next = dict.fromkeys(_UZOVIS, 100_000_001)
+        self._next = 100_000_001
 
-    def take(self, uzovi: str) -> str:
-        number = self._next[uzovi]
-        self._next[uzovi] = number + 1
+    def take(self) -> str:
+        number, self._next = self._next, self._next + 1
         return str(number)
 
 
@@ -125,7 +130,7 @@ class _Builder:
         self, uzovi: str, package: str | None, start: dt.date, end: dt.date | None
     ) -> tuple[Coverage, ...]:
         """Basis, plus the aanvullende at the same insurer under the same verzekerdennummer."""
-        number = self.numbers.take(uzovi)
+        number = self.numbers.take()
         basis = Coverage(
             uzovi=uzovi,
             verzekerdennummer=number,

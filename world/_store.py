@@ -68,6 +68,7 @@ def load_world(layout: HomeLayout) -> World:
         file=csv_file,
         uzovis={i.uzovi for i in orgs.insurers},
         invalid_bsns=invalid,
+        groups={i.uzovi: i.group for i in orgs.insurers},
     )
     check_scenario_persons(toml_file, orgs, {p.bsn for p in persons})
     return World(

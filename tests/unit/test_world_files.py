@@ -125,6 +125,12 @@ def _replace_line(layout: HomeLayout, number: int, change: Callable[[str], str])
         (8, lambda s: s.replace("2025-12-31", "2026-01-01", 1), "basis policies overlap"),
         (5, lambda s: s.replace("2025-03-15", "2014-03-15"), "ends (2014-03-15) before it starts"),
         (3, lambda s: "999900006" + s[9:], "BSN 999900006 repeated"),
+        (
+            6,
+            lambda s: s.replace("7095:900000004", "0736:900000001"),
+            "verzekerdennummer 900000001 at 0736 already belongs to BSN 999900006 (line 2) "
+            "in insurer group VGZ",
+        ),
     ],
 )
 def test_broken_population_names_the_line(
@@ -135,6 +141,14 @@ def test_broken_population_names_the_line(
         load_world(copy)
     assert str(caught.value).startswith(f"{copy.population_file}: line {line}: ")
     assert expected in str(caught.value)
+
+
+def test_a_verzekerdennummer_may_recur_in_another_insurer_group(copy: HomeLayout) -> None:
+    # 900000001 is the insured-vgz person's number at 7095 (VGZ); at 3311 (Achmea) it is free.
+    _replace_line(copy, 3, lambda s: s.replace("3311:900000002", "3311:900000001"))
+    person = load_world(copy).person("999900018")
+    assert person is not None
+    assert {c.verzekerdennummer for c in person.coverages} == {"900000001"}
 
 
 def test_scenario_bsn_missing_from_population(copy: HomeLayout) -> None:

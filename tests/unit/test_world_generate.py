@@ -73,6 +73,16 @@ def test_policies_never_overlap_per_person_and_kind(world: World) -> None:
             assert end < start, person.bsn
 
 
+def test_no_verzekerdennummer_names_two_people(world: World) -> None:
+    # Brands of one concern share their administration, so a number must be unique world-wide.
+    owners: dict[str, set[str]] = {}
+    for person in world.persons:
+        for c in person.coverages:
+            owners.setdefault(c.verzekerdennummer, set()).add(person.bsn)
+    shared = {number: bsns for number, bsns in owners.items() if len(bsns) > 1}
+    assert shared == {}
+
+
 def test_insurer_switches_happen_on_1_january(world: World) -> None:
     switches = 0
     for person in world.persons:
