@@ -2,8 +2,10 @@
 
 - retourcodes (COD954): code, meaning and category - X whole file, T header/totals,
   D detail, O informational - plus 8983 ("declaratie betreft geen Zvw-zorg") from insurer pages;
-- prestatiecodes per standard: alternative care (OS301, codelijst 090, the 90/24xxx list) and
-  a mondzorg set (MZ301, codelijst 010) with indicative tariffs in cents;
+- prestatiecodes per standard: alternative care (OS301, codelijst 090, the 90/24xxx list),
+  a mondzorg set (MZ301, codelijst 010), eerstelijnspsychologische zorg and basis-GGZ (EP301,
+  codelijst 036, a simulator choice: the layout gives no value) and wijkverpleging per uur
+  (AW319, codelijst 065 as its layout prescribes), all with indicative tariffs in cents;
 - the UZOVI register: number, insurer name and the concern (group) that carries the risk.
 """
 

@@ -3,9 +3,10 @@
 Codes here are stable across seeds on purpose: test suites of vendors hard-code UZOVI and AGB
 codes the way payment tests hard-code card numbers. Only names and the population vary per seed.
 
-Prestatiecodes and tariffs (cents) come from ``vektis.prestatiecodes`` for the standards it lists
-(MZ301 mondzorg, OS301 alternative care); for the others (EP301, AW319) and as a fallback this
-module keeps a small table of its own: plausible values for testing, not the NZa tariff list.
+Prestatiecodes and tariffs (cents) come from ``vektis.prestatiecodes`` for every standard it lists
+(MZ301 mondzorg, OS301 alternative care, EP301 psychologische zorg, AW319 wijkverpleging), so a
+generated declaration and the insurer's policy name the same codes; as a fallback this module
+keeps a small table of its own: plausible values for testing, not the NZa tariff list.
 """
 
 from __future__ import annotations
@@ -108,30 +109,12 @@ _OWN_PRESTATIES: tuple[Prestatie, ...] = (
         tariff=8000,
         basis=False,
     ),
-    Prestatie(
-        code="CO0030", standard="EP301", description="Consult 30 minuten", tariff=8100, basis=True
-    ),
-    Prestatie(
-        code="CO0045", standard="EP301", description="Consult 45 minuten", tariff=11200, basis=True
-    ),
-    Prestatie(
-        code="CO0075",
-        standard="EP301",
-        description="Consult diagnostiek 75 minuten",
-        tariff=16800,
-        basis=True,
-    ),
-    Prestatie(
-        code="1001", standard="AW319", description="Verpleging per uur", tariff=7850, basis=True
-    ),
-    Prestatie(
-        code="1002",
-        standard="AW319",
-        description="Persoonlijke verzorging per uur",
-        tariff=6540,
-        basis=True,
-    ),
 )
+
+
+# Psychological care and wijkverpleging are basisverzekering care; dental and alternative care
+# are covered only by an aanvullende verzekering (for adults).
+_BASIS_STANDARDS = frozenset({"EP301", "AW319"})
 
 
 def _prestaties() -> tuple[Prestatie, ...]:
@@ -145,7 +128,7 @@ def _prestaties() -> tuple[Prestatie, ...]:
                 standard=standard,
                 description=p.description,
                 tariff=p.tariff,
-                basis=False,
+                basis=standard in _BASIS_STANDARDS,
             )
             for p in listed
         ] or [p for p in _OWN_PRESTATIES if p.standard == standard]

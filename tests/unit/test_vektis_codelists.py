@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import vektis
 
 
@@ -25,7 +27,31 @@ def test_prestatiecodes_per_standard() -> None:
     assert c11 is not None
     assert c11.tariff > 0
     assert c11.codelijst == "010"
-    assert vektis.prestatiecodes("AW319") == ()
+
+
+def test_ep301_and_aw319_have_code_lists() -> None:
+    # AW319 v1.4, 0416: "bij Wijkverpleging waarde '065'"; EP301 names no value (036 is ours).
+    wijkverpleging = vektis.prestatiecodes("AW319")
+    assert {"1001", "1002"} <= {p.code for p in wijkverpleging}
+    assert {p.codelijst for p in wijkverpleging} == {"065"}
+    psychologie = vektis.prestatiecodes(vektis.get_standard("EP301"))
+    assert len(psychologie) >= 5
+    assert {p.codelijst for p in psychologie} == {"036"}
+    assert all(p.tariff > 0 for p in (*wijkverpleging, *psychologie))
+
+
+@pytest.mark.parametrize("standard", ["MZ301", "OS301", "EP301", "AW319"])
+def test_every_prestatiecode_fits_its_layout_field(standard: str) -> None:
+    """A code that does not fit the prestatiecode field could never be rendered or declared."""
+    (field,) = vektis.get_standard(standard).records["04"].by_key["prestatiecode"]
+    (lijst,) = vektis.get_standard(standard).records["04"].by_key["prestatiecodelijst"]
+    codes = vektis.prestatiecodes(standard)
+    assert codes
+    for p in codes:
+        assert len(p.code) <= field.length, p
+        assert p.code.isdigit() or field.type == "AN", p
+        assert len(p.codelijst) == lijst.length, p
+        assert p.codelijst.isdigit(), p
 
 
 def test_uzovi_register_groups() -> None:

@@ -191,9 +191,12 @@ def test_negative_person_count_is_refused() -> None:
 
 def test_policies_use_the_vektis_code_lists_where_they_exist(world: World) -> None:
     policy = world.insurers[0].policy
-    for standard in ("MZ301", "OS301"):
+    for standard in ("MZ301", "OS301", "EP301", "AW319"):
         listed = {p.code: p.tariff for p in vektis.prestatiecodes(standard)}
         assert listed
         assert {c: policy.contracted_tariffs[c] for c in listed} == listed
+    # Psychological care and wijkverpleging are basisverzekering care, from vektis' lists only.
+    basis = {p.code for s in ("EP301", "AW319") for p in vektis.prestatiecodes(s)}
+    assert policy.coverage["basis"] == basis
     assert policy.machtiging_codes <= set(policy.contracted_tariffs)
     assert all(policy.max_tariffs[c] < policy.contracted_tariffs[c] for c in policy.max_tariffs)
