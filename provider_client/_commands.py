@@ -143,7 +143,7 @@ async def submit_files(
     for path, data in payloads:
         receipt = await client.submit(data, filename=path.name)
         outcome = SubmitOutcome(file=path, receipt=receipt)
-        if wait and not outcome.failed:
+        if wait:  # a refused file raises DeclarationRejectedError with its meldingen
             info, returned = await client.fetch_return(receipt.traceer_id, wait_seconds)
             outcome = SubmitOutcome(
                 file=path, receipt=receipt, return_info=info, summary=_summary(returned, info)

@@ -291,3 +291,19 @@ async def test_the_installed_command_runs_as_a_subprocess(vecozo: VecozoExchange
 
     assert process.returncode == 0, err.decode()
     assert json.loads(out) == []
+
+
+async def test_submit_wait_reports_a_file_the_exchange_refused(
+    vecozo: VecozoExchange, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    good = await _generate(capsys, vecozo, tmp_path / "decl.asc")
+    *records, closing, end = (await asyncio.to_thread(good.read_bytes)).split(b"\r\n")
+    closing = closing[:10] + b"X" + closing[11:]  # a count of the closing record: not numeric
+    broken = tmp_path / "broken.asc"
+    await asyncio.to_thread(broken.write_bytes, b"\r\n".join([*records, closing, end]))
+
+    code, _, err = await run(capsys, "submit", "--home", str(vecozo.home), "--wait", str(broken))
+
+    assert code == 7
+    assert "was refused by the exchange" in err
+    assert "Traceback" not in err
