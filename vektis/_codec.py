@@ -14,7 +14,7 @@ from datetime import date
 from vektis._errors import FormatError, RenderError, UnknownFieldError
 from vektis._layout import Kind, RecordLayout, Standard, standard_for_header
 from vektis._lines import CRLF, EOF, Source, iter_lines
-from vektis._render import render_line
+from vektis._render import line_renderer
 from vektis._values import dates_ok, decode, field_problems
 
 __all__ = ["EIFile", "Record", "iter_records", "parse_file", "render_file"]
@@ -182,8 +182,11 @@ def render_file(
     Each mapping names its ``record_type``; fields left out are blank (zeros, spaces, D).
     Records are joined with CR LF; ``final_crlf`` also ends the last one with it.
     """
-    lines = [r.raw if isinstance(r, Record) else render_line(standard, r) for r in records]
-    text = "\r\n".join(lines) + ("\r\n" if final_crlf and lines else "")
+    render = line_renderer(standard)
+    lines = [r.raw if isinstance(r, Record) else render(r) for r in records]
+    if final_crlf and lines:
+        lines.append("")  # the final CR LF without copying the whole text once more
+    text = "\r\n".join(lines)
     try:
         return text.encode("latin-1")
     except UnicodeEncodeError as exc:

@@ -239,3 +239,41 @@ def test_every_standard_loads_and_returns_are_370_wide() -> None:
     assert vektis.get_standard("OS302").ei_code == 186
     with pytest.raises(vektis.UnknownStandardError):
         vektis.get_standard("XX999")
+
+
+def _closing(**values: object) -> dict[str, object]:
+    return {"record_type": "99", "aantal_verzekerden": 1, "totaal_declaratiebedrag": 5, **values}
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"aantal_verzekerden": -1},
+        {"aantal_verzekerden": 10**6},
+        {"aantal_verzekerden": 1.5},
+        {"totaal_declaratiebedrag": 2.5},
+        {"totaal_declaratiebedrag": True},
+        {"9901": "98"},
+    ],
+)
+def test_a_repeated_record_shape_still_refuses_values_that_do_not_fit(
+    bad: dict[str, object],
+) -> None:
+    """The first record compiles a plan for its shape; later ones must not slip through it."""
+    first = _closing(**{key: 1 if key != "9901" else "99" for key in bad})
+    with pytest.raises(vektis.RenderError):
+        vektis.render_file(vektis.get_standard("MZ301"), [first, _closing(**bad)])
+
+
+def test_a_repeated_shape_writes_credits_and_short_codes_like_the_general_path() -> None:
+    standard = vektis.get_standard("MZ301")
+    rows = [
+        {"record_type": "02", "bsn": "999979668", "uzovi": "3317", "surname": "Jansen"},
+        {"record_type": "02", "bsn": "999979668", "uzovi": "33", "surname": "Jansen"},
+        _closing(),
+        _closing(totaal_declaratiebedrag=-7),
+    ]
+    lines = vektis.render_file(standard, rows).split(b"\r\n")
+    assert lines[1][23:27] == b"0033"  # N text shorter than its field: zeros on the left
+    assert lines[3][26:45] == b"000000000000000007C"
+    assert lines == [vektis.render_file(standard, [row])[:-2] for row in rows] + [b""]
