@@ -133,10 +133,24 @@ def build_context(
         excluded=frozenset(s.bsn for s in world.scenarios if s.bsn),
         pool=Pool(persons=(), numbers=(), codes=()),
     )
-    return _with_pool(partial)
+    key = (id(world), insurer.uzovi, codes, start, end)
+    cached = _POOLS.get(key)
+    if cached is None or cached[0] is not world:
+        pool = _pool_of(partial)
+        if len(_POOLS) >= _POOL_CACHE_SIZE:
+            del _POOLS[next(iter(_POOLS))]  # the oldest: a load run cycles through few keys
+        _POOLS[key] = cached = (world, pool)
+    return _replace_pool(partial, cached[1])
 
 
-def _with_pool(ctx: Context) -> Context:
+# Eligible persons per (world, insurer, codes, period): finding them walks the whole group and
+# costs far more than a small file, and a load run asks for the same few pools again and again.
+# The world is kept with its pool so a reused id() of a collected world never matches.
+_POOLS: dict[tuple[int, str, tuple[str, ...], dt.date, dt.date], tuple[World, Pool]] = {}
+_POOL_CACHE_SIZE = 64
+
+
+def _pool_of(ctx: Context) -> Pool:
     persons: list[Person] = []
     numbers: list[str] = []
     codes: list[tuple[str, ...]] = []
@@ -155,9 +169,7 @@ def _with_pool(ctx: Context) -> Context:
             f"nobody insured at {ctx.insurer.uzovi} from {ctx.start} to {ctx.end} is covered "
             f"for {ctx.provider.standard} care; choose another insurer or period"
         )
-    return _replace_pool(
-        ctx, Pool(persons=tuple(persons), numbers=tuple(numbers), codes=tuple(codes))
-    )
+    return Pool(persons=tuple(persons), numbers=tuple(numbers), codes=tuple(codes))
 
 
 def _replace_pool(ctx: Context, pool: Pool) -> Context:

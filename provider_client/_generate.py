@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import vektis
 from provider_client._draw import Context, GenerateError, Line, build_context, machtiging_for
 from provider_client._faults import craft_fault
-from provider_client._template import LineTemplate, date_text
+from provider_client._template import SpanTemplate, date_text
 from world import Insurer, Person, Provider, World
 
 __all__ = ["GenerateOptions", "GeneratedFile", "generate_bureau", "generate_file"]
@@ -115,7 +115,7 @@ def generate_bureau(world: World, options: GenerateOptions) -> tuple[GeneratedFi
 
 def _groups(
     ctx: Context, options: GenerateOptions, rng: random.Random
-) -> tuple[list[list[Line]], dict[str, int]]:
+) -> tuple[list[list[Item]], dict[str, int]]:
     """Lines grouped per verzekerde (one 02 record each), faults and credits mixed in."""
     counts = {code: _share(share, options.lines) for code, share in sorted(options.errors.items())}
     counts = {code: n for code, n in counts.items() if n}
@@ -128,7 +128,7 @@ def _groups(
     for code, n in counts.items():
         if code != "0587":
             groups.extend([craft_fault(code, ctx, rng)] for _ in range(n))
-    _add_twins(groups[: len(groups)], counts.get("0587", 0), credits, rng)
+    _add_twins(ctx, groups, counts.get("0587", 0), credits, rng)
     rng.shuffle(groups)
     return groups, counts
 
@@ -139,44 +139,35 @@ def _share(share: float, lines: int) -> int:
     return max(1, round(share * lines))
 
 
-def _clean_groups(ctx: Context, count: int, rng: random.Random) -> list[list[Line]]:
+# A clean line before rendering: (pool index, day index, code index into the person's codes).
+Clean = tuple[int, int, int]
+Item = Clean | Line
+
+
+def _clean_groups(ctx: Context, count: int, rng: random.Random) -> list[list[Item]]:
     """Clean lines, one to three per person; the hot loop of the generator, kept lean.
 
+    Lines are index triples, not objects: rendering looks their text up per person and code.
     No prestatie (person, day, code) occurs twice, or the insurer would rightly answer 0587.
     """
-    pool = ctx.pool
-    order = list(range(len(pool.persons)))
+    order = list(range(len(ctx.pool.persons)))
     rng.shuffle(order)
-    days = [ctx.start + dt.timedelta(days=d) for d in range(ctx.days())]
-    tariffs = {code: ctx.tariff(code) for code in ctx.standard_codes}
-    needs = ctx.insurer.policy.machtiging_codes
-    draw = rng.random
-    taken: set[tuple[int, dt.date, str]] = set()
-    groups: list[list[Line]] = []
+    all_codes, n_days, draw = ctx.pool.codes, ctx.days(), rng.random
+    taken: set[Clean] = set()
+    groups: list[list[Item]] = []
     made = turn = misses = 0
     while made < count:
         i = order[turn % len(order)]
-        person, number, codes = pool.persons[i], pool.numbers[i], pool.codes[i]
+        n_codes = len(all_codes[i])
         size = min(count - made, 1 + int(draw() * 3))
-        lines = []
+        lines: list[Item] = []
         for _ in range(size * 3):
-            day, code = days[int(draw() * len(days))], codes[int(draw() * len(codes))]
-            if (i, day, code) in taken:
-                continue
-            taken.add((i, day, code))
-            mach = machtiging_for(ctx, person, code, day) if code in needs else ""
-            lines.append(
-                Line(
-                    person=person,
-                    verzekerdennummer=number,
-                    day=day,
-                    code=code,
-                    tarief=tariffs[code],
-                    machtiging=mach,
-                )
-            )
-            if len(lines) == size:
-                break
+            line = (i, int(draw() * n_days), int(draw() * n_codes))
+            if line not in taken:
+                taken.add(line)
+                lines.append(line)
+                if len(lines) == size:
+                    break
         if lines:
             groups.append(lines)
             made += len(lines)
@@ -188,12 +179,34 @@ def _clean_groups(ctx: Context, count: int, rng: random.Random) -> list[list[Lin
     return groups
 
 
-def _add_twins(groups: list[list[Line]], duplicates: int, credits: int, rng: random.Random) -> None:
+def _as_line(ctx: Context, item: Item) -> Line:
+    """The full Line of a clean triple, for the few lines a twin or a fault is made of."""
+    if isinstance(item, Line):
+        return item
+    i, d, c = item
+    person, code = ctx.pool.persons[i], ctx.pool.codes[i][c]
+    day = ctx.start + dt.timedelta(days=d)
+    return Line(
+        person=person,
+        verzekerdennummer=ctx.pool.numbers[i],
+        day=day,
+        code=code,
+        tarief=ctx.tariff(code),
+        machtiging=machtiging_for(ctx, person, code, day),
+    )
+
+
+def _add_twins(
+    ctx: Context, groups: list[list[Item]], duplicates: int, credits: int, rng: random.Random
+) -> None:
     """0587 duplicates and credits follow the line they repeat or reverse, in its group."""
-    originals = [(g, line) for g in groups for line in g if not line.fault]
+    if not duplicates + credits:
+        return
+    originals = [(g, item) for g in groups for item in g if not _is_fault(item)]
     picks = rng.sample(range(len(originals)), duplicates + credits)
     for n, index in enumerate(picks):
-        group, line = originals[index]
+        group, item = originals[index]
+        line = _as_line(ctx, item)
         twin = Line(
             person=line.person,
             verzekerdennummer=line.verzekerdennummer,
@@ -204,23 +217,29 @@ def _add_twins(groups: list[list[Line]], duplicates: int, credits: int, rng: ran
             credit_of=line if n >= duplicates else None,
             fault="0587" if n < duplicates else "",
         )
-        group.insert(group.index(line) + 1, twin)
+        group.insert(group.index(item) + 1, twin)
+
+
+def _is_fault(item: Item) -> bool:
+    return isinstance(item, Line) and bool(item.fault)
 
 
 # --- rendering ------------------------------------------------------------------------------
 
 
 def _render(
-    ctx: Context, options: GenerateOptions, standard_name: str, groups: list[list[Line]]
+    ctx: Context, options: GenerateOptions, standard_name: str, groups: list[list[Item]]
 ) -> bytes:
     standard = vektis.get_standard(standard_name)
-    days = [line.day for g in groups for line in g]
+    first = min([ctx.start, *(i.day for g in groups for i in g if isinstance(i, Line))])
     stem = _stem(options, ctx)
-    header = _header(ctx, options, standard, min(days), stem)
-    edges = vektis.render_file(standard, [header, _closing(groups)], final_crlf=False)
-    first, last = edges.decode("latin-1").split("\r\n")
-    lines = [first, *_details(ctx, standard, groups, stem), last, ""]
-    return "\r\n".join(lines).encode("latin-1")
+    records = _Records(ctx, standard, stem)
+    details = records.render(groups)
+    header = _header(ctx, options, standard, first, stem)
+    closing = _closing(len(groups), len(details) - len(groups), records.total)
+    edges = vektis.render_file(standard, [header, closing], final_crlf=False)
+    head, tail = edges.decode("latin-1").split("\r\n")
+    return "\r\n".join([head, *details, tail, ""]).encode("latin-1")
 
 
 def _stem(options: GenerateOptions, ctx: Context) -> str:
@@ -256,7 +275,6 @@ def _header(
 
 
 _INSURED_KEYS: tuple[str, ...] = (
-    "id",
     "bsn",
     "verzekerdennummer",
     "birth_date",
@@ -268,31 +286,126 @@ _INSURED_KEYS: tuple[str, ...] = (
     "house_number",
     "overleden",
 )
-_LINE_KEYS: tuple[str, ...] = (
-    "id",
-    "bsn",
-    "verzekerdennummer",
-    "machtigingsnummer",
-    "date_of_service",
-    "prestatiecode",
-    "tarief",
-    "berekend_bedrag",
-    "declaratiebedrag",
-    "referentie",
-    "referentie_voorgaand",
-)
+# The 04 record's spans: who (per person), machtiging and what (per code), day, references.
+_LINE_SPANS: dict[str, tuple[str, ...]] = {
+    "id": ("id",),
+    "who": ("bsn", "verzekerdennummer"),
+    "machtiging": ("machtigingsnummer",),
+    "day": ("date_of_service",),
+    "what": ("prestatiecode", "tarief", "berekend_bedrag", "declaratiebedrag"),
+    "ref": ("referentie",),
+    "previous": ("referentie_voorgaand",),
+}
 
 
-def _details(
-    ctx: Context, standard: vektis.Standard, groups: list[list[Line]], stem: str
-) -> Iterator[str]:
-    """The 02 and 04 records; every field constant for the file is written in once."""
-    uzovi = ctx.insurer.uzovi
-    insured = LineTemplate(
-        standard.records["02"], fixed={"uzovi": uzovi, "0209": 1}, varying=_INSURED_KEYS
-    )
+class _Records:
+    """The 02 and 04 records of one file; each person's and each code's text is made once.
+
+    A clean line then costs one ``%`` of seven values: its number (twice: the record id and the
+    reference after the file's stem), the cached who/what spans, machtiging, date and "".
+    Faults and twins (few) are rendered span by span.
+    """
+
+    def __init__(self, ctx: Context, standard: vektis.Standard, stem: str) -> None:
+        self.ctx, self.stem, self.total = ctx, stem, 0
+        self.insured = SpanTemplate(
+            standard.records["02"],
+            fixed={"uzovi": ctx.insurer.uzovi, "0209": 1},
+            spans={"id": ("id",), "person": _INSURED_KEYS},
+        )
+        layout = standard.records["04"]
+        # AW319 also has an end date (mandatory; one day of care: the same date).
+        self.two_dates = "end_date_of_service" in layout.by_key
+        day_keys = ("date_of_service", "end_date_of_service") if self.two_dates else ()
+        self.prestatie = SpanTemplate(
+            layout,
+            fixed=_line_constants(ctx, standard),
+            spans=_LINE_SPANS | ({"day": day_keys} if day_keys else {}),
+            slots={"ref": stem.replace("%", "%%") + "%010d"},
+        )
+        self.days = [self._day(ctx.start + dt.timedelta(days=d)) for d in range(ctx.days())]
+        size = len(ctx.pool.persons)
+        self._persons, self._who = [""] * size, [""] * size
+        self._what: dict[str, str] = {}
+
+    def render(self, groups: list[list[Item]]) -> list[str]:
+        """Every 02 and 04 record, numbered in order; the hot loop inlines the clean path."""
+        out: list[str] = []
+        insured, prestatie = self.insured.template, self.prestatie.template
+        days, codes, tariffs = self.days, self.ctx.pool.codes, self._tariffs()
+        needs, whos, whats = self.ctx.insurer.policy.machtiging_codes, self._who, self._what
+        number = total = 0
+        for group in groups:
+            number += 1
+            out.append(insured % (number, self._person_text(group[0])))
+            for item in group:
+                number += 1
+                if isinstance(item, Line):
+                    out.append(self._line(item, number))
+                    total += -item.tarief if item.credit_of is not None else item.tarief
+                    continue
+                i, d, c = item
+                code = codes[i][c]
+                who = whos[i] or self._who_text(i)
+                what = whats.get(code) or self._what_text(code, tariffs[code])
+                mach = self._machtiging(i, code) if code in needs else ""
+                out.append(prestatie % (number, who, mach, days[d], what, number, ""))
+                total += tariffs[code]
+        self.total = total
+        return out
+
+    def _day(self, day: dt.date) -> int | str:
+        """The day slot's value: the date as a number, or the text of both dates."""
+        if self.two_dates:
+            return self.prestatie.span("day", {"date_of_service": day, "end_date_of_service": day})
+        return int(date_text(day))
+
+    def _tariffs(self) -> dict[str, int]:
+        return {code: self.ctx.tariff(code) for code in self.ctx.standard_codes}
+
+    def _person_text(self, item: Item) -> str:
+        if isinstance(item, Line):
+            return self.insured.span("person", _insured_values(item.person, item.verzekerdennummer))
+        i = item[0]
+        if not self._persons[i]:
+            pool = self.ctx.pool
+            values = _insured_values(pool.persons[i], pool.numbers[i])
+            self._persons[i] = self.insured.span("person", values)
+        return self._persons[i]
+
+    def _who_text(self, i: int) -> str:
+        pool = self.ctx.pool
+        values = {"bsn": pool.persons[i].bsn, "verzekerdennummer": pool.numbers[i]}
+        text = self._who[i] = self.prestatie.span("who", values)
+        return text
+
+    def _machtiging(self, i: int, code: str) -> str:
+        """A clean code that needs a machtiging has one covering the whole period."""
+        return machtiging_for(self.ctx, self.ctx.pool.persons[i], code, self.ctx.start)
+
+    def _what_text(self, code: str, tarief: int) -> str:
+        text = self._what[code] = self.prestatie.span("what", _amounts(code, tarief))
+        return text
+
+    def _line(self, line: Line, number: int) -> str:
+        """A fault or a twin: every span rendered for this line alone."""
+        who = {"bsn": line.person.bsn, "verzekerdennummer": line.verzekerdennummer}
+        signed = -line.tarief if line.credit_of is not None else line.tarief
+        previous = f"{self.stem}{number - 1:010d}" if line.credit_of is not None else ""
+        return self.prestatie.render(
+            number,
+            self.prestatie.span("who", who),
+            line.machtiging,
+            self._day(line.day),
+            self.prestatie.span("what", _amounts(line.code, line.tarief, signed)),
+            number,
+            previous,  # a credit follows its original directly: the record number one less
+        )
+
+
+def _line_constants(ctx: Context, standard: vektis.Standard) -> dict[str, object]:
     fixed: dict[str, object] = {
-        "uzovi": uzovi,
+        "uzovi": ctx.insurer.uzovi,
         "prestatiecodelijst": vektis.prestatiecodes(standard.name)[0].codelijst,
         "behandelaar": ctx.provider.agb,
         "0407": 1,
@@ -301,63 +414,43 @@ def _details(
         fixed |= {"0409": 1, "0410": "N"}
     if "aantal" in standard.records["04"].by_key:
         fixed["aantal"] = 1
-    prestatie = LineTemplate(standard.records["04"], fixed=fixed, varying=_LINE_KEYS)
-    number = 0
-    for group in groups:
-        number += 1
-        yield _insured(insured, group[0], number)
-        for line in group:
-            number += 1
-            yield _prestatie(prestatie, line, number, stem)
+    return fixed
 
 
-def _insured(template: LineTemplate, line: Line, number: int) -> str:
-    person: Person = line.person
-    return template.render(
-        number,
-        person.bsn,
-        line.verzekerdennummer,
-        date_text(person.birth_date),
-        person.sex,
-        person.surname[:25],
-        person.prefix[:10],
-        person.initials.replace(".", "")[:6],
-        person.postcode,
-        person.house_number,
-        1 if person.deceased else 2,
-    )
+def _amounts(code: str, tarief: int, signed: int | None = None) -> dict[str, object]:
+    """The tariff unsigned, the claimed amounts signed (a credit is negative: indicator C)."""
+    amount = tarief if signed is None else signed
+    return {
+        "prestatiecode": code,
+        "tarief": tarief,
+        "berekend_bedrag": amount,
+        "declaratiebedrag": amount,
+    }
 
 
-def _prestatie(template: LineTemplate, line: Line, number: int, stem: str) -> str:
-    sign = "C" if line.credit_of is not None else "D"
-    previous = f"{stem}{number - 1:010d}" if line.credit_of is not None else ""
-    return template.render(
-        number,
-        line.person.bsn,
-        line.verzekerdennummer,
-        line.machtiging,
-        date_text(line.day),
-        line.code,
-        line.tarief,
-        line.tarief,
-        sign,
-        line.tarief,
-        sign,
-        f"{stem}{number:010d}",
-        previous,  # a credit follows its original directly: the record number one less
-    )
+def _insured_values(person: Person, verzekerdennummer: str) -> dict[str, object]:
+    return {
+        "bsn": person.bsn,
+        "verzekerdennummer": verzekerdennummer,
+        "birth_date": person.birth_date,
+        "sex": person.sex,
+        "surname": person.surname[:25],
+        "prefix": person.prefix[:10],
+        "initials": person.initials.replace(".", "")[:6],
+        "postcode": person.postcode,
+        "house_number": person.house_number,
+        "overleden": 1 if person.deceased else 2,
+    }
 
 
-def _closing(groups: list[list[Line]]) -> dict[str, object]:
-    prestaties = sum(len(g) for g in groups)
-    total = sum(-line.tarief if line.credit_of else line.tarief for g in groups for line in g)
+def _closing(insured: int, prestaties: int, total: int) -> dict[str, object]:
     return {
         "record_type": "99",
-        "aantal_verzekerden": len(groups),
+        "aantal_verzekerden": insured,
         "aantal_debiteuren": 0,
         "aantal_prestaties": prestaties,
         "aantal_commentaar": 0,
-        "aantal_detail": len(groups) + prestaties,
+        "aantal_detail": insured + prestaties,
         "totaal_declaratiebedrag": total,
     }
 

@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vecozo_sim._cmd_gateway",
     "vecozo_sim._cmd_insurer",
     "vecozo_sim._cmd_client",
+    "vecozo_sim._cmd_load",
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -50,7 +50,9 @@ def test_same_seed_gives_same_bytes(world: World) -> None:
     assert first.data != generate_file(world, _options(errors=ERRORS, seed=12)).data
 
 
-@pytest.mark.parametrize("provider", ["12050001", "87050001", "90050001", "12050002"])
+@pytest.mark.parametrize(
+    "provider", ["12050001", "87050001", "90050001", "12050002", "94050001", "75750001"]
+)
 def test_generated_files_pass_the_technical_checks(world: World, provider: str) -> None:
     made = generate_file(world, _options(provider=provider, insurer=None, errors={}))
     assert vektis.validate(made.data) == []
