@@ -31,6 +31,8 @@ from provider_client._generate import (
     generate_file,
 )
 from provider_client._home import ClientConfig, resolve_config
+from provider_client._load import LoadError, LoadPlan
+from provider_client._load_run import run_load
 from provider_client._protocol import IncomingResponse, OutgoingRequest
 from provider_client._transport import AiohttpTransport, Transport
 from provider_client._values import (
@@ -55,6 +57,8 @@ __all__ = [
     "GenerateOptions",
     "GeneratedFile",
     "IncomingResponse",
+    "LoadError",
+    "LoadPlan",
     "Melding",
     "MessageInfo",
     "MessageStatus",
@@ -76,4 +80,5 @@ __all__ = [
     "generate_bureau",
     "generate_file",
     "resolve_config",
+    "run_load",
 ]
