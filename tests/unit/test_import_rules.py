@@ -1,0 +1,63 @@
+"""The rooms of the house keep to DESIGN.md's import rules.
+
+"vektis, berichten import nothing of the project. world and certs import at most those two.
+gateway, insurer_stub and provider_client never import each other ... Only vecozo_sim imports
+everything." A test reads every module's imports, so a shortcut through a wall fails CI.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT = {
+    "vektis",
+    "berichten",
+    "world",
+    "certs",
+    "gateway",
+    "insurer_stub",
+    "provider_client",
+    "vecozo_sim",
+}
+BASE = {"vektis", "berichten", "world", "certs"}
+ALLOWED: dict[str, set[str]] = {
+    "vektis": set(),
+    "berichten": set(),
+    "world": {"vektis", "berichten"},
+    "certs": {"vektis", "berichten"},
+    "gateway": BASE,
+    "insurer_stub": BASE,
+    "provider_client": BASE,
+    "vecozo_sim": PROJECT,
+}
+
+
+def imported_packages(path: Path) -> set[str]:
+    """Top-level project packages named by the import statements of one module."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names & PROJECT
+
+
+@pytest.mark.parametrize("package", sorted(PROJECT))
+def test_package_imports_only_what_design_allows(package: str) -> None:
+    offences = {
+        f"{path.relative_to(ROOT)} imports {other}"
+        for path in (ROOT / package).rglob("*.py")
+        for other in imported_packages(path) - ALLOWED[package] - {package}
+    }
+    assert not offences, sorted(offences)
+
+
+def test_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("from gateway import create_app\nimport os\n", encoding="utf-8")
+    assert imported_packages(module) == {"gateway"}
