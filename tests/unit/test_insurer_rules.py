@@ -244,7 +244,11 @@ def line(
     return values | changes
 
 
-def build(*records: Mapping[str, object], head: Mapping[str, object] | None = None) -> bytes:
+def build(
+    *records: Mapping[str, object],
+    head: Mapping[str, object] | None = None,
+    standard: str = "MZ301",
+) -> bytes:
     """Number the detail records, copy the BSN from the 02 into its 04s, close the file."""
     out: list[dict[str, object]] = [dict(head or header())]
     bsn = ""
@@ -267,7 +271,7 @@ def build(*records: Mapping[str, object], head: Mapping[str, object] | None = No
             "totaal_declaratiebedrag": total,
         }
     )
-    return render_file(MZ301, out)
+    return render_file(get_standard(standard), out)
 
 
 def judge(
@@ -294,10 +298,10 @@ def remember(result: Adjudication, history: MemoryHistory) -> None:
         history.remember_invoice(result.declarant, result.factuurnummer, result.fingerprint)
 
 
-def returned(result: Adjudication) -> dict[str, Any]:
+def returned(result: Adjudication, standard: str = "MZ302") -> dict[str, Any]:
     """The return file as {header codes, {id: (type, codes, toegekend)}, totals}."""
     parsed = parse_file(result.return_file)
-    assert parsed.standard.name == "MZ302"
+    assert parsed.standard.name == standard
     records = {}
     for rec in parsed.details:
         granted = rec.get("toegekend_bedrag") if rec.record_type == "04" else None
@@ -617,3 +621,36 @@ def test_whole_file_mode_leaves_a_clean_file_alone() -> None:
     strict = dataclasses.replace(POLICY, whole_file_rejection=True)
     view = InsurerView.from_world(make_world(strict), "7095")
     assert returned(judge(build(insured(), line("R1")), view=view))["header"] == ("8001",)
+
+
+# --- other standards ------------------------------------------------------------------------
+
+
+def test_aw319_is_judged_and_answered_with_an_aw320_return() -> None:
+    """AW319 (Wlz, COD002 187) is answered by AW320 (188); it used to raise RenderError."""
+    wlz = dataclasses.replace(
+        POLICY,
+        supported_standards=frozenset({"AW319"}),
+        coverage={"basis": frozenset({"1001"}), "tand": frozenset({"1001"})},
+        contracted_tariffs={"1001": 7850},
+    )
+    view = InsurerView.from_world(make_world(wlz), "7095")
+    head = header(ei_code=187, subversion=4)
+    data = build(
+        insured(),
+        hours("W1", 7850),
+        hours("W2", 9000, TREATED + dt.timedelta(days=1)),
+        head=head,
+        standard="AW319",
+    )
+    out = returned(judge(data, view=view), "AW320")
+    assert out["header"] == ("0200",)
+    assert out["records"] == {1: ("02", ("0200",), None), 3: ("04", ("0611",), 0)}
+    assert (out["ingediend"], out["toegekend"]) == (7850 + 9000, 7850)
+
+
+def hours(ref: str, cents: int, day: dt.date = TREATED) -> dict[str, object]:
+    """An AW319 line of wijkverpleging (list 065, code 1001); 0409/0410 mean other fields here."""
+    values = line(ref, "1001", cents, prestatiecodelijst="065", behandelaar="12100001")
+    values = {k: v for k, v in values.items() if k not in ("0409", "0410")}
+    return values | {"date_of_service": day, "end_date_of_service": day}

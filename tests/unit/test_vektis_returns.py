@@ -69,6 +69,33 @@ def test_all_lines_rejected_marks_the_header_8073(declaration: vektis.EIFile) ->
     assert given.header.get("retourcodes") == ("8097",)
 
 
-def test_standard_without_a_return_layout_is_refused() -> None:
-    aw319 = vektis.get_standard("AW319")
-    assert aw319.return_standard is None
+def test_a_return_file_has_no_return_and_is_refused(declaration: vektis.EIFile) -> None:
+    answer = vektis.parse_file(vektis.build_return(declaration, {}, return_date=DAY))
+    with pytest.raises(vektis.RenderError, match="MZ302 has no return standard"):
+        vektis.build_return(answer, {}, return_date=DAY)
+
+
+def test_aw319_is_answered_by_aw320_with_its_records_verbatim() -> None:
+    """AW320 (COD002 188) answers AW319 (187): positions 1-310 the heenrecord, then the block."""
+    aw319 = vektis.parse_file(vektis.render_file(vektis.get_standard("AW319"), _aw319_records()))
+    judgements = {3: vektis.Judgement(codes=("0611",), toegekend=1000)}
+    raw = vektis.build_return(aw319, judgements, return_date=DAY, reference="WLZ-1")
+    answer = vektis.parse_file(raw)
+    assert (answer.standard.name, answer.standard.ei_code) == ("AW320", 188)
+    assert answer.header.raw[:5] == "01188"
+    assert answer.header.raw[5:310] == aw319.header.raw[5:310]
+    parent, line = answer.details
+    assert parent.raw[:310] == aw319.details[0].raw
+    assert line.raw[:310] == aw319.details[2].raw
+    assert (line.get("retourcodes"), line.get("toegekend_bedrag")) == (("0611",), 1000)
+    assert answer.closing.get("totaal_toegekend") == 3 * 1234 + 1000
+    assert vektis.validate(raw) == []
+
+
+def _aw319_records() -> list[dict[str, object]]:
+    """The sample, with EINDDATUM PRESTATIE (0415, M in AW319) filled as the provider would."""
+    records = vektis.sample_records("AW319", insured=2, per_insured=2, amount=1234)
+    return [
+        {**r, "end_date_of_service": r["date_of_service"]} if r["record_type"] == "04" else r
+        for r in records
+    ]
