@@ -82,12 +82,21 @@ class InsurerHost:
             await running.start()
 
     async def stop(self) -> None:
-        for running in self.insurers.values():
-            await running.stop()
-        self.insurers.clear()
+        """Shut down in an order that never lets a request meet a closed store (which answered
+        500 "Cannot operate on a closed database"): the pull loops first (the exchange may be
+        going away), then the receiving endpoint (new deliveries are refused at connect, ones
+        already being read are finished and stored), then judgements in flight, then stores."""
+        running = list(self.insurers.values())
+        for insurer in running:
+            await insurer.stop_pulling()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        for insurer in running:
+            await insurer.stop_working()
+        for insurer in running:
+            await insurer.close()
+        self.insurers.clear()
 
     def push_endpoints(self) -> dict[str, str]:
         """{uzovi: receiving URL} of the push-mode insurers, for the gateway's settings."""

@@ -73,7 +73,9 @@ class RunningInsurer:
         self.history = store.load_history()
         self._world = world
         self._queue: asyncio.Queue[str] = asyncio.Queue()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._worker: asyncio.Task[None] | None = None
+        self._puller: asyncio.Task[None] | None = None
+        self._judging: asyncio.Future[InboxItem | None] | None = None
         self._random = random.Random(f"{settings.seed}:{insurer.uzovi}")
         self.judged_files = 0
 
@@ -86,15 +88,34 @@ class RunningInsurer:
         await self.publish_population()
         for item in self.store.unfinished():
             self._queue.put_nowait(item.traceer_id)
-        self._tasks.append(asyncio.create_task(self._work(), name=f"insurer-{self.uzovi}"))
+        self._worker = asyncio.create_task(self._work(), name=f"insurer-{self.uzovi}")
         if self.pulls:
-            self._tasks.append(asyncio.create_task(self._poll(), name=f"pull-{self.uzovi}"))
+            self._puller = asyncio.create_task(self._poll(), name=f"pull-{self.uzovi}")
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks.clear()
+        """All three shutdown steps of one insurer; the host runs them across insurers."""
+        await self.stop_pulling()
+        await self.stop_working()
+        await self.close()
+
+    async def stop_pulling(self) -> None:
+        """Stop fetching the mailbox first: the exchange may be shutting down too, so a pull now
+        would only log "pulling failed", and what it fetched would meet a closing store."""
+        await _cancel(self._puller)
+        self._puller = None
+
+    async def stop_working(self) -> None:
+        """Stop the worker, but let a judgement already running in its thread finish: that thread
+        writes to the store, which must stay open until it is done. Queued work stays "new" in
+        the store and is picked up again by the next ``start``."""
+        await _cancel(self._worker)
+        self._worker = None
+        if self._judging is not None:
+            await asyncio.gather(self._judging, return_exceptions=True)
+            self._judging = None
+
+    async def close(self) -> None:
+        """Release the exchange session and the store; only after ``stop_working``."""
         await self.client.close()
         self.store.close()
 
@@ -177,7 +198,10 @@ class RunningInsurer:
             return
         if item.state == "new":
             await asyncio.sleep(self._delay())
-            item = await asyncio.to_thread(self._judge, item)
+            # Shielded: cancelling the worker cannot stop the thread, so ``stop_working`` waits
+            # for this future before the store it writes to is closed.
+            self._judging = asyncio.ensure_future(asyncio.to_thread(self._judge, item))
+            item = await asyncio.shield(self._judging)
             if item is None:
                 return
         await self._send(item)
@@ -271,6 +295,13 @@ class RunningInsurer:
                 log.info("insurer %s: %s attempt %d failed: %s", self.uzovi, what, attempt, exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+
+async def _cancel(task: asyncio.Task[None] | None) -> None:
+    """Cancel ``task`` and wait until it has ended (its outcome is of no interest any more)."""
+    if task is not None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 def _credited(line: PriorLine) -> PriorLine:

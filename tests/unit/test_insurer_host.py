@@ -1,0 +1,157 @@
+"""InsurerHost.stop: the order of shutdown, so no request ever meets a closed store.
+
+A host is opened on a generated world (its receiving endpoint listens on 127.0.0.1 under mutual
+TLS), the exchange client is replaced by a stand-in, and each store's ``close`` is watched: by
+then the endpoint must refuse connections, the pull loops must have ended, and a judgement that
+was running in its worker thread must have finished writing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import socket
+import threading
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from insurer_stub import InsurerHost, InsurerSettings
+from insurer_stub._store import InboxItem
+from vecozo_sim._cmd_world import issue_certificates
+from world import HomeLayout, generate_world, save_world
+
+VGZ, ZK, PULLER = "7095", "3311", "0699"  # PULLER fetches its mailbox instead of being pushed to
+
+
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("insurer-host-world")
+    layout = HomeLayout(root=root)
+    world = generate_world(seed=1, persons=200)
+    save_world(world, layout)
+    issue_certificates(world, layout)
+    return root
+
+
+class QuietExchange:
+    """Stands in for ``ExchangeClient``: an exchange with an empty mailbox that takes anything."""
+
+    async def publish_register(self, uzovi: str, entries: Sequence[Mapping[str, Any]]) -> None:
+        return None
+
+    async def pull(self, limit: int = 100) -> list[Any]:
+        return []
+
+    async def close(self) -> None:
+        return None
+
+
+@pytest.fixture
+async def host(template: Path, tmp_path: Path) -> AsyncIterator[InsurerHost]:
+    shutil.copytree(template, tmp_path / "home")
+    settings = InsurerSettings(
+        layout=HomeLayout(root=tmp_path / "home"),
+        gateway_url="https://127.0.0.1:9",
+        uzovis=frozenset({VGZ, ZK, PULLER}),
+        poll_interval=0.01,
+    )
+    running = InsurerHost(settings)
+    await running.listen()
+    for insurer in running.insurers.values():
+        insurer.client = QuietExchange()  # type: ignore[assignment]
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+def _refuses(port: int) -> bool:
+    """True when nothing accepts a TCP connection on 127.0.0.1:``port`` any more."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def _pulling() -> set[str]:
+    return {t.get_name() for t in asyncio.all_tasks() if t.get_name().startswith("pull-")}
+
+
+async def test_endpoint_and_pull_loops_end_before_any_store_closes(
+    host: InsurerHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = urlsplit(host.push_endpoints()[VGZ]).port
+    assert port is not None
+    assert not _refuses(port)
+    assert _pulling() == {f"pull-{PULLER}"}
+    seen: list[tuple[str, bool, set[str]]] = []
+    for uzovi, insurer in host.insurers.items():
+        close = insurer.store.close
+
+        def watched(uzovi: str = uzovi, close: Any = close) -> None:
+            seen.append((uzovi, _refuses(port), _pulling()))
+            close()
+
+        monkeypatch.setattr(insurer.store, "close", watched)
+    await host.stop()
+    assert sorted(seen) == [(u, True, set()) for u in sorted((PULLER, ZK, VGZ))]
+
+
+async def test_stop_lets_a_judgement_in_its_thread_finish_before_the_store_closes(
+    host: InsurerHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    insurer = host.insurers[VGZ]
+    entered, release, finished = threading.Event(), threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+    judge = insurer._judge
+
+    def held(item: InboxItem) -> InboxItem | None:
+        entered.set()
+        release.wait(30)
+        try:
+            return judge(item)  # the payload is no EI file: it is quarantined, in the store
+        except BaseException as exc:
+            failures.append(exc)
+            raise
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(insurer, "_judge", held)
+    monkeypatch.setattr(insurer, "_delay", lambda: 0.0)
+    insurer.accept(_metadata(VGZ), b"not an EI file")
+    assert await asyncio.to_thread(entered.wait, 30)
+    stopping = asyncio.create_task(host.stop())
+    await asyncio.wait({stopping}, timeout=0.2)  # the old order closed the store meanwhile
+    release.set()
+    await stopping
+    assert await asyncio.to_thread(finished.wait, 30)
+    assert failures == []
+
+
+def _metadata(uzovi: str) -> str:
+    return json.dumps(
+        {
+            "routeringgegevens": {
+                "afzender": {"rol": "Praktijk", "code": "12050001"},
+                "geadresseerden": [{"rol": "Zorgverzekeraar", "code": uzovi}],
+                "berichtstroom": {
+                    "berichttype": "MZ301",
+                    "berichtversie": 1,
+                    "berichtsubversie": 3,
+                    "actie": "Indienen",
+                },
+            },
+            "referentiegegevens": {
+                "conversatieId": str(uuid.uuid4()),
+                "traceerId": str(uuid.uuid4()),
+            },
+        }
+    )
