@@ -122,6 +122,8 @@ def main() -> dict[str, object]:
         "validate_ratio": round(split / check, 3),
         "parse_file_ratio": round(split / parse, 3),
         "render_ratio": round(join / render, 3),
+        # The single physical reference is the bare unpack split; render against it too.
+        "render_vs_split_ratio": round(split / render, 3),
         "validate_peak_mb_traced": round(validate_peak / 2**20, 1),
         "big_file": big_file,
     }
