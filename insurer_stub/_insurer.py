@@ -277,10 +277,26 @@ class RunningInsurer:
             return
         meta = parse_metadata_json(item.return_metadata)
         payload = item.return_file
-        times = 2 if self.faults.answer_twice else 1
-        for _ in range(times):
-            await self._retry(lambda: self.client.push(meta, payload), item.traceer_id)
+        await self._retry(lambda: self.client.push(meta, payload), item.traceer_id)
+        if self.faults.answer_twice:
+            await self._send_again(meta, payload, item.traceer_id)
         self.store.mark_answered(item.traceer_id)
+
+    async def _send_again(self, meta: BerichtMetadata, payload: bytes, traceer: str) -> None:
+        """The answer-twice fault: the same return, same traceerId, pushed again. The exchange
+        refusing it (422, a duplicate) is the outcome the fault rehearses, so it is no error;
+        any other failure still propagates and is logged as one."""
+        try:
+            await self._retry(lambda: self.client.push(meta, payload), traceer)
+        except ExchangeError as exc:
+            if isinstance(exc, ExchangeUnavailableError) or exc.status != 422:
+                raise
+            log.info(
+                "insurer %s: answer to %s sent twice (fault), duplicate refused as expected: %s",
+                self.uzovi,
+                traceer,
+                exc,
+            )
 
     async def _retry(self, call: Callable[[], Awaitable[None]], what: str) -> None:
         """Bounded retries with doubling back-off while the exchange is unavailable."""

@@ -1,15 +1,17 @@
-"""InsurerHost.stop: the order of shutdown, so no request ever meets a closed store.
+"""The insurer host's shell: the order of shutdown, and how the answer-twice fault is logged.
 
 A host is opened on a generated world (its receiving endpoint listens on 127.0.0.1 under mutual
 TLS), the exchange client is replaced by a stand-in, and each store's ``close`` is watched: by
 then the endpoint must refuse connections, the pull loops must have ended, and a judgement that
-was running in its worker thread must have finished writing.
+was running in its worker thread must have finished writing. The stand-in refuses a repeated
+return with 422, as the exchange does, which the answer-twice fault expects.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import shutil
 import socket
 import threading
@@ -21,7 +23,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from insurer_stub import InsurerHost, InsurerSettings
+import vektis
+from berichten import BerichtMetadata
+from insurer_stub import ExchangeError, Faults, InsurerHost, InsurerSettings
 from insurer_stub._store import InboxItem
 from vecozo_sim._cmd_world import issue_certificates
 from world import HomeLayout, generate_world, save_world
@@ -40,7 +44,18 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class QuietExchange:
-    """Stands in for ``ExchangeClient``: an exchange with an empty mailbox that takes anything."""
+    """Stands in for ``ExchangeClient``: an empty mailbox; a traceerId pushed again is refused
+    with 422 (so is every push when ``refusing``)."""
+
+    def __init__(self) -> None:
+        self.pushed: list[str] = []
+        self.refusing = False
+
+    async def push(self, metadata: BerichtMetadata, payload: bytes) -> None:
+        traceer = metadata.referentiegegevens.traceer_id
+        if self.refusing or traceer in self.pushed:
+            raise ExchangeError("push: 422 refused", status=422, body="refused")
+        self.pushed.append(traceer)
 
     async def publish_register(self, uzovi: str, entries: Sequence[Mapping[str, Any]]) -> None:
         return None
@@ -134,6 +149,39 @@ async def test_stop_lets_a_judgement_in_its_thread_finish_before_the_store_close
     await stopping
     assert await asyncio.to_thread(finished.wait, 30)
     assert failures == []
+
+
+def _answer(host: InsurerHost, caplog: pytest.LogCaptureFixture) -> QuietExchange:
+    """Let VGZ judge one clean-enough declaration under the answer-twice fault."""
+    insurer = host.insurers[VGZ]
+    insurer.faults = Faults(answer_twice=True)
+    insurer._delay = lambda: 0.0  # type: ignore[method-assign]
+    caplog.set_level(logging.DEBUG, logger="insurer_stub")
+    insurer.accept(_metadata(VGZ), vektis.sample_declaration("MZ301"))
+    assert isinstance(insurer.client, QuietExchange)
+    return insurer.client
+
+
+async def test_answer_twice_duplicate_refusal_is_expected_not_an_error(
+    host: InsurerHost, caplog: pytest.LogCaptureFixture
+) -> None:
+    exchange = _answer(host, caplog)
+    await host.idle()
+    assert len(exchange.pushed) == 1
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert any("refused as expected" in r.getMessage() for r in caplog.records)
+    assert host.insurers[VGZ].store.unfinished() == []
+
+
+async def test_answer_twice_keeps_a_real_refusal_an_error(
+    host: InsurerHost, caplog: pytest.LogCaptureFixture
+) -> None:
+    exchange = _answer(host, caplog)
+    exchange.refusing = True  # the first push is refused too: that is no rehearsed outcome
+    await host.idle()
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    assert "failed" in errors[0].getMessage()
 
 
 def _metadata(uzovi: str) -> str:
