@@ -7,9 +7,12 @@ draws from the whole valid space: any eight-digit prefix whose 11-proef check di
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from faker.providers import BaseProvider
 
-from vektis import make_bsn, practice_code
+from vektis import STANDARDS, make_bsn, practice_code, prestatiecodes
 
 __all__ = ["PRESTATIECODES", "UZOVI_CODES", "ZORGVERLENERSOORTEN", "VecozoProvider"]
 
@@ -26,13 +29,17 @@ ZORGVERLENERSOORTEN: dict[str, str] = {
     "04": "fysiotherapeuten",
 }
 
-# A sample of realistic prestatiecodes per EI standard, as declared by each kind of provider.
-PRESTATIECODES: dict[str, tuple[str, ...]] = {
-    "MZ301": ("C11", "C13", "M03", "X10", "V91", "R24", "J28"),
-    "OS301": ("24104", "24200", "24600", "24603"),
-    "EP301": ("CO0030", "CO0045", "CO0075"),
-    "AW319": ("1001", "1002"),
-}
+
+def _codes(standard: str) -> tuple[str, ...]:
+    """The prestatiecodes vektis knows for ``standard``: the lists the insurers judge against
+    (an unknown code is rejected with 0582), so a generated code is never refused as unknown."""
+    return tuple(p.code for p in prestatiecodes(standard))
+
+
+# Every declaration standard with a prestatiecode list in vektis, name -> its codes.
+PRESTATIECODES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {s.name: _codes(s.name) for s in STANDARDS.values() if not s.is_return and _codes(s.name)}
+)
 
 
 class VecozoProvider(BaseProvider):
@@ -68,7 +75,8 @@ class VecozoProvider(BaseProvider):
         return f"{self.generator.random.randrange(100_000_000, 1_000_000_000)}"
 
     def prestatiecode(self, standard: str | None = None) -> str:
-        """A prestatiecode of ``standard`` (MZ301, OS301, EP301, AW319), or of any of them."""
+        """A prestatiecode of ``standard`` (MZ301, OS301, EP301, AW319), or of any of them;
+        always one of ``vektis.prestatiecodes(standard)``."""
         if standard is None:
             standard = self.random_element(tuple(PRESTATIECODES))
         codes = PRESTATIECODES.get(standard.upper())

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from faker import Faker
 
+import vektis
 from provider_client import VecozoProvider
 from vektis import is_valid_bsn
 
@@ -30,7 +32,28 @@ def test_codes_have_their_shapes() -> None:
     assert agb.startswith("12")
     assert fake.praktijkcode("12")[2] == "0"
     assert len(fake.uzovi()) == 4
-    assert fake.prestatiecode("MZ301") in {"C11", "C13", "M03", "X10", "V91", "R24", "J28"}
+
+
+@pytest.mark.parametrize("standard", ["MZ301", "OS301", "EP301", "AW319"])
+def test_prestatiecodes_are_ones_vektis_knows(standard: str) -> None:
+    """An unknown code is refused by the insurer (0582), so every draw must be in vektis' list."""
+    fake = _fake()
+    known = {p.code for p in vektis.prestatiecodes(standard)}
+    drawn = {fake.prestatiecode(standard) for _ in range(500)}
+    assert known
+    assert drawn <= known
+    assert len(drawn) > 1
+
+
+def test_prestatiecode_of_any_standard_is_known_to_vektis() -> None:
+    fake = _fake()
+    known = {p.code for s in ("MZ301", "OS301", "EP301", "AW319") for p in vektis.prestatiecodes(s)}
+    assert {fake.prestatiecode() for _ in range(500)} <= known
+
+
+def test_prestatiecode_of_a_standard_without_codes_is_refused() -> None:
+    with pytest.raises(ValueError, match="MZ302"):
+        _fake().prestatiecode("MZ302")
 
 
 def test_same_seed_same_values() -> None:
