@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from vektis._codec import render_file
+from vektis._codelists import prestatiecodes
 from vektis._identifiers import make_bsn
 from vektis._layout import get_standard
 
@@ -64,8 +65,10 @@ def _insured(ident: int, bsn: str) -> dict[str, object]:
 
 
 def _service(standard: str, ident: int, bsn: str, amount: int) -> dict[str, object]:
-    code = ("010", "C11") if standard == "MZ301" else ("090", "24104")
-    extra = {"0409": "01", "0410": "N"} if standard == "MZ301" else {}
+    code = prestatiecodes(standard)[0]
+    extra: dict[str, object] = {"0409": "01", "0410": "N"} if standard == "MZ301" else {}
+    if standard == "AW319":  # wijkverpleging declares a period: "EINDDATUM PRESTATIE" (0415)
+        extra["end_date_of_service"] = _DAY
     return {
         "record_type": "04",
         "id": ident,
@@ -74,8 +77,8 @@ def _service(standard: str, ident: int, bsn: str, amount: int) -> dict[str, obje
         "0407": "1",
         "date_of_service": _DAY,
         **extra,
-        "prestatiecodelijst": code[0],
-        "prestatiecode": code[1],
+        "prestatiecodelijst": code.codelijst,
+        "prestatiecode": code.code,
         "behandelaar": "12041054",
         "tarief": amount,
         "aantal": 1,
@@ -88,7 +91,7 @@ def _service(standard: str, ident: int, bsn: str, amount: int) -> dict[str, obje
 def sample_records(
     standard: str = "MZ301", *, insured: int = 2, per_insured: int = 2, amount: int = 2458
 ) -> Iterator[dict[str, object]]:
-    """The records of a valid declaration (MZ301, EP301 or OS301), as semantic mappings."""
+    """The records of a valid declaration (MZ301, EP301, OS301 or AW319), as semantic mappings."""
     yield _header(standard)
     layout = get_standard(standard).records["04"]
     ident = 0

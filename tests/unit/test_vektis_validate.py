@@ -122,7 +122,7 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
     assert _codes(lines) == {"8028", "0435", "0151"}
 
 
-@pytest.mark.parametrize("standard", ["MZ301", "EP301", "OS301"])
+@pytest.mark.parametrize("standard", ["MZ301", "EP301", "OS301", "AW319"])
 def test_valid_declarations_have_no_findings(standard: str) -> None:
     data = vektis.sample_declaration(standard, insured=3, per_insured=2)
     assert vektis.validate(data) == []
