@@ -8,13 +8,13 @@ only the voorlooprecord (with 8001 "Declaratie is volledig toegewezen") and the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from vektis._codec import EIFile, Record
 from vektis._errors import RenderError
-from vektis._layout import DECLARATION_WIDTH, Standard, get_standard
+from vektis._layout import DECLARATION_WIDTH, Kind, RecordLayout, Standard, get_standard
 from vektis._render import render_line
 
 __all__ = ["Judgement", "build_return"]
@@ -47,20 +47,28 @@ class _Outcome:
 
 
 def _judge(declaration: EIFile, judgements: Mapping[int, Judgement]) -> _Outcome:
+    """One pass over the details; most records carry no verdict and are only counted.
+
+    The identificatie and declaratiebedrag of every record are sliced straight out of its
+    text (readers made once per layout): the same ``int`` of the same slice as ``get_int``,
+    without its lookups, which were a third of adjudicating a 100,000-line file.
+    """
     outcome = _Outcome(returned=[])
+    returned = outcome.returned
+    verdict_of = judgements.get
+    readers: dict[int, tuple[NumberReader, NumberReader]] = {}
     parent: Record | None = None
     parent_codes: tuple[str, ...] = ()
     parent_returned = False
     for record in declaration.details:
-        ident = record.get_int("id")
-        verdict = judgements.get(ident)
-        codes = verdict.codes if verdict else ()
-        if record.record_type == "02":
-            parent, parent_codes, parent_returned = record, codes, bool(codes)
-            if codes:
-                outcome.returned.append((record, codes, None))
-        elif record.record_type == "04":
-            declared = record.get_int("declaratiebedrag")
+        reader = readers.get(id(record.layout))
+        if reader is None:  # keyed by identity: the file keeps its layouts alive meanwhile
+            reader = readers[id(record.layout)] = _readers_of(record.layout)
+        verdict = verdict_of(reader[0](record))
+        codes = verdict.codes if verdict is not None else ()
+        record_type = record.record_type
+        if record_type == "04":
+            declared = reader[1](record)
             if not codes and parent_codes:
                 codes = (NOT_JUDGED,)  # the verzekerdenrecord above it was rejected
             granted = _granted(verdict, codes, declared)
@@ -69,12 +77,43 @@ def _judge(declaration: EIFile, judgements: Mapping[int, Judgement]) -> _Outcome
             outcome.rejected_04 += granted == 0 and bool(codes)
             if codes or granted != declared:
                 if parent is not None and not parent_returned:
-                    outcome.returned.append((parent, (NO_REMARK,), None))
+                    returned.append((parent, (NO_REMARK,), None))
                     parent_returned = True
-                outcome.returned.append((record, codes, granted))
+                returned.append((record, codes, granted))
+        elif record_type == "02":
+            parent, parent_codes, parent_returned = record, codes, bool(codes)
+            if codes:
+                returned.append((record, codes, None))
         elif codes:
-            outcome.returned.append((record, codes, None))
+            returned.append((record, codes, None))
     return outcome
+
+
+NumberReader = Callable[[Record], int]
+
+
+def _readers_of(layout: RecordLayout) -> tuple[NumberReader, NumberReader]:
+    """The ``id`` and ``declaratiebedrag`` readers of one layout."""
+    return _number_reader(layout, "id"), _number_reader(layout, "declaratiebedrag")
+
+
+def _number_reader(layout: RecordLayout, key: str) -> NumberReader:
+    """``record.get_int(key)`` for records of ``layout``: ``int`` of the field's text, signed
+    by its D/C indicator when ``key`` is the semantic key of an amount. A key that is not one
+    plain number there goes through ``get_int`` itself (which names what is wrong)."""
+    fields = layout.field(key)
+    if len(fields) != 1 or fields[0].kind not in (Kind.INT, Kind.AMOUNT):
+        return lambda record: record.get_int(key)
+    start, end = fields[0].start, fields[0].end
+    if not (fields[0].kind is Kind.AMOUNT and fields[0].sign and key == fields[0].key):
+        return lambda record: int(record.raw[start:end])
+    sign = layout.by_number[fields[0].sign].start
+
+    def signed(record: Record) -> int:
+        raw = record.raw
+        return -int(raw[start:end]) if raw[sign] == "C" else int(raw[start:end])
+
+    return signed
 
 
 def _granted(verdict: Judgement | None, codes: tuple[str, ...], declared: int) -> int:
@@ -96,6 +135,38 @@ def _header_codes(outcome: _Outcome, given: tuple[str, ...]) -> tuple[str, ...]:
 def _with_block(target: Standard, record: Record, block: Mapping[str, object]) -> str:
     rendered = render_line(target, {"record_type": record.record_type, **block})
     return record.raw[:DECLARATION_WIDTH] + rendered[DECLARATION_WIDTH:]
+
+
+def _block(
+    target: Standard,
+    blocks: dict[tuple[object, ...], str],
+    record: Record,
+    codes: tuple[str, ...],
+    granted: int | None,
+) -> str:
+    """The return block (positions 311 on) of a returned detail record.
+
+    It depends on the record type, the codes and the amount only, and a file repeats a few
+    dozen such combinations, so each is rendered once per file (rendering a retourcodes block
+    takes the general path, about 10 µs a record).
+    """
+    key = (record.record_type, codes, type(granted), granted)
+    try:
+        return blocks[key]
+    except KeyError:
+        tail = blocks[key] = _render_block(target, record.record_type, codes, granted)
+        return tail
+    except TypeError:  # unhashable codes (a list): render this one directly
+        return _render_block(target, record.record_type, codes, granted)
+
+
+def _render_block(
+    target: Standard, record_type: str, codes: tuple[str, ...], granted: int | None
+) -> str:
+    block: dict[str, object] = {"record_type": record_type, "retourcodes": codes}
+    if granted is not None:
+        block |= {"berekend_bedrag_zv": granted, "toegekend_bedrag": granted}
+    return render_line(target, block)[DECLARATION_WIDTH:]
 
 
 def build_return(
@@ -123,11 +194,11 @@ def build_return(
     )
     header = header[:2] + f"{target.ei_code:03d}" + header[5:]
     lines = [header]
+    blocks: dict[tuple[object, ...], str] = {}
     for record, codes, granted in outcome.returned:
-        block: dict[str, object] = {"retourcodes": codes}
-        if granted is not None:
-            block |= {"berekend_bedrag_zv": granted, "toegekend_bedrag": granted}
-        lines.append(_with_block(target, record, block))
+        lines.append(
+            record.raw[:DECLARATION_WIDTH] + _block(target, blocks, record, codes, granted)
+        )
     lines.append(_closing(target, declaration, outcome))
     return ("\r\n".join(lines) + "\r\n").encode("latin-1")
 

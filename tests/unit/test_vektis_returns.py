@@ -99,3 +99,52 @@ def _aw319_records() -> list[dict[str, object]]:
         {**r, "end_date_of_service": r["date_of_service"]} if r["record_type"] == "04" else r
         for r in records
     ]
+
+
+def _with_credit_line() -> vektis.EIFile:
+    """The sample with its second prestatie (id 3) turned into a credit line (D/C indicator C)."""
+    records = list(vektis.sample_records("MZ301", insured=2, per_insured=2, amount=2458))
+    for record in records:
+        if record.get("id") == 3:
+            record["declaratiebedrag"] = -2458
+    return vektis.parse_file(vektis.render_file(vektis.get_standard("MZ301"), records))
+
+
+def test_a_credit_line_counts_negative_in_the_granted_total() -> None:
+    declaration = _with_credit_line()
+    assert declaration.details[2].raw[155:164] == "00002458C"  # 0430 and its indicator 0431
+    answer = vektis.parse_file(vektis.build_return(declaration, {}, return_date=DAY))
+    assert answer.details == ()
+    assert answer.closing.get("totaal_toegekend") == 2 * 2458
+    rejected = vektis.parse_file(
+        vektis.build_return(declaration, {2: vektis.Judgement(codes=("0586",))}, return_date=DAY)
+    )
+    assert rejected.closing.get("totaal_toegekend") == 0 - 2458 + 2 * 2458
+
+
+def test_lines_with_the_same_codes_keep_their_own_amounts(declaration: vektis.EIFile) -> None:
+    """Return blocks are rendered once per (type, codes, amount): amounts must not leak."""
+    judgements = {
+        2: vektis.Judgement(codes=("8059",), toegekend=1000),
+        3: vektis.Judgement(codes=("8059",), toegekend=2000),
+        5: vektis.Judgement(codes=("8059",), toegekend=1000),
+        6: vektis.Judgement(codes=("0611",), toegekend=1000),
+    }
+    answer = vektis.parse_file(vektis.build_return(declaration, judgements, return_date=DAY))
+    lines = [r for r in answer.details if r.record_type == "04"]
+    assert [(r.get("id"), r.get("retourcodes"), r.get("toegekend_bedrag")) for r in lines] == [
+        (2, ("8059",), 1000),
+        (3, ("8059",), 2000),
+        (5, ("8059",), 1000),
+        (6, ("0611",), 1000),
+    ]
+    assert [r.raw[:310] for r in lines] == [declaration.details[i].raw for i in (1, 2, 4, 5)]
+    assert answer.closing.get("totaal_toegekend") == 5000
+
+
+def test_codes_given_as_a_list_are_returned_like_a_tuple(declaration: vektis.EIFile) -> None:
+    as_list = vektis.Judgement(codes=["0611", "0586"], toegekend=0)  # type: ignore[arg-type]
+    as_tuple = vektis.Judgement(codes=("0611", "0586"), toegekend=0)
+    assert vektis.build_return(declaration, {3: as_list}, return_date=DAY) == vektis.build_return(
+        declaration, {3: as_tuple}, return_date=DAY
+    )
