@@ -218,7 +218,8 @@ class Store:
         db = sqlite3.connect(directory / "exchange.sqlite3", check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
-        db.executescript(_SCHEMA)
+        # One transaction, so one WAL sync: with FULL, each CREATE committed on its own syncs.
+        db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
         _migrate(db)
         for stale in (directory / "uploads").iterdir():  # half-received uploads of a dead process
             stale.unlink(missing_ok=True)

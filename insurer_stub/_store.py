@@ -108,7 +108,9 @@ class InsurerStore:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+            # One transaction: in autocommit each CREATE is its own commit, and a new store
+            # then cost ~16 ms (nine of them at every test's start) instead of ~2 ms.
+            self._db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open insurer state {path}: {exc}") from exc
         self._lock = threading.Lock()
