@@ -92,7 +92,7 @@ async def load_cov_register(store: Store) -> CovRegister:
     stored = await store.load_cov()
     return CovRegister(
         {
-            uzovi: [berichten.CovRegisterEntry.from_json(json.loads(e)) for e in entries]
+            uzovi: [berichten.CovRegisterEntry.from_own_json(json.loads(e)) for e in entries]
             for uzovi, entries in stored.items()
         }
     )

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-
-from faker import Faker
+from typing import TYPE_CHECKING
 
 from world._catalogue import (
     BUREAUS,
@@ -33,6 +32,9 @@ from world._model import (
 )
 from world._population import draw_pools, generate_persons
 from world._scenarios import scenario_persons, scenarios
+
+if TYPE_CHECKING:  # faker costs ~80 ms to import; only generation needs it
+    from faker import Faker
 
 __all__ = ["generate_world", "user_number"]
 
@@ -127,6 +129,8 @@ def generate_world(*, seed: int, persons: int = 10_000, today: dt.date | None = 
     if persons < 0:
         raise ValueError(f"persons must not be negative, not {persons}")
     year = (today or dt.date.today()).year
+    from faker import Faker
+
     fake = Faker("nl_NL")
     fake.seed_instance(seed)
     insurers = _insurers()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -388,6 +389,21 @@ def test_register_entry_json_round_trip() -> None:
     }
     assert parse_cov_register(body) == (entry,)
     assert CovRegisterEntry.from_json(entry.to_json()) == entry
+
+
+def test_register_entry_reads_back_its_own_json_unchecked_but_equal() -> None:
+    entry = person()
+    minimal = CovRegisterEntry(
+        bsn="999900006",
+        geboortedatum=entry.geboortedatum,
+        naam="Jansen",
+        postcode="1234AB",
+        huisnummer=1,
+        policies=(),
+    )
+    for item in (entry, minimal):
+        stored = json.loads(json.dumps(item.to_json()))
+        assert CovRegisterEntry.from_own_json(stored) == item
 
 
 def test_register_entry_errors_are_all_collected() -> None:
