@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from insurer_stub._codes import code_checker
-from insurer_stub._fields import Insured, Line, read_header, read_insured, read_line
+from insurer_stub._fields import Insured, Line, insured_reader, line_reader, read_header
 from insurer_stub._rules import (
     PARTIAL_AWARD,
     LineContext,
@@ -26,7 +26,7 @@ from insurer_stub._rules import (
     line_codes,
 )
 from insurer_stub._values import History, InsurerView, JudgedLine, LineStatus
-from vektis import EIFile, Judgement, Record, build_return
+from vektis import EIFile, Judgement, Record, RecordLayout, build_return
 from world import Person
 
 __all__ = ["Adjudication", "adjudicate"]
@@ -112,8 +112,44 @@ def _fingerprint(declaration: EIFile) -> str:
     return hashlib.blake2b(text.encode("latin-1"), digest_size=16).hexdigest()
 
 
+class _Readers:
+    """``read_line`` and ``read_insured`` with the reader of the latest layout kept at hand:
+    a file has one layout per record type, so the lookup is an identity check per record."""
+
+    __slots__ = ("_insured", "_insured_layout", "_line", "_line_layout")
+
+    def __init__(self) -> None:
+        self._line_layout: RecordLayout | None = None
+        self._line: Callable[[str], Line] | None = None
+        self._insured_layout: RecordLayout | None = None
+        self._insured: Callable[[str], Insured] | None = None
+
+    def line(self, record: Record) -> Line:
+        if record.layout is not self._line_layout or self._line is None:
+            self._line_layout, self._line = record.layout, line_reader(record.layout)
+        return self._line(record.raw)
+
+    def insured(self, record: Record) -> Insured:
+        if record.layout is not self._insured_layout or self._insured is None:
+            self._insured_layout, self._insured = record.layout, insured_reader(record.layout)
+        return self._insured(record.raw)
+
+
 class _Walk:
     """The mutable state of one pass over the detail records of one file."""
+
+    __slots__ = (
+        "by_ref",
+        "credited",
+        "declarant",
+        "declaration",
+        "ids",
+        "ingediend",
+        "judgements",
+        "lines",
+        "paid_here",
+        "toegekend",
+    )
 
     def __init__(self, declaration: EIFile, declarant: str) -> None:
         self.declaration = declaration
@@ -141,12 +177,13 @@ class _Walk:
     def judge(self, ctx: LineContext) -> None:
         insured: Insured | None = None
         person: Person | None = None
+        readers = _Readers()
         for record in self.declaration.details:
             kind = record.record_type
             if kind == "04":
-                self._judge_line(read_line(record), insured, person, ctx)
+                self._judge_line(readers.line(record), insured, person, ctx)
             elif kind == "02":
-                insured = read_insured(record)
+                insured = readers.insured(record)
                 codes, person = insured_codes(insured, ctx.insurer)
                 if codes:  # a rejected verzekerdenrecord: its prestaties are not judged
                     self.judgements[insured.id] = Judgement(codes=codes[:MAX_CODES], toegekend=None)
@@ -203,24 +240,30 @@ class _Walk:
         if accepted:
             toegekend = line.ingediend
             self.credited[line.referentie_voorgaand] = len(self.lines)
+        ident, bsn, _, day, _, code, _, _, ingediend, referentie, voorgaand = line
+        if codes or credit or ingediend < 0:
+            status = _status(line, toegekend, codes, accepted)
+        else:
+            status = LineStatus.PAID  # what _status says of a debit line without codes
+        lines = self.lines
         judged = JudgedLine(  # positional: the field order of JudgedLine, once per line
             self.declarant,
-            line.referentie,
-            line.referentie_voorgaand,
-            line.bsn,
-            line.date_of_service or dt.date.min,
-            line.prestatiecode,
-            line.ingediend,
+            referentie,
+            voorgaand,
+            bsn,
+            day or dt.date.min,
+            code,
+            ingediend,
             toegekend,
-            _status(line, toegekend, codes, accepted),
+            status,
             tuple(codes[:MAX_CODES]) if codes else (),
         )
-        self.by_ref.setdefault(line.referentie, len(self.lines))
-        self.ids.append(line.id)
-        self.lines.append(judged)
+        self.by_ref.setdefault(referentie, len(lines))
+        self.ids.append(ident)
+        lines.append(judged)
         self.toegekend += toegekend
         if codes:
-            self.judgements[line.id] = Judgement(codes=judged.codes, toegekend=toegekend)
+            self.judgements[ident] = Judgement(codes=judged.codes, toegekend=toegekend)
 
     def finish(self, *, whole_file: bool) -> tuple[str, ...]:
         """Apply whole-file rejection and choose the header code; ``build_return`` returns the

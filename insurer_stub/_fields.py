@@ -16,7 +16,16 @@ from typing import NamedTuple
 
 from vektis import Record, RecordLayout
 
-__all__ = ["Header", "Insured", "Line", "read_header", "read_insured", "read_line"]
+__all__ = [
+    "Header",
+    "Insured",
+    "Line",
+    "insured_reader",
+    "line_reader",
+    "read_header",
+    "read_insured",
+    "read_line",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +155,11 @@ def read_insured(record: Record) -> Insured:
     return _readers(record.layout).insured(record.raw)
 
 
+def insured_reader(layout: RecordLayout) -> Callable[[str], Insured]:
+    """``read_insured`` for the text of records of ``layout``, looked up once per file."""
+    return _readers(layout).insured
+
+
 class Line(NamedTuple):
     """A prestatierecord (04); ``ingediend`` is signed cents (negative for a credit line).
 
@@ -172,6 +186,11 @@ class Line(NamedTuple):
 
 def read_line(record: Record) -> Line:
     return _readers(record.layout).line(record.raw)
+
+
+def line_reader(layout: RecordLayout) -> Callable[[str], Line]:
+    """``read_line`` for the text of records of ``layout``, looked up once per file."""
+    return _readers(layout).line
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -221,14 +240,21 @@ def _line_reader(slots: dict[str, _Slot]) -> Callable[[str], Line]:
     r0, r1 = _span(slots, "referentie")
     v0, v1 = _span(slots, "referentie_voorgaand")
 
+    dates = _DATES  # cleared in place when full, never replaced
+
     def read(raw: str) -> Line:
         tarief = int(raw[t0:t1] or 0)
         ingediend = int(raw[g0:g1] or 0)
+        day = raw[d0:d1]
+        try:  # _date's own cache, without the call
+            service = dates[day]
+        except KeyError:
+            service = _date(day)
         return Line(
             int(raw[i0:i1] or 0),
             raw[b0:b1].strip(),
             raw[m0:m1].strip(),
-            _date(raw[d0:d1]),
+            service,
             raw[l0:l1].strip(),
             raw[c0:c1].strip(),
             -tarief if tsign >= 0 and raw[tsign] == "C" else tarief,

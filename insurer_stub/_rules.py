@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from insurer_stub._fields import Header, Insured, Line
 from insurer_stub._values import History, InsurerView, LineStatus
@@ -170,7 +171,7 @@ class LineContext:
         self.brands = insurer.brands
         self.policy = insurer.policy
         self._late: dict[dt.date, bool] = {}
-        self._policies: dict[str, tuple[tuple[dt.date, dt.date | None, str], ...]] = {}
+        self._policies: dict[str, _Held] = {}
         self._covered: dict[tuple[str, ...], frozenset[str]] = {}
 
     def too_late(self, day: dt.date) -> bool:
@@ -186,11 +187,12 @@ class LineContext:
         """The packages ``person`` holds at this insurer's brands on ``day``."""
         held = self._policies.get(person.bsn)
         if held is None:
-            held = tuple(
-                (c.start, c.end, c.package) for c in person.coverages if c.uzovi in self.brands
-            )
-            self._policies[person.bsn] = held
-        return tuple([p for start, end, p in held if start <= day and (end is None or day <= end)])
+            held = self._policies[person.bsn] = _Held.of(person, self.brands)
+        if held.since <= day and (held.until is None or day <= held.until):
+            return held.every  # inside every policy: the common case, without a scan
+        return tuple(
+            [p for start, end, p in held.spans if start <= day and (end is None or day <= end)]
+        )
 
     def covered(self, packages: tuple[str, ...]) -> frozenset[str]:
         """Every prestatiecode any of ``packages`` covers (the policy's coverage table)."""
@@ -200,6 +202,26 @@ class LineContext:
             codes = frozenset().union(*(table.get(p, ()) for p in packages))
             self._covered[packages] = codes
         return codes
+
+
+class _Held(NamedTuple):
+    """One person's policies at the brands, and the days on which all of them run at once."""
+
+    spans: tuple[tuple[dt.date, dt.date | None, str], ...]
+    since: dt.date  # the latest start (date.max without policies: never inside)
+    until: dt.date | None  # the earliest end, None when none ends
+    every: tuple[str, ...]  # every package, in the order of the coverages
+
+    @classmethod
+    def of(cls, person: Person, brands: frozenset[str]) -> _Held:
+        spans = tuple((c.start, c.end, c.package) for c in person.coverages if c.uzovi in brands)
+        ends = [end for _, end, _ in spans if end is not None]
+        return cls(
+            spans=spans,
+            since=max((start for start, _, _ in spans), default=dt.date.max),
+            until=min(ends) if ends else None,
+            every=tuple(p for _, _, p in spans),
+        )
 
 
 def line_codes(line: Line, person: Person, ctx: LineContext) -> list[str]:
@@ -230,10 +252,11 @@ def _duplicate_codes(line: Line, day: dt.date, ctx: LineContext, found: list[str
 
     A rejected or credited line may come back under its old reference: it is judged afresh.
     """
-    earlier = ctx.history.line(ctx.declarant, line.referentie)
+    history, declarant = ctx.history, ctx.declarant
+    earlier = history.line(declarant, line.referentie)
     if earlier is not None and earlier.status in _COUNTS_AS_PAID:
         found.append("8021")
-    if ctx.history.paid_same(ctx.declarant, line.bsn, day, line.prestatiecode):
+    if history.paid_same(declarant, line.bsn, day, line.prestatiecode):
         found.append("0587")
 
 

@@ -182,7 +182,7 @@ class MemoryHistory:
         return self._lines.get((declarant, referentie))
 
     def paid_same(self, declarant: str, bsn: str, day: dt.date, prestatiecode: str) -> bool:
-        return self._paid.get(_content_key(declarant, bsn, day, prestatiecode), 0) > 0
+        return self._paid.get((declarant, bsn, day, prestatiecode), 0) > 0  # _content_key
 
     def invoice(self, declarant: str, factuurnummer: str) -> str | None:
         return self._invoices.get((declarant, factuurnummer))

@@ -654,3 +654,52 @@ def hours(ref: str, cents: int, day: dt.date = TREATED) -> dict[str, object]:
     values = line(ref, "1001", cents, prestatiecodelijst="065", behandelaar="12100001")
     values = {k: v for k, v in values.items() if k not in ("0409", "0410")}
     return values | {"date_of_service": day, "end_date_of_service": day}
+
+
+# --- packages over time: the per-file policy cache must see each policy's own period -------
+
+
+def _split_cover_view() -> tuple[InsurerView, str]:
+    """Someone with basis throughout and tand only until 30 April 2025 (the day before is
+    inside both policies, TREATED only inside basis), and someone whose tand starts later."""
+    bsn, late_bsn = _bsn(20_000_000), _bsn(20_000_100)
+    tand_until_april = (
+        _basis_only()[0],
+        dataclasses.replace(_ended()[0], kind=CoverageKind.AANVULLEND, verzekerdennummer="Wx"),
+    )
+    tand_from_june = (
+        _basis_only()[0],
+        dataclasses.replace(_ended()[0], start=dt.date(2025, 6, 1), end=None),
+    )
+    people = (
+        _person("basis", bsn=bsn, coverages=tand_until_april),
+        _person("basis", bsn=late_bsn, coverages=tand_from_june),
+    )
+    world = dataclasses.replace(WORLD, persons=WORLD.persons + people)
+    return InsurerView.from_world(world, "7095"), late_bsn
+
+
+def test_package_that_ended_before_the_treatment_does_not_cover_it() -> None:
+    view, late_bsn = _split_cover_view()
+    bsn = _bsn(20_000_000)
+    april = dt.date(2025, 4, 29)
+    data = build(
+        insured(bsn, surname="Basis"),
+        line("R1", "V91", date_of_service=april),  # tand still ran: paid
+        line("R2", "V91"),  # tand had ended: 0613
+        line("R3", "C11"),  # basis: paid
+        line("R4", "V91", date_of_service=april),  # same prestatie again: 0587, not 0613
+        insured(late_bsn, surname="Basis"),
+        line("R5", "V91"),  # tand had not started yet: 0613
+        line("R6", "C11", date_of_service=april),
+    )
+    result = adjudicate(parse_file(data), insurer=view, history=MemoryHistory(), today=TODAY)
+    codes = {judged.referentie: judged.codes for judged in result.lines}
+    assert codes == {
+        "R1": (),
+        "R2": ("0613",),
+        "R3": (),
+        "R4": ("0587",),
+        "R5": ("0613",),
+        "R6": (),
+    }
