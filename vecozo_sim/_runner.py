@@ -12,9 +12,12 @@ a vendor's CI and our own tests run exactly the same composition:
    and ``/admin/insurers/``;
 5. :class:`Runtime` (URLs and pid) is what ``HOME/runtime.json`` records for the client commands.
 
-Stopping: the gateway first (an in-flight delivery is cancelled and stays queued on disk; the
-delivery worker picks it up on the next start, and nothing reaches an insurer that is closing),
-then the insurers (an answer in progress stays in their store and is sent after a restart).
+Stopping, so that a clean stop logs nothing and loses nothing: the admin port first (no operator
+call meets a closing store); then the insurers while the gateway still answers (their pull loops
+stop before they could fail to connect, their endpoint finishes the deliveries it is reading
+and then refuses new ones, a judgement in progress finishes, an unsent answer stays in their
+store for the next start); the gateway last (a delivery it could not hand over stays queued on
+disk and is retried on the next start).
 """
 
 from __future__ import annotations
@@ -237,21 +240,21 @@ class Exchange:
         return f"http://{self.settings.host}:{port}"
 
     async def stop(self) -> None:
-        """Idempotent; the gateway first (no delivery may reach an insurer that is closing its
-        store), then the insurers (unsent answers stay in their store), then the admin port."""
+        """Idempotent; admin port, insurers, gateway, in that order (the module docstring says
+        why): the insurers' pull loops and answers need the gateway, never the reverse."""
         if self._insurers_task is not None:
             self._insurers_task.cancel()
             await asyncio.gather(self._insurers_task, return_exceptions=True)
             self._insurers_task = None
-        if self.gateway is not None:
-            await self.gateway.stop()
-            self.gateway = None
-        if self.insurers is not None:
-            await self.insurers.stop()
-            self.insurers = None
         if self._admin is not None:
             await self._admin.cleanup()
             self._admin = None
+        if self.insurers is not None:
+            await self.insurers.stop()
+            self.insurers = None
+        if self.gateway is not None:
+            await self.gateway.stop()
+            self.gateway = None
 
 
 def elapsed_since(started: float) -> float:

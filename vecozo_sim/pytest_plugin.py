@@ -16,6 +16,9 @@ the session world (its own store, CA files and CRL), on the test's own event loo
 session-scoped server with function-scoped test loops would hang). It hands out ready
 :class:`provider_client.VecozoClient` objects per account and the world's scenario persons,
 and re-raises at teardown any error the servers logged, so a 500 never passes unnoticed.
+At teardown it closes every client and admin session it handed out; one used after that (by a
+task that outlived its test) raises :class:`ExchangeClosedError` instead of quietly opening a
+new aiohttp session that nobody closes (which surfaced as a ResourceWarning in a later test).
 
 Everything heavy is imported inside the fixtures: the plugin is loaded in every pytest run of
 an environment that has vecozo-sim installed, and must cost nothing there.
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
     import aiohttp
 
     from gateway import RetrySchedule
-    from provider_client import VecozoClient
+    from provider_client import IncomingResponse, OutgoingRequest, Transport, VecozoClient
     from vecozo_sim._runner import Exchange, Runtime
     from world import HomeLayout, Scenario, World
 
@@ -47,13 +50,42 @@ try:  # strict-mode projects need the explicit decorator; without pytest-asyncio
 except ImportError:  # pragma: no cover - pytest-asyncio is what runs the async tests at all
     _async_fixture = pytest.fixture  # type: ignore[assignment]
 
-__all__ = ["ServerSideError", "VecozoExchange", "VecozoWorld"]
+__all__ = ["ExchangeClosedError", "ServerSideError", "VecozoExchange", "VecozoWorld"]
 
 _SERVER_LOGGERS = ("gateway", "insurer_stub", "aiohttp.server", "aiohttp.web", "vecozo_sim")
 
 
 class ServerSideError(AssertionError):
     """The simulated servers logged errors during the test (a handler crashed, a task died)."""
+
+
+class ExchangeClosedError(RuntimeError):
+    """A client or the admin port of ``vecozo`` was used after the test's exchange stopped."""
+
+
+class _ClosingTransport:
+    """A client's transport that stays closed once the fixture closed it.
+
+    aiohttp's transport reopens its session on the next request after ``close()``. A task a
+    test left running (``asyncio.gather`` keeps the siblings of a failed coroutine going) would
+    so open a session during teardown that nothing ever closes; here it gets an error instead.
+    """
+
+    def __init__(self, inner: Transport) -> None:
+        self._inner = inner
+        self.closed = False
+
+    async def send(self, request: OutgoingRequest) -> IncomingResponse:
+        if self.closed:
+            raise ExchangeClosedError(f"{request.method} {request.path}: {_CLOSED}")
+        return await self._inner.send(request)
+
+    async def close(self) -> None:
+        self.closed = True
+        await self._inner.close()
+
+
+_CLOSED = "the test's vecozo exchange is torn down (a task outlived its test?)"
 
 
 class VecozoWorld:
@@ -114,6 +146,7 @@ class VecozoExchange:
         self._errors = errors
         self._clients: list[VecozoClient] = []
         self._admin: aiohttp.ClientSession | None = None
+        self._closed = False
 
     @property
     def gateway_url(self) -> str:
@@ -134,9 +167,11 @@ class VecozoExchange:
 
     def client(self, account: str, *, timeout: float = 30.0) -> VecozoClient:
         """A client presenting ``account``'s certificate: a user number, an account name, or an
-        organisation code (then its system account). Closed at teardown."""
-        from provider_client import ClientConfig, VecozoClient
+        organisation code (then its system account). Closed at teardown, and unusable after."""
+        from provider_client import AiohttpTransport, ClientConfig, VecozoClient
 
+        if self._closed:
+            raise ExchangeClosedError(f"client({account!r}): {_CLOSED}")
         user_number = self._user_number(account)
         found = self.world.account(user_number)
         organisation = found.organisation if found else None
@@ -150,7 +185,10 @@ class VecozoExchange:
             organisation=organisation,
             agb=provider.agb if provider else None,  # COV's Zorgaanbieder
         )
-        client = VecozoClient.from_config(config, timeout=timeout)
+        transport = AiohttpTransport(
+            config.base_url, ssl_context=config.ssl_context(), timeout=timeout
+        )
+        client = VecozoClient(_ClosingTransport(transport), agb=config.agb)
         self._clients.append(client)
         return client
 
@@ -171,6 +209,8 @@ class VecozoExchange:
         admin call is a mistake in the test."""
         import aiohttp
 
+        if self._closed:
+            raise ExchangeClosedError(f"admin {method} {path}: {_CLOSED}")
         if self._admin is None:
             self._admin = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         async with self._admin.request(method, self.admin_url + path, json=body) as response:
@@ -207,12 +247,20 @@ class VecozoExchange:
         return text
 
     async def close(self) -> None:
-        for client in self._clients:
-            await client.close()
-        self._clients.clear()
-        if self._admin is not None:
-            await self._admin.close()
-            self._admin = None
+        """Close every client and the admin session, each even if another fails; idempotent.
+        From then on the clients, ``client()`` and ``admin()`` raise ExchangeClosedError."""
+        import asyncio
+
+        self._closed = True
+        clients, self._clients = self._clients, []
+        admin, self._admin = self._admin, None
+        closing = [client.close() for client in clients]
+        if admin is not None:
+            closing.append(admin.close())
+        failures = await asyncio.gather(*closing, return_exceptions=True)
+        for failure in failures:
+            if isinstance(failure, BaseException):
+                raise failure
 
 
 @pytest.fixture(scope="session")

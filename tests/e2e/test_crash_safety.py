@@ -88,12 +88,16 @@ async def _push_until_killed(
             await asyncio.gather(*(push(s, d) for s, d in files[start : start + 2]))
 
     driver = asyncio.create_task(drive())
-    await asyncio.sleep(kill_at)
-    os.kill(up.process.pid, signal.SIGKILL)
-    up.process.wait(timeout=10)
-    await asyncio.wait_for(driver, timeout=30)  # every push fails fast once the server is gone
-    for client in clients.values():
-        await client.close()
+    try:
+        await asyncio.sleep(kill_at)
+        os.kill(up.process.pid, signal.SIGKILL)
+        up.process.wait(timeout=10)
+        await asyncio.wait_for(driver, timeout=30)  # every push fails fast once the server is gone
+    finally:
+        driver.cancel()  # a no-op once it finished; else it must not outlive its clients
+        await asyncio.gather(driver, return_exceptions=True)
+        for client in clients.values():
+            await client.close()
     return accepted
 
 

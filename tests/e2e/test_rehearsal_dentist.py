@@ -17,12 +17,6 @@ DENTIST = "12050001"  # docs/TESTDATA.md: contracted with every insurer
 VGZ = "7095"  # push-mode insurer
 CZ = "7119"  # pull-mode insurer
 ZK = "3311"  # push-mode insurer of a one-brand group
-# insurer_stub indexes verzekerdennummers over a whole group, but the world numbers them per
-# UZOVI, so at the five-brand VGZ group a clean line can draw 0300 (reported to its owner).
-VGZ_GROUP_BUG = pytest.mark.xfail(
-    reason="insurer_stub: group-wide verzekerdennummer index collides across VGZ brands (0300)",
-    strict=False,
-)
 DELIVERED = ["Ontvangen", "WordtVerwerkt", "VerwerkingVoltooid", "WordtAangeboden", "Bezorgd"]
 
 
@@ -39,7 +33,7 @@ def _codes(return_file: bytes) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("insurer", [ZK, CZ, pytest.param(VGZ, marks=VGZ_GROUP_BUG)])
+@pytest.mark.parametrize("insurer", [ZK, CZ, VGZ])
 async def test_a_clean_file_returns_as_header_and_closing_record(
     vecozo: VecozoExchange, insurer: str
 ) -> None:
@@ -64,9 +58,9 @@ async def test_a_clean_file_returns_as_header_and_closing_record(
     ("code", "insurer"),
     [
         ("0320", CZ),  # not insured
-        pytest.param("0328", VGZ, marks=VGZ_GROUP_BUG),  # died before the date of care
+        ("0328", VGZ),  # died before the date of care
         ("0506", ZK),  # known, but no policy on the date of care
-        pytest.param("8983", VGZ, marks=VGZ_GROUP_BUG),  # Wlz client at a VGZ brand
+        ("8983", VGZ),  # Wlz client at a VGZ brand (a five-brand group: unique numbers)
     ],
 )
 async def test_a_file_with_a_faulty_line_returns_that_lines_code(

@@ -8,6 +8,9 @@ stops it). The refusals: no client certificate, a half-made home.
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -63,6 +66,42 @@ def _assert_banner(up: UpProcess, home: Path) -> None:
         assert f"vecozo-sim {command}" in out
 
 
+def _printed_commands(up: UpProcess) -> list[str]:
+    """The lines under "Try:" of the banner, exactly as a newcomer would copy them."""
+    tried = up.output().split("\nTry:\n", 1)[1].split("\n\n", 1)[0]
+    return [line.strip() for line in tried.splitlines() if line.strip()]
+
+
+def _run(command: str, cwd: Path) -> str:
+    """One printed command as a shell would split it; ``vecozo-sim`` is this interpreter's."""
+    argv = shlex.split(command)
+    if argv[0] == "vecozo-sim":
+        argv = [sys.executable, "-m", "vecozo_sim", *argv[1:]]
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def _run_printed_commands(up: UpProcess, cwd: Path) -> None:
+    """Every example of the banner runs against this exchange, so the banner cannot drift from
+    the real commands: generate, submit, fetch its return, COV, and the curl line."""
+    generate, submit, fetch, cov, curl = _printed_commands(up)
+    _run(generate, cwd)
+    assert (cwd / "decl.asc").is_file()
+    submitted = _run(submit, cwd)
+    [traceer_id] = set(
+        re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", submitted)
+    )
+    assert "<traceerId>" in fetch
+    fetched = _run(fetch.replace("<traceerId>", traceer_id), cwd)
+    assert "MZ302" in fetched  # the return file of the submitted declaration, written here
+    assert list(cwd.glob("*_MZ302_*.asc"))
+    assert f"COV {INSURED_VGZ['bsn']}" in (checked := _run(cov, cwd))
+    assert "Gevonden" in checked
+    answer = json.loads(_run(curl, cwd))
+    assert answer["zoekresultaten"][0]["resultaat"] == "Gevonden"
+
+
 async def test_first_start_creates_the_world_serves_and_stops_cleanly(
     run_up: Callable[..., UpProcess], tmp_path: Path
 ) -> None:
@@ -82,10 +121,12 @@ async def test_first_start_creates_the_world_serves_and_stops_cleanly(
     assert {v["uzovi"] for v in found["verzekerde"]["verzekeringen"]} == {"7095"}
     with pytest.raises(aiohttp.ClientConnectionError):
         await _cov(home, up.runtime["gateway_url"], with_certificate=False)
+    _run_printed_commands(up, tmp_path)
 
     assert up.stop(signal.SIGTERM) == 0
     assert not (home / "runtime.json").exists()
     assert "stopping" in up.output()
+    assert "failed" not in up.output().split("stopping", 1)[1]  # a silent stop
 
 
 async def test_second_start_is_fast_and_takes_the_simulated_date(
