@@ -103,6 +103,10 @@ class _Run:
                 bsn_fields[0].number,
                 text[bsn_fields[0].start : bsn_fields[0].end],
             )
+        if self.standard.is_return:
+            # The rule binds the declarant's amounts; an insurer's return legitimately totals
+            # ingediend as credit and toegekend as debet (a refused credit, a paid correction).
+            return
         signs = {text[f.start] for f in layout.signs}
         if len(signs) > 1 and signs <= {"D", "C"}:
             # 8064: "Indicaties Debet/Credit mogen niet verschillend zijn binnen een record."

@@ -140,6 +140,26 @@ def test_a_return_file_validates_clean() -> None:
     assert vektis.validate(answer) == []
 
 
+def test_a_refused_credit_return_mixes_indicators_without_8064() -> None:
+    """A return totals ingediend as credit and toegekend (zero) as debet: not a 8064."""
+    credit = {"berekend_bedrag": -2458, "declaratiebedrag": -2458, "totaal_declaratiebedrag": -2458}
+    records = [
+        {**r, **{k: v for k, v in credit.items() if k in r}}
+        for r in vektis.sample_records(insured=1, per_insured=1)
+    ]
+    data = vektis.render_file(vektis.get_standard("MZ301"), records)
+    assert vektis.validate(data) == []
+    answer = vektis.build_return(
+        vektis.parse_file(data),
+        {2: vektis.Judgement(codes=("8017",), toegekend=0)},
+        return_date=date(2024, 5, 1),
+    )
+    closing = answer.rstrip(b"\r\n").rsplit(b"\r\n", 1)[-1]
+    assert closing[44:45] == b"C"  # ingediend: credit
+    assert closing[56:57] == b"D"  # toegekend: zero, debet by default
+    assert vektis.validate(answer) == []
+
+
 @pytest.mark.parametrize("data", [b"", b"\x00" * 5000, b"01", b"\r\n" * 3, b"\xff" * 400])
 def test_garbage_yields_findings_never_exceptions(data: bytes) -> None:
     assert vektis.validate(data)
