@@ -61,6 +61,28 @@ def _clean(ctx: Context, rng: random.Random, *, fault: str) -> Line:
     )
 
 
+def _faulty(
+    ctx: Context,
+    rng: random.Random,
+    person: Person,
+    *,
+    number: str,
+    fault: str,
+    code: str | None = None,
+) -> Line:
+    """``person``'s line on a random day, of ``code`` or else a random standard code."""
+    if code is None:
+        code = ctx.standard_codes[rng.randrange(len(ctx.standard_codes))]
+    return Line(
+        person=person,
+        verzekerdennummer=number,
+        day=ctx.random_day(rng),
+        code=code,
+        tarief=ctx.tariff(code),
+        fault=fault,
+    )
+
+
 def _not_insured(ctx: Context, rng: random.Random) -> Line:
     """0320: unknown to the whole group: the insurer finds neither BSN nor verzekerdennummer."""
     outsiders = [
@@ -71,15 +93,7 @@ def _not_insured(ctx: Context, rng: random.Random) -> Line:
         and (p.deceased is None or p.deceased > ctx.end)
     ]
     person = _pick(outsiders[:2000], "0320", ctx, rng)
-    code = ctx.standard_codes[rng.randrange(len(ctx.standard_codes))]
-    return Line(
-        person=person,
-        verzekerdennummer="",
-        day=ctx.random_day(rng),
-        code=code,
-        tarief=ctx.tariff(code),
-        fault="0320",
-    )
+    return _faulty(ctx, rng, person, number="", fault="0320")
 
 
 def _deceased(ctx: Context, rng: random.Random) -> Line:
@@ -90,15 +104,7 @@ def _deceased(ctx: Context, rng: random.Random) -> Line:
         if p.deceased is not None and p.deceased < ctx.start and ctx.number_of(p)
     ]
     person = _pick(dead, "0328", ctx, rng)
-    code = ctx.standard_codes[rng.randrange(len(ctx.standard_codes))]
-    return Line(
-        person=person,
-        verzekerdennummer=ctx.number_of(person),
-        day=ctx.random_day(rng),
-        code=code,
-        tarief=ctx.tariff(code),
-        fault="0328",
-    )
+    return _faulty(ctx, rng, person, number=ctx.number_of(person), fault="0328")
 
 
 def _uninsured_on_day(ctx: Context, rng: random.Random) -> Line:
@@ -112,15 +118,7 @@ def _uninsured_on_day(ctx: Context, rng: random.Random) -> Line:
         )
 
     person = _pick([p for p in _group(ctx) if fits(p)], "0506", ctx, rng)
-    code = ctx.standard_codes[rng.randrange(len(ctx.standard_codes))]
-    return Line(
-        person=person,
-        verzekerdennummer=ctx.number_of(person),
-        day=ctx.random_day(rng),
-        code=code,
-        tarief=ctx.tariff(code),
-        fault="0506",
-    )
+    return _faulty(ctx, rng, person, number=ctx.number_of(person), fault="0506")
 
 
 def _wlz(ctx: Context, rng: random.Random) -> Line:
@@ -138,15 +136,7 @@ def _wlz(ctx: Context, rng: random.Random) -> Line:
         and ctx.number_of(p, ctx.end)
     ]
     person = _pick(clients, "8983", ctx, rng)
-    code = ctx.standard_codes[rng.randrange(len(ctx.standard_codes))]
-    return Line(
-        person=person,
-        verzekerdennummer=ctx.number_of(person, ctx.start),
-        day=ctx.random_day(rng),
-        code=code,
-        tarief=ctx.tariff(code),
-        fault="8983",
-    )
+    return _faulty(ctx, rng, person, number=ctx.number_of(person, ctx.start), fault="8983")
 
 
 def _not_covered(ctx: Context, rng: random.Random) -> Line:
@@ -172,13 +162,8 @@ def _not_covered(ctx: Context, rng: random.Random) -> Line:
     if not options:
         _pick([], "0613", ctx, rng)
     person, code = options[rng.randrange(len(options))]
-    return Line(
-        person=person,
-        verzekerdennummer=ctx.number_of(person, ctx.start),
-        day=ctx.random_day(rng),
-        code=code,
-        tarief=ctx.tariff(code),
-        fault="0613",
+    return _faulty(
+        ctx, rng, person, number=ctx.number_of(person, ctx.start), fault="0613", code=code
     )
 
 
@@ -193,14 +178,7 @@ def _no_machtiging(ctx: Context, rng: random.Random) -> Line:
         covered = [c for c in needs if any(c in policy.coverage.get(p, ()) for p in packages)]
         if covered and not any(m.uzovi in ctx.brands for m in person.machtigingen):
             code = covered[rng.randrange(len(covered))]
-            return Line(
-                person=person,
-                verzekerdennummer=ctx.pool.numbers[i],
-                day=ctx.random_day(rng),
-                code=code,
-                tarief=ctx.tariff(code),
-                fault="0551",
-            )
+            return _faulty(ctx, rng, person, number=ctx.pool.numbers[i], fault="0551", code=code)
     _pick([], "0551", ctx, rng)
     raise AssertionError("unreachable")  # pragma: no cover
 
