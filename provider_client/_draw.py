@@ -253,6 +253,20 @@ def machtiging_for(ctx: Context, person: Person, code: str, day: dt.date) -> str
     return _machtiging(ctx, person, code, day, day)
 
 
+def pool_line(ctx: Context, i: int, code: str, day: dt.date, *, fault: str = "") -> Line:
+    """The line of pool person ``i`` for ``code`` on ``day``: its tariff and any machtiging."""
+    person = ctx.pool.persons[i]
+    return Line(
+        person=person,
+        verzekerdennummer=ctx.pool.numbers[i],
+        day=day,
+        code=code,
+        tarief=ctx.tariff(code),
+        machtiging=machtiging_for(ctx, person, code, day),
+        fault=fault,
+    )
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` plus whole months (negative allowed), clamped to the month's last day."""
     index = day.year * 12 + day.month - 1 + months

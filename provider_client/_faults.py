@@ -17,6 +17,7 @@ from provider_client._draw import (
     GenerateError,
     Line,
     machtiging_for,
+    pool_line,
     shared_numbers,
     too_late_day,
 )
@@ -47,18 +48,9 @@ def _pick(candidates: list[Person], code: str, ctx: Context, rng: random.Random)
 def _clean(ctx: Context, rng: random.Random, *, fault: str) -> Line:
     """A clean line of a random pool person; callers change one thing of it."""
     i = rng.randrange(len(ctx.pool.persons))
-    person, codes = ctx.pool.persons[i], ctx.pool.codes[i]
+    codes = ctx.pool.codes[i]
     code = codes[rng.randrange(len(codes))]
-    day = ctx.random_day(rng)
-    return Line(
-        person=person,
-        verzekerdennummer=ctx.pool.numbers[i],
-        day=day,
-        code=code,
-        tarief=ctx.tariff(code),
-        machtiging=machtiging_for(ctx, person, code, day),
-        fault=fault,
-    )
+    return pool_line(ctx, i, code, ctx.random_day(rng), fault=fault)
 
 
 def _faulty(

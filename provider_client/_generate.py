@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import vektis
-from provider_client._draw import Context, GenerateError, Line, build_context, machtiging_for
+from provider_client._draw import (
+    Context,
+    GenerateError,
+    Line,
+    build_context,
+    machtiging_for,
+    pool_line,
+)
 from provider_client._faults import craft_fault
 from provider_client._template import SpanTemplate, date_text
 from world import Insurer, Person, Provider, World
@@ -184,16 +191,7 @@ def _as_line(ctx: Context, item: Item) -> Line:
     if isinstance(item, Line):
         return item
     i, d, c = item
-    person, code = ctx.pool.persons[i], ctx.pool.codes[i][c]
-    day = ctx.start + dt.timedelta(days=d)
-    return Line(
-        person=person,
-        verzekerdennummer=ctx.pool.numbers[i],
-        day=day,
-        code=code,
-        tarief=ctx.tariff(code),
-        machtiging=machtiging_for(ctx, person, code, day),
-    )
+    return pool_line(ctx, i, ctx.pool.codes[i][c], ctx.start + dt.timedelta(days=d))
 
 
 def _add_twins(
