@@ -18,6 +18,7 @@ from berichten._metadata import (
     Referentiegegevens,
     Routeringgegevens,
     SleutelWaardePaar,
+    metadata_to_json,
     read_referentiegegevens,
     read_routeringgegevens,
     read_verwerkingscontext,
@@ -99,15 +100,8 @@ class PullBerichtMetadata:
 
 
 def pull_metadata_to_json(meta: PullBerichtMetadata) -> dict[str, Any]:
-    """The JSON object of one pull listing item."""
-    out: dict[str, Any] = {
-        "basisgegevens": meta.basisgegevens.to_json(),
-        "routeringgegevens": meta.routeringgegevens.to_json(),
-        "referentiegegevens": meta.referentiegegevens.to_json(),
-    }
-    if meta.verwerkingscontext:
-        out["verwerkingscontext"] = [p.to_json() for p in meta.verwerkingscontext]
-    return out
+    """The JSON object of one pull listing item: ``basisgegevens``, then the push envelope."""
+    return {"basisgegevens": meta.basisgegevens.to_json(), **metadata_to_json(meta.to_push())}
 
 
 def parse_pull_metadata(obj: object) -> PullBerichtMetadata:
