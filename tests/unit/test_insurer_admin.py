@@ -19,21 +19,10 @@ from typing import Any
 import pytest
 
 from insurer_stub import InsurerHost, InsurerSettings, create_admin_app
-from vecozo_sim._cmd_world import issue_certificates
-from world import HomeLayout, World, generate_world, load_world, save_world
+from world import HomeLayout, World, load_world, save_world
 
 VGZ, ZK = "7095", "3311"
 DENTIST = "12050001"
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("insurer-admin-world")
-    layout = HomeLayout(root=root)
-    world = generate_world(seed=1, persons=200)
-    save_world(world, layout)
-    issue_certificates(world, layout)
-    return root
 
 
 class RecordingClient:
@@ -50,8 +39,8 @@ class RecordingClient:
 
 
 @pytest.fixture
-async def host(template: Path, tmp_path: Path) -> AsyncIterator[InsurerHost]:
-    shutil.copytree(template, tmp_path / "home")
+async def host(template_home: Path, tmp_path: Path) -> AsyncIterator[InsurerHost]:
+    shutil.copytree(template_home, tmp_path / "home")
     layout = HomeLayout(root=tmp_path / "home")
     settings = InsurerSettings(
         layout=layout, gateway_url="https://127.0.0.1:9", uzovis=frozenset({VGZ, ZK})

@@ -20,28 +20,17 @@ from aiohttp import web
 
 from insurer_stub import Adjudication, InsurerHost, InsurerSettings, create_admin_app
 from insurer_stub._store import InsurerStore
-from vecozo_sim._cmd_world import issue_certificates
 from vecozo_sim.cli import main
-from world import HomeLayout, generate_world, save_world
+from world import HomeLayout
 
 VGZ, ZK = "7095", "3311"
 DENTIST, OTHER = "12050001", "87050001"
 RECEIVED = dt.date(2025, 3, 3)
 
 
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("insurer-cli-world")
-    layout = HomeLayout(root=root)
-    world = generate_world(seed=1, persons=200)
-    save_world(world, layout)
-    issue_certificates(world, layout)
-    return root
-
-
 @pytest.fixture
-def home(template: Path, tmp_path: Path) -> HomeLayout:
-    shutil.copytree(template, tmp_path / "home")
+def home(template_home: Path, tmp_path: Path) -> HomeLayout:
+    shutil.copytree(template_home, tmp_path / "home")
     return HomeLayout(root=tmp_path / "home")
 
 

@@ -27,20 +27,9 @@ import vektis
 from berichten import BerichtMetadata
 from insurer_stub import ExchangeError, Faults, InsurerHost, InsurerSettings
 from insurer_stub._store import InboxItem
-from vecozo_sim._cmd_world import issue_certificates
-from world import HomeLayout, generate_world, save_world
+from world import HomeLayout
 
 VGZ, ZK, PULLER = "7095", "3311", "0699"  # PULLER fetches its mailbox instead of being pushed to
-
-
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("insurer-host-world")
-    layout = HomeLayout(root=root)
-    world = generate_world(seed=1, persons=200)
-    save_world(world, layout)
-    issue_certificates(world, layout)
-    return root
 
 
 class QuietExchange:
@@ -68,8 +57,8 @@ class QuietExchange:
 
 
 @pytest.fixture
-async def host(template: Path, tmp_path: Path) -> AsyncIterator[InsurerHost]:
-    shutil.copytree(template, tmp_path / "home")
+async def host(template_home: Path, tmp_path: Path) -> AsyncIterator[InsurerHost]:
+    shutil.copytree(template_home, tmp_path / "home")
     settings = InsurerSettings(
         layout=HomeLayout(root=tmp_path / "home"),
         gateway_url="https://127.0.0.1:9",
