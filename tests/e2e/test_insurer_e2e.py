@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import shutil
 import socket
-import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from gateway_fixtures import declaration_metadata
 
 from certs import client_ssl_context
 from gateway import Gateway, GatewaySettings, RetrySchedule
@@ -211,24 +211,8 @@ def _person(bsn: str) -> Any:
     return person
 
 
-def metadata(afzender: str, uzovi: str) -> dict[str, Any]:
-    return {
-        "routeringgegevens": {
-            "afzender": {"rol": "Praktijk", "code": afzender},
-            "geadresseerden": [{"rol": "Zorgverzekeraar", "code": uzovi}],
-            "berichtstroom": {
-                "berichttype": "MZ301",
-                "berichtversie": 1,
-                "berichtsubversie": 3,
-                "actie": "Indienen",
-            },
-        },
-        "referentiegegevens": {"conversatieId": str(uuid.uuid4()), "traceerId": str(uuid.uuid4())},
-    }
-
-
 async def submit(ex: Exchange, who: str, afzender: str, uzovi: str, payload: bytes) -> str:
-    meta = metadata(afzender, uzovi)
+    meta = declaration_metadata(afzender=afzender, uzovi=uzovi)
     form = aiohttp.FormData()
     form.add_field("berichtMetadata", json.dumps(meta), content_type="application/json")
     form.add_field("payload", payload, filename="decl.asc", content_type="text/plain")
@@ -390,7 +374,9 @@ async def test_pull_mode_insurer_fetches_its_mailbox_and_answers(exchange: Excha
 def _delivery_form(uzovi: str, payload: bytes) -> aiohttp.FormData:
     form = aiohttp.FormData()
     form.add_field(
-        "berichtMetadata", json.dumps(metadata(DENTIST, uzovi)), content_type="application/json"
+        "berichtMetadata",
+        json.dumps(declaration_metadata(afzender=DENTIST, uzovi=uzovi)),
+        content_type="application/json",
     )
     form.add_field("payload", payload, filename="decl.asc", content_type="text/plain")
     return form
