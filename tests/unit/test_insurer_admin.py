@@ -11,12 +11,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from insurer_messages import declaration_metadata_json
 
 from insurer_stub import InsurerHost, InsurerSettings, create_admin_app
 from world import HomeLayout, World, load_world, save_world
@@ -59,27 +59,6 @@ def _client(host: InsurerHost, uzovi: str) -> RecordingClient:
     client = host.insurers[uzovi].client
     assert isinstance(client, RecordingClient)
     return client
-
-
-def _metadata(uzovi: str) -> str:
-    return json.dumps(
-        {
-            "routeringgegevens": {
-                "afzender": {"rol": "Praktijk", "code": DENTIST},
-                "geadresseerden": [{"rol": "Zorgverzekeraar", "code": uzovi}],
-                "berichtstroom": {
-                    "berichttype": "MZ301",
-                    "berichtversie": 1,
-                    "berichtsubversie": 3,
-                    "actie": "Indienen",
-                },
-            },
-            "referentiegegevens": {
-                "conversatieId": str(uuid.uuid4()),
-                "traceerId": str(uuid.uuid4()),
-            },
-        }
-    )
 
 
 async def test_insurers_lists_each_running_insurer(host: InsurerHost, aiohttp_client: Any) -> None:
@@ -130,7 +109,7 @@ async def test_unparseable_payload_is_quarantined_not_dropped(
     host: InsurerHost, aiohttp_client: Any
 ) -> None:
     running = host.insurers[VGZ]
-    metadata = _metadata(VGZ)
+    metadata = declaration_metadata_json(VGZ)
     traceer = json.loads(metadata)["referentiegegevens"]["traceerId"]
     running.accept(metadata, b"this is no EI file\r\n")
     item = running.store.item(traceer)

@@ -10,18 +10,17 @@ return with 422, as the exchange does, which the answer-twice fault expects.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import shutil
 import socket
 import threading
-import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from insurer_messages import declaration_metadata_json
 
 import vektis
 from berichten import BerichtMetadata
@@ -130,7 +129,7 @@ async def test_stop_lets_a_judgement_in_its_thread_finish_before_the_store_close
 
     monkeypatch.setattr(insurer, "_judge", held)
     monkeypatch.setattr(insurer, "_delay", lambda: 0.0)
-    insurer.accept(_metadata(VGZ), b"not an EI file")
+    insurer.accept(declaration_metadata_json(VGZ), b"not an EI file")
     assert await asyncio.to_thread(entered.wait, 30)
     stopping = asyncio.create_task(host.stop())
     await asyncio.wait({stopping}, timeout=0.2)  # the old order closed the store meanwhile
@@ -146,7 +145,7 @@ def _answer(host: InsurerHost, caplog: pytest.LogCaptureFixture) -> QuietExchang
     insurer.faults = Faults(answer_twice=True)
     insurer._delay = lambda: 0.0  # type: ignore[method-assign]
     caplog.set_level(logging.DEBUG, logger="insurer_stub")
-    insurer.accept(_metadata(VGZ), vektis.sample_declaration("MZ301"))
+    insurer.accept(declaration_metadata_json(VGZ), vektis.sample_declaration("MZ301"))
     assert isinstance(insurer.client, QuietExchange)
     return insurer.client
 
@@ -171,24 +170,3 @@ async def test_answer_twice_keeps_a_real_refusal_an_error(
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
     assert "failed" in errors[0].getMessage()
-
-
-def _metadata(uzovi: str) -> str:
-    return json.dumps(
-        {
-            "routeringgegevens": {
-                "afzender": {"rol": "Praktijk", "code": "12050001"},
-                "geadresseerden": [{"rol": "Zorgverzekeraar", "code": uzovi}],
-                "berichtstroom": {
-                    "berichttype": "MZ301",
-                    "berichtversie": 1,
-                    "berichtsubversie": 3,
-                    "actie": "Indienen",
-                },
-            },
-            "referentiegegevens": {
-                "conversatieId": str(uuid.uuid4()),
-                "traceerId": str(uuid.uuid4()),
-            },
-        }
-    )
