@@ -36,7 +36,7 @@ R = ZoekresultaatType
 
 def bsn_elfproef(bsn: str) -> bool:
     """The BSN 11-proef: 9 digits, sum(d_i * w_i) with weights 9..2 and -1 is divisible by 11."""
-    if len(bsn) != 9 or not bsn.isdigit() or bsn == "000000000":
+    if len(bsn) != 9 or not (bsn.isascii() and bsn.isdigit()) or bsn == "000000000":
         return False
     weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
     return sum(int(d) * w for d, w in zip(bsn, weights, strict=True)) % 11 == 0

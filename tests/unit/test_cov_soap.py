@@ -248,6 +248,7 @@ def test_bsn_elfproef() -> None:
     assert not bsn_elfproef("999979669")
     assert not bsn_elfproef("12345678")
     assert not bsn_elfproef("000000000")
+    assert not bsn_elfproef("12345678\u00b2")  # a superscript is isdigit() but not int()
 
 
 def answer(
