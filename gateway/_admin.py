@@ -45,7 +45,7 @@ async def get_journal(request: web.Request) -> web.Response:
     await state.journal.flush()
     filters = {col: request.query[q] for q, col in _JOURNAL_FILTERS.items() if q in request.query}
     limit = request.query.get("limit", "1000")
-    if not limit.isdigit():
+    if not (limit.isascii() and limit.isdigit()):
         return _bad(request, "limit is een geheel getal")
     return web.json_response(await state.store.read_journal(filters, limit=int(limit)))
 

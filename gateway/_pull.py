@@ -32,7 +32,7 @@ def _limit(request: web.Request) -> int:
     raw = request.query.get("limit")
     if raw is None:
         return MAX_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
         raise ValidationError("limit is ongeldig", errors={"limit": ["limit ligt in 1..250"]})
     return int(raw)
 

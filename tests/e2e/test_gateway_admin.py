@@ -242,9 +242,11 @@ async def test_journal_filters(gateway: Gateway, parties: dict[str, Party]) -> N
     status, problem = await admin(gateway, "GET", journal, params={"limit": "many"})
     assert status == 400
     assert "limit" in problem["detail"]
+    # "²" passes str.isdigit() but not int(): a 400, not a 500
+    assert (await admin(gateway, "GET", journal, params={"limit": "\u00b2"}))[0] == 400
 
 
-@pytest.mark.parametrize("limit", ["0", "251", "ten", "-1"])
+@pytest.mark.parametrize("limit", ["0", "251", "ten", "-1", "\u00b2"])
 async def test_pull_limit_out_of_range_is_a_problem_naming_limit(
     parties: dict[str, Party], limit: str
 ) -> None:
