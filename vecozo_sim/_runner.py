@@ -28,7 +28,6 @@ import dataclasses
 import datetime as dt
 import json
 import os
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -255,11 +254,6 @@ class Exchange:
         if self.gateway is not None:
             await self.gateway.stop()
             self.gateway = None
-
-
-def elapsed_since(started: float) -> float:
-    """Seconds since a ``time.perf_counter()`` reading (for the ready line and the tests)."""
-    return time.perf_counter() - started
 
 
 def home_is_initialised(layout: HomeLayout) -> bool:
