@@ -162,7 +162,7 @@ def parse_cov_register(obj: object) -> tuple[CovRegisterEntry, ...]:
 
 def _digits(chk: Checker, obj: Mapping[str, object], path: str, key: str, n: int) -> str | None:
     value = chk.string(obj, path, key, max_length=n, min_length=n)
-    if value is not None and not value.isdigit():
+    if value is not None and not (value.isascii() and value.isdigit()):
         chk.add(child(path, key), f"Must be {n} digits, got {value!r}.")
         return None
     return value

@@ -71,7 +71,7 @@ async def _ledger(request: web.Request) -> web.Response:
     if isinstance(running, web.Response):
         return running
     provider = request.query.get("provider", "")
-    if not (len(provider) == 8 and provider.isdigit()):
+    if not (len(provider) == 8 and (provider.isascii() and provider.isdigit())):
         return _problem(400, "query parameter provider must be an 8-digit AGB code")
     return web.json_response(running.ledger(provider).to_json())
 

@@ -97,7 +97,7 @@ def _date(raw: str) -> dt.date | None:
         pass
     value = None
     digits = raw.strip()
-    if len(digits) == 8 and digits.isdigit() and digits.strip("0"):
+    if len(digits) == 8 and digits.isascii() and digits.isdigit() and digits.strip("0"):
         with contextlib.suppress(ValueError):
             value = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     if len(_DATES) > 50_000:

@@ -83,4 +83,4 @@ def _code(record: vektis.Record, key: str, width: int) -> str:
     text = str(value).strip() if value is not None else ""
     if not text or set(text) == {"0"}:
         return ""
-    return text.zfill(width) if text.isdigit() else text
+    return text.zfill(width) if (text.isascii() and text.isdigit()) else text

@@ -58,7 +58,7 @@ class VecozoProvider(BaseProvider):
         The number never starts with 0, because a 0 on the third position marks a practice code.
         """
         soort = zorgverlenersoort or self.random_element(tuple(ZORGVERLENERSOORTEN))
-        if len(soort) != 2 or not soort.isdigit():
+        if len(soort) != 2 or not (soort.isascii() and soort.isdigit()):
             raise ValueError(f"a zorgverlenersoort is two digits, not {soort!r}")
         return f"{soort}{self.generator.random.randrange(100_000, 1_000_000)}"
 

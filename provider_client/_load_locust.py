@@ -52,9 +52,9 @@ def settings_from(environ: Mapping[str, str]) -> LocustSettings:
     """The settings, or a LoadError naming the bad variable."""
     lines = environ.get("VECOZO_LINES", "100")
     seed = environ.get("VECOZO_SEED", str(os.getpid()))
-    if not lines.isdigit() or int(lines) < 1:
+    if not (lines.isascii() and lines.isdigit()) or int(lines) < 1:
         raise LoadError(f"VECOZO_LINES={lines!r} is not a positive number of lines")
-    if not seed.isdigit():
+    if not (seed.isascii() and seed.isdigit()):
         raise LoadError(f"VECOZO_SEED={seed!r} is not a number")
     return LocustSettings(
         home=Path(environ.get("VECOZO_HOME", str(DEFAULT_HOME))),

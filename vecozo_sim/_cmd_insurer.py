@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def _digits(count: int) -> Any:
     def check(text: str) -> str:
-        if len(text) != count or not text.isdigit():
+        if len(text) != count or not (text.isascii() and text.isdigit()):
             raise argparse.ArgumentTypeError(f"must be {count} digits: {text!r}")
         return text
 

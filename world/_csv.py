@@ -172,7 +172,7 @@ def _person(row: list[str], rules: _Rules) -> Person:
         raise _LineError(
             f"sex must be 1 or 2, wlz 0 or 1, postcode like 1234AB: {sex!r}, {wlz!r}, {postcode!r}"
         )
-    if not house.isdigit() or not surname:
+    if not (house.isascii() and house.isdigit()) or not surname:
         raise _LineError(f"house number must be digits and surname present: {house!r}")
     coverages = tuple(_coverage(i, rules.uzovis) for i in _parts(covs, 6, "policy"))
     _check_overlap(coverages)

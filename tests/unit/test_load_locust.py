@@ -45,7 +45,12 @@ def test_settings_come_from_the_environment() -> None:
 
 @pytest.mark.parametrize(
     ("env", "name"),
-    [({"VECOZO_LINES": "0"}, "VECOZO_LINES"), ({"VECOZO_SEED": "x"}, "VECOZO_SEED")],
+    [
+        ({"VECOZO_LINES": "0"}, "VECOZO_LINES"),
+        ({"VECOZO_LINES": "\u00b2"}, "VECOZO_LINES"),  # a digit to isdigit(), not to int()
+        ({"VECOZO_SEED": "x"}, "VECOZO_SEED"),
+        ({"VECOZO_SEED": "\u00b2"}, "VECOZO_SEED"),
+    ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], name: str) -> None:
     with pytest.raises(LoadError, match=name):

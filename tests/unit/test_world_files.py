@@ -121,6 +121,7 @@ def _replace_line(layout: HomeLayout, number: int, change: Callable[[str], str])
         (2, lambda s: s.replace("1980-05-17", "1980-13-17"), "birth_date is not a date"),
         (2, lambda s: s.replace("7095:", "4321:", 1), "unknown UZOVI '4321'"),
         (2, lambda s: s.replace(",1,", ",3,", 1), "sex must be 1 or 2"),
+        (2, lambda s: s.replace(",1011AB,1,", ",1011AB,\u00b2,", 1), "house number must be"),
         (2, lambda s: s.replace(":basis:", ":extra:", 1), "policy kind 'extra' is neither"),
         (2, lambda s: s.rstrip("\n") + ",extra\n", "expected 12 columns, found 13"),
         (8, lambda s: s.replace("2025-12-31", "2026-01-01", 1), "basis policies overlap"),
