@@ -36,6 +36,7 @@ from gateway._routing import (
     Route,
     decide_route,
     envelope_from_json,
+    envelope_from_metadata,
 )
 from gateway._runtime import AcceptedCrl, Faults
 from gateway._settings import MIB, GatewaySettings, RetrySchedule, SimulatedClock
@@ -79,6 +80,7 @@ __all__ = [
     "create_app",
     "decide_route",
     "envelope_from_json",
+    "envelope_from_metadata",
     "fault_status",
     "load_cov_register",
     "merge_populations",

@@ -21,7 +21,7 @@ from aiohttp import BodyPartReader, web
 import berichten
 from gateway._ei import read_header
 from gateway._errors import PayloadTooLargeError, RefusedError, ValidationError
-from gateway._routing import DeclarationRef, MessageKind, decide_route, envelope_from_json
+from gateway._routing import DeclarationRef, MessageKind, decide_route, envelope_from_metadata
 from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
 from gateway._status import Status
 from gateway._store import NewMessage, StoredMessage
@@ -144,7 +144,7 @@ async def _accept(request: web.Request, state: GatewayState, upload: Upload) -> 
         raise ValidationError(
             "berichtMetadata voldoet niet aan het schema", errors=exc.errors
         ) from None
-    envelope = envelope_from_json(berichten.metadata_to_json(meta))
+    envelope = envelope_from_metadata(meta)
     request[TRACEER_ID] = envelope.traceer_id
     answered = None
     if envelope.als_antwoord_op is not None:

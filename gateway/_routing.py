@@ -23,6 +23,8 @@ from berichten import (
     ROL_PRAKTIJK,
     ROL_ZORGVERLENER,
     ROL_ZORGVERZEKERAAR,
+    BerichtMetadata,
+    Relatie,
 )
 from gateway._errors import RefusedError
 from gateway._identity import Caller
@@ -37,6 +39,7 @@ __all__ = [
     "Route",
     "decide_route",
     "envelope_from_json",
+    "envelope_from_metadata",
 ]
 
 # Which EI header field carries the afzender's code for each rol (voorlooprecord 0110/0111/0112).
@@ -128,6 +131,27 @@ def envelope_from_json(meta: Mapping[str, Any]) -> Envelope:
         berichtversie=int(stream["berichtversie"]),
         berichtsubversie=int(stream["berichtsubversie"]),
         actie=str(stream["actie"]),
+    )
+
+
+def _relatie(relatie: Relatie) -> Party:
+    return Party(rol=relatie.rol, code=relatie.code or "")
+
+
+def envelope_from_metadata(meta: BerichtMetadata) -> Envelope:
+    """The routing facts of parsed metadata: what ``envelope_from_json`` reads, without JSON."""
+    routing, reference = meta.routeringgegevens, meta.referentiegegevens
+    stream = routing.berichtstroom
+    return Envelope(
+        traceer_id=reference.traceer_id.lower(),
+        conversatie_id=reference.conversatie_id.lower(),
+        als_antwoord_op=reference.als_antwoord_op.lower() if reference.als_antwoord_op else None,
+        afzender=_relatie(routing.afzender),
+        geadresseerden=tuple(_relatie(g) for g in routing.geadresseerden),
+        berichttype=stream.berichttype,
+        berichtversie=stream.berichtversie,
+        berichtsubversie=stream.berichtsubversie,
+        actie=stream.actie,
     )
 
 

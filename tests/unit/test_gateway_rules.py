@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import berichten
 from berichten import (
     CovPolicy,
     CovRegisterEntry,
@@ -31,6 +32,7 @@ from gateway import (
     check_transition,
     decide_route,
     envelope_from_json,
+    envelope_from_metadata,
     fault_status,
     require_service,
     resolve_caller,
@@ -227,6 +229,27 @@ def test_unaddressed_declaration_is_refused_naming_geadresseerden() -> None:
         route("10000000000001", _unaddressed(meta()))
     assert refused.value.status_hint == 422
     assert "routeringgegevens.geadresseerden" in refused.value.errors
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"alsAntwoordOp": "6A2F41A3-C54C-4B4E-8D0E-6D2F9F0B1C2D", "referentieId": "r-1"},
+    ],
+)
+def test_envelope_from_parsed_metadata_equals_the_json_reading(extra: dict) -> None:  # type: ignore[type-arg]
+    ids = {
+        "conversatieId": "0F8FAD5B-D9CB-469F-A165-70867728950E",
+        "traceerId": "7C9E6679-7425-40DE-944B-E07FC1F90AE7",
+    }
+    m = meta(**ids, **extra)
+    m["routeringgegevens"]["geadresseerden"].append({"rol": "Indiener"})  # a relatie without code
+    parsed = berichten.parse_metadata(m)
+    envelope = envelope_from_metadata(parsed)
+    assert envelope == envelope_from_json(berichten.metadata_to_json(parsed))
+    assert envelope.traceer_id == ids["traceerId"].lower()
+    assert envelope.geadresseerden[-1].code == ""
 
 
 def test_bureau_toestemming_expires() -> None:
