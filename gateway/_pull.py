@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -72,33 +71,6 @@ async def list_berichten(request: web.Request) -> web.Response:
     return web.json_response([_listing_item(m, base=base) for m in ready])
 
 
-def _matches(zoekpad: berichten.Zoekpad, message: StoredMessage) -> bool:
-    if isinstance(zoekpad, berichten.ZoekpadOpConversatieId):
-        return message.conversatie_id == zoekpad.conversatie_id.lower()
-    if isinstance(zoekpad, berichten.ZoekpadOpAlsAntwoordOp):
-        return message.als_antwoord_op == zoekpad.als_antwoord_op.lower()
-    return _matches_stroom(zoekpad, message.metadata)
-
-
-def _matches_stroom(zoekpad: berichten.ZoekpadOpBerichtstroom, meta: Mapping[str, Any]) -> bool:
-    routing = meta["routeringgegevens"]
-    stroom = routing["berichtstroom"]
-    wanted = {
-        "berichttype": zoekpad.berichttype,
-        "berichtsubtype": zoekpad.berichtsubtype,
-        "berichtversie": zoekpad.berichtversie,
-        "berichtsubversie": zoekpad.berichtsubversie,
-        "actie": zoekpad.actie,
-    }
-    if any(v is not None and stroom.get(k) != v for k, v in wanted.items()):
-        return False
-    return any(
-        (zoekpad.geadresseerde_rol in (None, g.get("rol")))
-        and (zoekpad.geadresseerde_code in (None, g.get("code")))
-        for g in routing.get("geadresseerden") or [{}]
-    )
-
-
 async def zoek_berichten(request: web.Request) -> web.Response:
     """``POST .../berichten/zoeken``: the ready messages matching one Zoekpad."""
     state, caller = request.app[STATE], request[CALLER]
@@ -107,8 +79,7 @@ async def zoek_berichten(request: web.Request) -> web.Response:
         zoekpad = berichten.parse_zoekpad_json(await request.read())
     except berichten.ZoekpadError as exc:
         raise ValidationError("Zoekpad is ongeldig", errors=exc.errors) from None
-    ready = await state.store.mailbox(caller.organisation, limit=100_000)
-    found = [m for m in ready if _matches(zoekpad, m)][:limit]
+    found = await state.store.search_mailbox(caller.organisation, zoekpad, limit=limit)
     base = _base(request, state)
     return web.json_response([_listing_item(m, base=base) for m in found])
 

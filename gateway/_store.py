@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import berichten
 from gateway._errors import StoreError
 from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
 
@@ -187,6 +188,38 @@ def _checked_move(db: sqlite3.Connection, traceer_id: str, status: Status) -> No
     if row is None:
         raise StatusTransitionError(f"geen bericht {traceer_id} om naar {status.value} te zetten")
     check_transition(Status(row[0]), status)
+
+
+_STROOM = "$.routeringgegevens.berichtstroom."
+_MAILBOX = "recipient=? AND status=? AND delivery='pull' AND acknowledged=0"
+
+
+def _zoekpad_clause(zoekpad: berichten.Zoekpad) -> tuple[str, list[object]]:
+    """The SQL condition (and its parameters) that selects the rows one Zoekpad asks for."""
+    if isinstance(zoekpad, berichten.ZoekpadOpConversatieId):
+        return "conversatie_id=?", [zoekpad.conversatie_id.lower()]
+    if isinstance(zoekpad, berichten.ZoekpadOpAlsAntwoordOp):
+        return "als_antwoord_op=?", [zoekpad.als_antwoord_op.lower()]
+    wanted = {
+        "berichttype": zoekpad.berichttype,
+        "berichtsubtype": zoekpad.berichtsubtype,
+        "berichtversie": zoekpad.berichtversie,
+        "berichtsubversie": zoekpad.berichtsubversie,
+        "actie": zoekpad.actie,
+    }
+    given = {k: v for k, v in wanted.items() if v is not None}
+    where = [f"json_extract(metadata, '{_STROOM}{k}')=?" for k in given]
+    params: list[object] = list(given.values())
+    rol, code = zoekpad.geadresseerde_rol, zoekpad.geadresseerde_code
+    if rol is not None or code is not None:
+        # Some geadresseerde has that rol and/or code; a filter left out matches any.
+        where.append(
+            "EXISTS (SELECT 1 FROM json_each(metadata, '$.routeringgegevens.geadresseerden') g"
+            " WHERE (? IS NULL OR json_extract(g.value, '$.rol')=?)"
+            " AND (? IS NULL OR json_extract(g.value, '$.code')=?))"
+        )
+        params += [rol, rol, code, code]
+    return " AND ".join(where) or "1", params
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -400,8 +433,17 @@ class Store:
 
     async def mailbox(self, organisation: str, *, limit: int) -> list[StoredMessage]:
         return await self._select(
-            "recipient=? AND status=? AND delivery='pull' AND acknowledged=0",
-            (organisation, Status.WORDT_AANGEBODEN.value),
+            _MAILBOX, (organisation, Status.WORDT_AANGEBODEN.value), limit=limit
+        )
+
+    async def search_mailbox(
+        self, organisation: str, zoekpad: berichten.Zoekpad, *, limit: int
+    ) -> list[StoredMessage]:
+        """The oldest ``limit`` mailbox messages matching ``zoekpad``, filtered by SQLite."""
+        clause, params = _zoekpad_clause(zoekpad)
+        return await self._select(
+            f"{_MAILBOX} AND {clause}",
+            (organisation, Status.WORDT_AANGEBODEN.value, *params),
             limit=limit,
         )
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import berichten
 from gateway import Status, StatusTransitionError, Store
 from gateway._store import NewMessage
 
@@ -62,5 +63,80 @@ async def test_an_illegal_move_is_refused_and_nothing_is_written(
         assert [s for s, _ in await store.history("t1")] == ["Ontvangen"]
         with pytest.raises(StatusTransitionError):
             await store.set_status("unknown", Status.WORDT_VERWERKT, at=AT)
+    finally:
+        await store.close()
+
+
+FEW = (17, 90, 160)  # the MZ302 returns for bureau 98000001 among many MZ301 declarations
+CONVERSATION = "0f8fad5b-d9cb-469f-a165-70867728950e"
+ANSWERED = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+
+
+def _mailbox_message(i: int) -> tuple[NewMessage, dict[str, object]]:
+    is_return = i in (*FEW, 120, 130, 140)
+    stroom = {"berichttype": "MZ302" if is_return else "MZ301", "berichtversie": 1}
+    stroom |= {"berichtsubversie": 3, "actie": "Retourneren" if is_return else "Indienen"}
+    addressee = {"rol": "Indiener", "code": "98000002" if i == 140 else "98000001"}
+    metadata = {
+        "routeringgegevens": {
+            "afzender": {"rol": "Praktijk", "code": "12002242"},
+            "geadresseerden": [addressee if is_return else {"rol": "Zorgverzekeraar"}],
+            "berichtstroom": stroom,
+        },
+    }
+    new = NewMessage(
+        traceer_id=f"t{i:03}",
+        conversatie_id=CONVERSATION if is_return else f"c{i}",
+        als_antwoord_op=ANSWERED if is_return else None,
+        kind="return" if is_return else "declaration",
+        indiener="98000001",
+        indiener_account="20000000000001",
+        afzender="12002242",
+        recipient="3311" if i == 130 else "7095",  # 130: another organisation's mailbox
+        metadata=metadata,
+        size=7,
+        sha256="x",
+        received_at=AT,
+    )
+    return new, {"delivery": "pull", "acknowledged": int(i == 120)}  # 120: acknowledged
+
+
+async def test_zoeken_filters_a_large_mailbox_in_sql(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "gateway")
+    try:
+        for i in range(200):
+            new, columns = _mailbox_message(i)
+            upload = store.new_upload_path()
+            upload.write_bytes(b"payload")
+            assert await store.add_message(new, upload, status=Status.WORDT_AANGEBODEN)
+            await store.update(new.traceer_id, **columns)
+
+        async def found(zoekpad: berichten.Zoekpad, limit: int = 250) -> list[str]:
+            return [m.traceer_id for m in await store.search_mailbox("7095", zoekpad, limit=limit)]
+
+        few = [f"t{i:03}" for i in FEW]
+        stroom = berichten.ZoekpadOpBerichtstroom
+        assert await found(stroom(berichttype="MZ302")) == [*few[:2], "t140", few[2]]
+        assert await found(stroom(berichttype="MZ302", geadresseerde_code="98000001")) == few
+        everything = stroom(
+            berichttype="MZ302",
+            berichtversie=1,
+            berichtsubversie=3,
+            actie="Retourneren",
+            geadresseerde_rol="Indiener",
+            geadresseerde_code="98000001",
+        )
+        assert await found(everything) == few
+        assert await found(everything, limit=2) == few[:2]
+        assert await found(stroom(berichttype="MZ302", berichtversie=2)) == []
+        assert await found(stroom(berichttype="MZ302", berichtsubtype="x")) == []
+        assert await found(stroom(berichttype="MZ302", geadresseerde_rol="Zorgverzekeraar")) == []
+        assert await found(stroom(berichttype="MZ301", geadresseerde_code="7095")) == []
+        assert await found(stroom(berichttype="MZ301"), limit=3) == ["t000", "t001", "t002"]
+        by_conversation = berichten.ZoekpadOpConversatieId(conversatie_id=CONVERSATION.upper())
+        assert await found(by_conversation) == [*few[:2], "t140", few[2]]
+        answers = berichten.ZoekpadOpAlsAntwoordOp(als_antwoord_op=ANSWERED)
+        assert await found(answers, limit=1) == few[:1]
+        assert await store.search_mailbox("3311", answers, limit=250) != []
     finally:
         await store.close()
