@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 import berichten
 from gateway._ei import read_header
@@ -108,8 +109,9 @@ async def _receive(request: web.Request, state: GatewayState, path: Path) -> Upl
         raise PayloadTooLargeError(f"verzoek is groter dan {limit} bytes payload toestaat")
     try:
         return await _read_parts(request, state, path)
-    except (ValueError, AssertionError, RuntimeError) as exc:
-        # aiohttp's multipart reader says "malformed" with these; it is the client's body.
+    except (ValueError, AssertionError, RuntimeError, HttpProcessingError) as exc:
+        # aiohttp's multipart reader says "malformed" with these (a part's header that is not
+        # a valid HTTP header is an InvalidHeader); it is the client's body.
         raise _bad("$", f"multipart-body is onleesbaar: {exc}") from None
 
 
