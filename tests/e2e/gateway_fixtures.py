@@ -259,6 +259,28 @@ def client_context(pki: GatewayPki, layout: HomeLayout, name: str | None) -> ssl
     return client_ssl_context(ca=layout.ca_cert, cert=cert, key=key)
 
 
+# One insured person as an insurer publishes it to the COV register.
+REGISTER = {
+    "verzekerden": [
+        {
+            "bsn": "999979668",
+            "geboortedatum": "1962-03-15",
+            "naam": "Ommeren",
+            "postcode": "1234AB",
+            "huisnummer": 1,
+            "policies": [
+                {
+                    "uzovi": INSURER,
+                    "verzekerdennummer": "559",
+                    "soort": "Basis",
+                    "begin": "2017-01-01",
+                }
+            ],
+        }
+    ]
+}
+
+
 def declaration_metadata(
     *,
     afzender: str = PRACTICE,

@@ -21,6 +21,7 @@ from gateway_fixtures import (
     INSURER,
     PULL,
     PUSH_INSURER,
+    REGISTER,
     STATUS,
     GatewayPki,
     Party,
@@ -39,25 +40,6 @@ from world import HomeLayout
 
 COV_JSON = "/cov/v1/controle"
 DECLARATION_FOR_PUSH = DECLARATION.replace(INSURER.encode(), PUSH_INSURER.encode())
-REGISTER = {
-    "verzekerden": [
-        {
-            "bsn": "999979668",
-            "geboortedatum": "1962-03-15",
-            "naam": "Ommeren",
-            "postcode": "1234AB",
-            "huisnummer": 1,
-            "policies": [
-                {
-                    "uzovi": INSURER,
-                    "verzekerdennummer": "559",
-                    "soort": "Basis",
-                    "begin": "2017-01-01",
-                }
-            ],
-        }
-    ]
-}
 
 
 @pytest.fixture(scope="session")

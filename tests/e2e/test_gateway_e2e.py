@@ -22,6 +22,7 @@ from gateway_fixtures import (
     PULL,
     PUSH,
     PUSH_INSURER,
+    REGISTER,
     STATUS,
     GatewayPki,
     Party,
@@ -206,27 +207,6 @@ async def test_technically_wrong_file_is_afgekeurd_and_not_delivered(
     assert {"0158", "0156"} <= codes
     assert all(m["toelichting"].startswith("record ") for m in item["meldingen"])
     assert (await parties["insurer"].call("GET", PULL))[1] == []
-
-
-REGISTER = {
-    "verzekerden": [
-        {
-            "bsn": "999979668",
-            "geboortedatum": "1962-03-15",
-            "naam": "Ommeren",
-            "postcode": "1234AB",
-            "huisnummer": 1,
-            "policies": [
-                {
-                    "uzovi": INSURER,
-                    "verzekerdennummer": "559",
-                    "soort": "Basis",
-                    "begin": "2017-01-01",
-                }
-            ],
-        }
-    ]
-}
 
 
 def soap(bsn: str, born: str) -> bytes:
