@@ -113,7 +113,10 @@ def test_a_client_certificate_is_a_client_auth_leaf_with_aki_and_ski(
 
 
 def test_a_client_certificate_is_valid_now_by_default(alice: IssuedCertificate) -> None:
-    assert alice.cert.not_valid_before_utc <= NOW < alice.cert.not_valid_after_utc
+    # The clock at assertion time, not at import: the session fixture may issue alice minutes
+    # after this module was collected in a long run.
+    now = dt.datetime.now(dt.UTC)
+    assert alice.cert.not_valid_before_utc <= now < alice.cert.not_valid_after_utc
 
 
 def test_validity_can_be_set_in_the_past_for_an_expired_certificate(
