@@ -11,7 +11,7 @@ The composition root starts it with::
 """
 
 from gateway._admin import create_admin_app
-from gateway._app import ROUTES, Gateway, create_app, load_cov_register
+from gateway._app import ROUTES, SHUTDOWN_GRACE, Gateway, create_app, load_cov_register
 from gateway._cov import CovRegister, merge_populations
 from gateway._cov_routes import fault_status
 from gateway._errors import (
@@ -49,6 +49,7 @@ __all__ = [
     "FINAL_STATUSES",
     "MIB",
     "ROUTES",
+    "SHUTDOWN_GRACE",
     "AcceptedCrl",
     "AuthenticationError",
     "AuthorizationError",

@@ -50,6 +50,11 @@ ROUTES = (
     ("PUT", "/cov-register/v1/verzekerden/{uzovi}", put_register),
 )
 
+# Seconds a stopping listener waits for a request still being handled (aiohttp's default is 60,
+# twice over per connection). Our handlers answer in milliseconds, and whatever was answered is
+# already on disk, so a longer wait only delays a stop (and a test's teardown) on a stuck peer.
+SHUTDOWN_GRACE = 5.0
+
 
 def _soap_fault(code: str, text: str) -> bytes:
     return berichten.render_soap_fault(berichten.SoapFaultError(text, faultcode=code))
@@ -151,7 +156,9 @@ class Gateway:
         log.info("gateway listening", extra={"url": self.url, "admin": self.admin_url})
 
     async def _listen(self, app: web.Application, port: int, context: ssl.SSLContext | None) -> int:
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE
+        )
         await runner.setup()
         site = web.TCPSite(runner, self.settings.host, port, ssl_context=context)
         await site.start()

@@ -33,6 +33,9 @@ log = logging.getLogger("insurer_stub")
 HOST_KEY: web.AppKey[InsurerHost] = web.AppKey("insurer_host")
 MAX_BODY = 256 * 1024 * 1024  # a 100,000-line declaration is about 31 MB
 
+# The same grace as gateway.SHUTDOWN_GRACE (which says why); the rooms may not import each other.
+SHUTDOWN_GRACE = 5.0
+
 
 class InsurerHost:
     """Runs the insurers of one world; ``start`` and ``stop`` from the composition root."""
@@ -153,7 +156,7 @@ class InsurerHost:
             cert=layout.server_cert, key=layout.server_key, ca=layout.ca_cert, crl=layout.crl
         )
         app = create_receiver_app(self)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self._port, ssl_context=context)
         await site.start()

@@ -231,7 +231,9 @@ class Exchange:
         app = create_admin_app(
             gateway.create_admin_app(running.app), insurer_stub.create_admin_app(insurers)
         )
-        self._admin = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._admin = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=gateway.SHUTDOWN_GRACE
+        )
         await self._admin.setup()
         site = web.TCPSite(self._admin, self.settings.host, self.settings.admin_port)
         await site.start()
