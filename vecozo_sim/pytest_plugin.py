@@ -26,6 +26,8 @@ an environment that has vecozo-sim installed, and must cost nothing there.
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
 import os
 import shutil
@@ -340,5 +342,28 @@ async def vecozo(
             yield handle
         finally:
             await handle.close()
-            await exchange.stop()
+            await _stop_or_explain(exchange)
     handle.check()
+
+
+# A clean stop takes well under a second; past this the teardown reports where it is stuck
+# instead of waiting for pytest-timeout's blind 300 s.
+STOP_LIMIT = 60.0
+
+
+async def _stop_or_explain(exchange: Exchange) -> None:
+    try:
+        async with asyncio.timeout(STOP_LIMIT):
+            await exchange.stop()
+    except TimeoutError:
+        raise ServerSideError(
+            f"the exchange did not stop within {STOP_LIMIT:.0f} s; tasks still waiting:\n"
+            + _task_stacks()
+        ) from None
+
+
+def _task_stacks() -> str:
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        task.print_stack(limit=8, file=out)
+    return out.getvalue()
