@@ -146,6 +146,18 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
     except web.HTTPException as error:
         outcome = f"refused: {error.reason}"
         response = _http_error_response(request, error)
+    except ConnectionResetError:
+        # The peer went away mid-request (its upload cut off, or it was stopped while sending):
+        # nothing was accepted and nobody is left to answer, so it is not our fault to log.
+        log.info("client left during %s %s", request.method, request.path)
+        outcome = "client disconnected"
+        response = problem_response(
+            400,
+            "Verbinding verbroken",
+            "de verbinding werd verbroken voordat het verzoek gelezen was",
+            instance=request.path,
+            errors={},
+        )
     except Exception:
         log.exception("unexpected error in %s %s", request.method, request.path)
         outcome = "error"
