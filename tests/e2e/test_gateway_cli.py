@@ -62,6 +62,11 @@ async def test_gateway_command_serves_until_sigterm(pki: GatewayPki, tmp_path: P
             async with session.get(urls["admin"] + "/clock", headers=token) as r:
                 assert r.status == 200
                 assert "today" in json.loads(await r.read())
+        second = await start(layout.root)  # the same home: refused, the first one untouched
+        _, refused = await asyncio.wait_for(second.communicate(), 30)
+        assert second.returncode == 2
+        assert f"pid {process.pid}".encode() in refused
+        assert json.loads(layout.runtime_file.read_text(encoding="utf-8"))["pid"] == process.pid
         process.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(process.communicate(), 30)
     finally:
