@@ -16,12 +16,15 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gateway
-from vecozo_sim._admin_port import AdminPort
 from vecozo_sim._lock import HomeInUseError, HomeLock
 from world import DEFAULT_HOME, HomeLayout, World, WorldFileError, load_world
+
+if TYPE_CHECKING:  # aiohttp and the runner load only when the command runs
+    from vecozo_sim._admin_port import AdminPort
+    from vecozo_sim._runner import Runtime
 
 __all__ = ["register", "serve"]
 
@@ -75,12 +78,8 @@ async def serve(
     stop: asyncio.Event | None = None,
 ) -> None:
     """Run until ``stop`` is set or SIGINT/SIGTERM arrives; the exchange is stopped cleanly."""
-    from vecozo_sim._runner import (
-        GATEWAY_ADMIN_PREFIX,
-        Runtime,
-        remove_runtime_file,
-        write_runtime_file,
-    )
+    from vecozo_sim._admin_port import AdminPort
+    from vecozo_sim._runner import GATEWAY_ADMIN_PREFIX, remove_runtime_file, write_runtime_file
 
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -101,15 +100,7 @@ async def serve(
             shutdown_timeout=gateway.SHUTDOWN_GRACE,
         )
         admin_url = await admin.start()
-        runtime = Runtime(
-            gateway_url=running.url,
-            admin_url=admin_url,
-            pid=os.getpid(),
-            home=str(settings.layout.root),
-            started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            admin_token=admin.token,
-        )
-        write_runtime_file(settings.layout, runtime)
+        write_runtime_file(settings.layout, _runtime(running, admin))
         print(f"exchange  {running.url}", flush=True)
         print(f"admin     {admin_url}{GATEWAY_ADMIN_PREFIX}", flush=True)
         await stop.wait()
@@ -121,3 +112,17 @@ async def serve(
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
     print("vecozo-sim gateway: stopped", flush=True)
+
+
+def _runtime(running: gateway.Gateway, admin: AdminPort) -> Runtime:
+    """What runtime.json records for a gateway alone (no insurer endpoints)."""
+    from vecozo_sim._runner import Runtime
+
+    return Runtime(
+        gateway_url=running.url,
+        admin_url=admin.url,
+        pid=os.getpid(),
+        home=str(running.settings.layout.root),
+        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        admin_token=admin.token,
+    )

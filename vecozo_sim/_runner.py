@@ -144,9 +144,10 @@ class Exchange:
         task = self._insurers_task
         if task is None or not task.done():
             return "the insurers are still publishing their populations"
-        if task.cancelled() or task.exception() is not None:
-            return f"the insurers did not start: {task.exception()!r}"
-        return None
+        if task.cancelled():
+            return "the insurers' start was cancelled"
+        failure = task.exception()
+        return None if failure is None else f"the insurers did not start: {failure!r}"
 
     @property
     def world(self) -> World:
