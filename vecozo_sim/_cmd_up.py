@@ -203,7 +203,7 @@ def example_commands(world: World, layout: HomeLayout, runtime: Runtime) -> list
     token = f"$({_TOKEN_FROM_RUNTIME} {shlex.quote(str(layout.runtime_file))})"
     admin = (
         f'curl -H "Authorization: Bearer {token}" '
-        f"{shlex.quote(runtime.admin_url + '/admin/gateway/journal?limit=5')}"
+        f"{shlex.quote(runtime.admin_url + '/admin/gateway/journal?polling=false&limit=5')}"
     )
     return [
         f"vecozo-sim client generate --home {home} --provider {_EXAMPLE_PRACTICE} "
