@@ -75,7 +75,7 @@ async def main(requests: int, pushes: int) -> dict[str, object]:
     root = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
     pki = build_gateway_pki(root / "pki")
     layout = home_from(pki, root / "home")
-    settings = GatewaySettings(layout=layout, port=0, admin_port=0, max_payload_bytes=64 << 20)
+    settings = GatewaySettings(layout=layout, port=0, max_payload_bytes=64 << 20)
     gw = Gateway(settings, world=build_world())
     await gw.start()
     hello = web.Application()

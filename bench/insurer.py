@@ -186,7 +186,7 @@ async def bench_e2e(world: World, layout: HomeLayout, files: int, lines: int) ->
     host = InsurerHost(InsurerSettings(layout=layout, gateway_url=f"https://127.0.0.1:{port}",
                                        world=world, uzovis=frozenset({UZOVI})))  # fmt: skip
     gateway = Gateway(
-        GatewaySettings(layout=layout, port=port, admin_port=0, push_endpoints=await host.listen(),
+        GatewaySettings(layout=layout, port=port, push_endpoints=await host.listen(),
                         retry=RetrySchedule(attempts=5, first_delay=0.1, max_delay=1.0),
                         worker_interval=0.02, max_payload_bytes=64 * 1024 * 1024),
         world=world,

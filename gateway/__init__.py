@@ -3,11 +3,12 @@
 The composition root starts it with::
 
     gateway = Gateway(GatewaySettings(layout=HomeLayout(root=home)), world=world)
-    await gateway.start()      # store, TLS site, admin site, delivery worker
+    await gateway.start()      # store, TLS site, journal, delivery worker
     ...
     await gateway.stop()
 
-``create_app`` / ``create_admin_app`` give the bare aiohttp applications (for mounting and tests).
+``create_app`` / ``create_admin_app`` give the bare aiohttp applications; the gateway serves no
+admin listener itself: the composition root mounts ``create_admin_app(gateway.app)`` on its own.
 """
 
 from gateway._admin import create_admin_app

@@ -1,34 +1,62 @@
-"""The operator's API (plain HTTP, 127.0.0.1, its own port): journal, reset, clock, faults, CRL.
+"""The operator's API: journal, reset, clock, faults, CRL, a message's history.
 
 It is for the person running the simulator and for test suites, never for the simulated
-participants, which is why it sits on a separate listener without client certificates.
+participants. The gateway serves it on no listener of its own: the composition root mounts it
+on its one admin port, which requires the admin token (``vecozo_sim._admin_port``).
+docs/ADMIN.md documents every route with its body.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 
 import certs
+from gateway._app import PULL, STATUS
 from gateway._cov_routes import COV_REGISTER
-from gateway._middleware import problem_response
+from gateway._middleware import PREFIXES, problem_response
 from gateway._runtime import Faults
 from gateway._state import STATE, GatewayState
+from gateway._store import JournalQuery
 
-__all__ = ["create_admin_app"]
+__all__ = ["CLOCK_RANGE", "JOURNAL_LIMIT_MAX", "POLLING_ROUTES", "check_clock", "create_admin_app"]
 
+# query parameter -> journal column compared for equality
 _JOURNAL_FILTERS = {
     "account": "account",
     "organisation": "organisation",
+    "method": "method",
     "route": "route",
     "outcome": "outcome",
     "traceerId": "traceer_id",
     "status": "status",
-    "since": "since",
 }
+_JOURNAL_OTHER = ("since", "until", "polling", "order", "limit")
+JOURNAL_LIMIT_DEFAULT = 100
+# An answer of this many rows is a few hundred kB; the store lock is held for milliseconds.
+JOURNAL_LIMIT_MAX = 1000
+# What a participant sends over and over while it waits (an insurer's pull loop, a client's
+# status polls): ``polling=false`` leaves these out, so the journal shows what happened.
+POLLING_ROUTES = frozenset(
+    (method, prefix + path)
+    for prefix in ("", *PREFIXES)
+    for method, path in (
+        ("GET", f"{PULL}/berichten"),
+        ("POST", f"{PULL}/berichten/zoeken"),
+        ("GET", f"{STATUS}/berichtstatussen"),
+    )
+)
+# The simulated clock accepts moments in this range: far enough either way for any test of
+# dates (Wlz stays, payment terms, expired certificates), near enough that no arithmetic on
+# dates overflows (9999-12-31 made every later request a 500, issue 12).
+CLOCK_RANGE = (
+    dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+    dt.datetime(2100, 12, 31, 23, 59, 59, tzinfo=dt.UTC),
+)
 
 
 def _bad(request: web.Request, message: str) -> web.Response:
@@ -40,17 +68,45 @@ async def _json(request: web.Request) -> Any:
     return json.loads(raw) if raw.strip() else {}
 
 
+def journal_query(query: Mapping[str, str]) -> JournalQuery:
+    """The :class:`JournalQuery` of ``GET /journal``'s parameters; ValueError naming the one
+    that is wrong (an unknown parameter too: a misspelt filter must not silently match all)."""
+    unknown = set(query) - set(_JOURNAL_FILTERS) - set(_JOURNAL_OTHER)
+    if unknown:
+        known = ", ".join([*_JOURNAL_FILTERS, *_JOURNAL_OTHER])
+        raise ValueError(f"onbekende parameter {', '.join(sorted(unknown))}; bekend: {known}")
+    limit = query.get("limit", str(JOURNAL_LIMIT_DEFAULT))
+    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= JOURNAL_LIMIT_MAX):
+        raise ValueError(f"limit is een geheel getal 1..{JOURNAL_LIMIT_MAX} (het maximum)")
+    order = query.get("order", "newest")
+    if order not in ("newest", "oldest"):
+        raise ValueError("order is newest (standaard) of oldest")
+    polling = query.get("polling", "true")
+    if polling not in ("true", "false"):
+        raise ValueError("polling is true (standaard) of false")
+    return JournalQuery(
+        equals={col: query[q] for q, col in _JOURNAL_FILTERS.items() if q in query},
+        since=query.get("since"),
+        until=query.get("until"),
+        exclude=POLLING_ROUTES if polling == "false" else frozenset(),
+        newest_first=order == "newest",
+        limit=int(limit),
+    )
+
+
 async def get_journal(request: web.Request) -> web.Response:
+    """Every request the exchange answered, newest first; filters in docs/ADMIN.md."""
     state = request.app[STATE]
+    try:
+        query = journal_query(request.query)
+    except ValueError as exc:
+        return _bad(request, str(exc))
     await state.journal.flush()
-    filters = {col: request.query[q] for q, col in _JOURNAL_FILTERS.items() if q in request.query}
-    limit = request.query.get("limit", "1000")
-    if not (limit.isascii() and limit.isdigit()):
-        return _bad(request, "limit is een geheel getal")
-    return web.json_response(await state.store.read_journal(filters, limit=int(limit)))
+    return web.json_response(await state.store.read_journal(query))
 
 
 async def post_reset(request: web.Request) -> web.Response:
+    """Forget messages, mailboxes, journal, faults; body {"covRegister": true} clears COV too."""
     state = request.app[STATE]
     try:
         body = await _json(request)
@@ -70,17 +126,31 @@ def _clock_json(state: GatewayState) -> dict[str, str]:
     return {"now": now.isoformat(), "today": now.date().isoformat()}
 
 
+def check_clock(moment: dt.datetime) -> dt.datetime:
+    """``moment`` if it lies in :data:`CLOCK_RANGE`, else ValueError saying the range."""
+    low, high = CLOCK_RANGE
+    if moment.tzinfo is None:
+        raise ValueError("de tijd heeft een tijdzone nodig (bijv. +01:00 of Z)")
+    if not low <= moment <= high:
+        raise ValueError(
+            f"{moment.isoformat()} valt buiten het bereik {low.isoformat()} .. {high.isoformat()}"
+        )
+    return moment
+
+
 async def put_clock(request: web.Request) -> web.Response:
-    """Body ``{"today": "2025-03-01"}``, ``{"now": "<ISO 8601>"}`` or ``{"reset": true}``."""
+    """Move the simulated clock: {"today": "YYYY-MM-DD"}, {"now": "<ISO 8601>"}, {"reset": true}."""
     state = request.app[STATE]
     try:
         body = await _json(request)
         if body.get("reset"):
             state.clock.reset()
         elif "now" in body:
-            state.clock.set_now(dt.datetime.fromisoformat(str(body["now"])))
+            state.clock.set_now(check_clock(dt.datetime.fromisoformat(str(body["now"]))))
         elif "today" in body:
-            state.clock.set_today(dt.date.fromisoformat(str(body["today"])))
+            day = dt.date.fromisoformat(str(body["today"]))
+            check_clock(dt.datetime.combine(day, state.clock.now().timetz()))
+            state.clock.set_today(day)
         else:
             return _bad(request, "geef today, now of reset")
     except (ValueError, AttributeError, json.JSONDecodeError) as exc:
@@ -89,10 +159,12 @@ async def put_clock(request: web.Request) -> web.Response:
 
 
 async def get_clock(request: web.Request) -> web.Response:
+    """The simulated now and today."""
     return web.json_response(_clock_json(request.app[STATE]))
 
 
 async def put_faults(request: web.Request) -> web.Response:
+    """Rehearsal faults: latencyMs, refuseRate, refuseStatus, failingDeliveries, seed; {} clears."""
     state = request.app[STATE]
     try:
         body = await _json(request)
@@ -105,6 +177,7 @@ async def put_faults(request: web.Request) -> web.Response:
 
 
 async def post_crl_reload(request: web.Request) -> web.Response:
+    """Read pki/crl.pem again now (the gateway also notices a changed file by itself)."""
     state = request.app[STATE]
     try:
         revoked = state.crl.reload()

@@ -1,9 +1,11 @@
-"""The composition of the exchange: routes, the TLS listener, the admin listener, the worker.
+"""The composition of the exchange: routes, the TLS listener, the worker.
 
 ``create_app`` builds the routed application over an opened store (so tests can build one with
 any world); ``Gateway`` is the runner the composition root starts and stops: it opens the store,
-loads the COV register, starts both listeners, the journal writer, the payload retention sweep
-and the delivery worker.
+loads the COV register, starts the TLS listener, the journal writer, the payload retention
+sweep and the delivery worker. It opens no admin listener: the composition root serves
+``gateway.create_admin_app(gateway.app)`` on the one admin port it owns (issue 12: a second,
+unannounced admin listener answered ``PUT /clock`` to anyone).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from aiohttp import web
 
 import berichten
 import certs
-from gateway._admin import create_admin_app
 from gateway._cov import CovRegister
 from gateway._cov_routes import COV_REGISTER, cov_json, cov_soap, put_register
 from gateway._delivery import DeliveryWorker
@@ -104,7 +105,7 @@ async def load_cov_register(store: Store) -> CovRegister:
 
 
 class Gateway:
-    """One running exchange: ``await start()``, then ``url`` / ``admin_url``; ``await stop()``."""
+    """One running exchange: ``await start()``, then ``url`` and ``app``; ``await stop()``."""
 
     def __init__(
         self,
@@ -123,7 +124,6 @@ class Gateway:
         self._worker: DeliveryWorker | None = None
         self._sweeper: RetentionSweeper | None = None
         self.url = ""
-        self.admin_url = ""
 
     @property
     def state(self) -> GatewayState:
@@ -145,17 +145,15 @@ class Gateway:
         self.state.crl.attach(context)
         port = await self._listen(self.app, self.settings.port, context)
         self.url = f"https://{self.settings.host}:{port}"
-        admin_port = await self._listen(create_admin_app(self.app), self.settings.admin_port, None)
-        self.admin_url = f"http://{self.settings.host}:{admin_port}"
         self.state.journal.start()
         self._sweeper = RetentionSweeper(self.state)
         self._sweeper.start()
         if self._run_worker:
             self._worker = DeliveryWorker(self.state)
             self._worker.start()
-        log.info("gateway listening", extra={"url": self.url, "admin": self.admin_url})
+        log.info("gateway listening", extra={"url": self.url})
 
-    async def _listen(self, app: web.Application, port: int, context: ssl.SSLContext | None) -> int:
+    async def _listen(self, app: web.Application, port: int, context: ssl.SSLContext) -> int:
         runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE
         )

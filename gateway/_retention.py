@@ -1,9 +1,14 @@
-"""Payload retention: a downloaded payload is kept 24 h, then deleted; the metadata stays.
+"""Retention: a downloaded payload is kept 24 h, then deleted; the journal is kept bounded.
 
 VECOZO's berichtloket: "after download the payload remains available 24 h, then deleted;
 metadata stays until the retention period ends". The sweep is one indexed UPDATE every
 ``retention_sweep_interval`` seconds, measured against the *simulated* clock, so an operator who
 moves the clock a day forward (``PUT /clock``) sees payloads expire at the next sweep.
+
+The journal is our own (VECOZO shows none), and insurer polling alone writes about 864,000 rows
+a day, so the same sweep prunes it in the background, never in a request: rows older than
+``journal_retention`` (simulated clock, like ``at``) and all but the newest
+``journal_max_rows``.
 """
 
 from __future__ import annotations
@@ -38,6 +43,15 @@ class RetentionSweeper:
         cutoff = retention_cutoff(state.clock.now(), state.settings.payload_retention)
         return await state.store.expire_payloads(downloaded_before=cutoff)
 
+    async def prune_journal(self) -> int:
+        """Delete the journal rows past their age or count; returns how many."""
+        state = self._state
+        await state.journal.flush()
+        return await state.store.prune_journal(
+            before=retention_cutoff(state.clock.now(), state.settings.journal_retention),
+            keep_rows=state.settings.journal_max_rows,
+        )
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="gateway-retention")
 
@@ -46,11 +60,14 @@ class RetentionSweeper:
             await asyncio.sleep(self._state.settings.retention_sweep_interval)
             try:
                 expired = await self.sweep()
+                pruned = await self.prune_journal()
             except Exception:  # a failed sweep only delays deletion; never stop the exchange
-                log.exception("payload retention sweep failed")
+                log.exception("retention sweep failed")
                 continue
             if expired:
                 log.info("payload retention: %d payloads deleted", expired)
+            if pruned:
+                log.info("journal retention: %d rows deleted", pruned)
 
     async def stop(self) -> None:
         if self._task is not None:

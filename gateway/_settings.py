@@ -48,7 +48,6 @@ class GatewaySettings:
     layout: HomeLayout
     host: str = "127.0.0.1"
     port: int = 8443
-    admin_port: int = 8444
     max_payload_bytes: int = 64 * MIB
     retry: RetrySchedule = RetrySchedule()
     push_endpoints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -66,6 +65,9 @@ class GatewaySettings:
     # Berichtloket: a downloaded payload stays available this long, then only metadata remains.
     payload_retention: dt.timedelta = dt.timedelta(hours=24)
     retention_sweep_interval: float = 60.0
+    # The journal (docs/ADMIN.md): pruned by the same sweep to this age and this many rows.
+    journal_retention: dt.timedelta = dt.timedelta(days=7)
+    journal_max_rows: int = 200_000
 
     def __post_init__(self) -> None:
         if self.soap_client_fault_status not in (400, 500):
@@ -74,6 +76,8 @@ class GatewaySettings:
             )
         if self.payload_retention < dt.timedelta() or self.retention_sweep_interval <= 0:
             raise ValueError("payload_retention >= 0 and retention_sweep_interval > 0 are needed")
+        if self.journal_retention <= dt.timedelta() or self.journal_max_rows < 1:
+            raise ValueError("journal_retention > 0 and journal_max_rows >= 1 are needed")
 
     def base_url(self) -> str:
         return (self.public_url or f"https://{self.host}:{self.port}").rstrip("/")

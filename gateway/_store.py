@@ -28,7 +28,7 @@ import berichten
 from gateway._errors import StoreError
 from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
 
-__all__ = ["JournalEntry", "NewMessage", "Store", "StoredMessage"]
+__all__ = ["JournalEntry", "JournalQuery", "NewMessage", "Store", "StoredMessage"]
 
 T = TypeVar("T")
 
@@ -78,6 +78,10 @@ CREATE TABLE IF NOT EXISTS journal (
     outcome TEXT NOT NULL,
     traceer_id TEXT
 );
+CREATE INDEX IF NOT EXISTS journal_at ON journal(at);
+CREATE INDEX IF NOT EXISTS journal_traceer_id ON journal(traceer_id);
+CREATE INDEX IF NOT EXISTS journal_account ON journal(account);
+CREATE INDEX IF NOT EXISTS journal_organisation ON journal(organisation);
 CREATE TABLE IF NOT EXISTS cov_register (
     uzovi TEXT NOT NULL,
     position INTEGER NOT NULL,
@@ -154,6 +158,44 @@ class JournalEntry:
     outcome: str
     traceer_id: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+_JOURNAL_EQUALS = ("account", "organisation", "method", "route", "outcome", "traceer_id", "status")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JournalQuery:
+    """Which journal rows to read: equal columns, a time window, routes left out, the order.
+
+    ``equals`` maps a column of ``_JOURNAL_EQUALS`` to its value; ``since``/``until`` bound
+    ``at`` (ISO 8601, inclusive); ``exclude`` holds ``(method, route)`` pairs to leave out (the
+    polling noise); newest first unless ``newest_first`` is False.
+    """
+
+    equals: Mapping[str, str | int] = field(default_factory=dict)
+    since: str | None = None
+    until: str | None = None
+    exclude: frozenset[tuple[str, str]] = frozenset()
+    newest_first: bool = True
+    limit: int = 100
+
+    def sql(self) -> tuple[str, list[object]]:
+        unknown = set(self.equals) - set(_JOURNAL_EQUALS)
+        if unknown:
+            raise ValueError(f"no journal column {', '.join(sorted(unknown))}")
+        where = [f"{column}=?" for column in self.equals]
+        params: list[object] = list(self.equals.values())
+        for bound, op in ((self.since, ">="), (self.until, "<=")):
+            if bound is not None:
+                where.append(f"at{op}?")
+                params.append(bound)
+        for method, route in sorted(self.exclude):
+            where.append("NOT (method=? AND route=?)")
+            params += [method, route]
+        sql = "SELECT at, account, organisation, method, route, status, outcome, traceer_id"
+        sql += " FROM journal" + (f" WHERE {' AND '.join(where)}" if where else "")
+        sql += f" ORDER BY id {'DESC' if self.newest_first else 'ASC'} LIMIT {int(self.limit)}"
+        return sql, params
 
 
 def _message(row: sqlite3.Row) -> StoredMessage:
@@ -481,21 +523,29 @@ class Store:
 
         await self._run(work)
 
-    async def read_journal(
-        self, filters: Mapping[str, str], *, limit: int = 1000
-    ) -> list[dict[str, Any]]:
-        allowed = ("account", "organisation", "route", "outcome", "traceer_id", "status")
-        where = [f"{k}=?" for k in allowed if k in filters]
-        params: list[object] = [filters[k] for k in allowed if k in filters]
-        if "since" in filters:
-            where.append("at>=?")
-            params.append(filters["since"])
-        sql = "SELECT at, account, organisation, method, route, status, outcome, traceer_id"
-        sql += " FROM journal" + (f" WHERE {' AND '.join(where)}" if where else "")
-        sql += f" ORDER BY id LIMIT {int(limit)}"
+    async def read_journal(self, query: JournalQuery) -> list[dict[str, Any]]:
+        sql, params = query.sql()
         names = ("at", "account", "organisation", "method", "route", "status", "outcome")
         rows = await self._run(lambda db: db.execute(sql, params).fetchall())
         return [dict(zip((*names, "traceerId"), r, strict=True)) for r in rows]
+
+    async def prune_journal(self, *, before: str, keep_rows: int) -> int:
+        """Delete rows older than ``before`` and all but the newest ``keep_rows``; how many.
+
+        Both deletes walk an index (``at``; the id key), so a prune costs what it removes.
+        Ids only grow (AUTOINCREMENT), so the newest ``keep_rows`` are those above max - keep.
+        """
+
+        def work(db: sqlite3.Connection) -> int:
+            with db:
+                aged = db.execute("DELETE FROM journal WHERE at < ?", (before,)).rowcount
+                counted = db.execute(
+                    "DELETE FROM journal WHERE id <= (SELECT MAX(id) FROM journal) - ?",
+                    (keep_rows,),
+                ).rowcount
+            return int(aged) + int(counted)
+
+        return await self._run(work)
 
     # -- operations -----------------------------------------------------------------------
 

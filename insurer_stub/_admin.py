@@ -41,6 +41,7 @@ def _problem(status: int, detail: str) -> web.Response:
 
 
 async def _insurers(request: web.Request) -> web.Response:
+    """Every running insurer: UZOVI, name, delivery mode, endpoint, faults, quarantined files."""
     host = request.app[HOST_KEY]
     endpoints = host.push_endpoints()
     return web.json_response(
@@ -67,6 +68,7 @@ def _insurer(request: web.Request, uzovi: str) -> RunningInsurer | web.Response:
 
 
 async def _ledger(request: web.Request) -> web.Response:
+    """One provider's ledger at one insurer (?provider=AGB): awarded, credited, paid out."""
     running = _insurer(request, request.match_info["uzovi"])
     if isinstance(running, web.Response):
         return running
@@ -77,6 +79,7 @@ async def _ledger(request: web.Request) -> web.Response:
 
 
 async def _ledgers(request: web.Request) -> web.Response:
+    """The ledgers of every provider at one insurer."""
     running = _insurer(request, request.match_info["uzovi"])
     if isinstance(running, web.Response):
         return running
@@ -84,12 +87,13 @@ async def _ledgers(request: web.Request) -> web.Response:
 
 
 async def _faults(request: web.Request) -> web.Response:
+    """The faults of every insurer (down, slowSeconds, answerTwice)."""
     host = request.app[HOST_KEY]
     return web.json_response({u: r.faults.to_json() for u, r in host.insurers.items()})
 
 
 async def _set_faults(request: web.Request) -> web.Response:
-    """Body ``{"uzovi"?, "down"?, "slowSeconds"?, "answerTwice"?}``; no uzovi means every one."""
+    """Set faults: {"uzovi"?, "down"?, "slowSeconds"?, "answerTwice"?}; no uzovi: every insurer."""
     try:
         body = json.loads(await request.read())
     except (ValueError, UnicodeDecodeError):
@@ -110,7 +114,9 @@ async def _set_faults(request: web.Request) -> web.Response:
 
 
 async def _republish(request: web.Request) -> web.Response:
-    """After the population files changed on disk: the insurer judges and COV answers from the
+    """Re-read the world files and republish this insurer's population to COV.
+
+    After the population files changed on disk: the insurer judges and COV answers from the
     new population. The world is read again whole, so a broken edit is refused, not half-used."""
     uzovi = request.match_info["uzovi"]
     running = _insurer(request, uzovi)

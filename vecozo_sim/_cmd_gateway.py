@@ -2,20 +2,29 @@
 
 For a vendor who brings their own insurer (or only needs COV and the mailbox): the world
 directory made by ``vecozo-sim init`` gives the accounts and certificates; the command prints
-the exchange's URL and the admin URL, one per line, so a script can read them.
+the exchange's URL and the admin URL (the gateway's admin app, ``/admin/gateway``), one per
+line, so a script can read them. Like ``up`` it holds the home's lock and records the URLs and
+the admin token in ``HOME/runtime.json`` (0600).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
+import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gateway
+from vecozo_sim._lock import HomeInUseError, HomeLock
 from world import DEFAULT_HOME, HomeLayout, World, WorldFileError, load_world
+
+if TYPE_CHECKING:  # aiohttp and the runner load only when the command runs
+    from vecozo_sim._admin_port import AdminPort
+    from vecozo_sim._runner import Runtime
 
 __all__ = ["register", "serve"]
 
@@ -48,9 +57,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"vecozo-sim gateway: no usable world in {args.home}: {exc}", file=sys.stderr)
         print("make one with: vecozo-sim init --home DIR", file=sys.stderr)
         return 2
-    settings = gateway.GatewaySettings(layout=layout, port=args.port, admin_port=args.admin_port)
+    settings = gateway.GatewaySettings(layout=layout, port=args.port)
     try:
-        asyncio.run(serve(settings, world=world))
+        with HomeLock(layout.root):
+            asyncio.run(serve(settings, world=world, admin_port=args.admin_port))
+    except HomeInUseError as exc:
+        print(f"vecozo-sim gateway: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:  # port in use, unreadable certificate: the operator's to fix
         print(f"vecozo-sim gateway: cannot start: {exc}", file=sys.stderr)
         return 1
@@ -58,21 +71,58 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def serve(
-    settings: gateway.GatewaySettings, *, world: World, stop: asyncio.Event | None = None
+    settings: gateway.GatewaySettings,
+    *,
+    world: World,
+    admin_port: int,
+    stop: asyncio.Event | None = None,
 ) -> None:
     """Run until ``stop`` is set or SIGINT/SIGTERM arrives; the exchange is stopped cleanly."""
+    from vecozo_sim._admin_port import AdminPort
+    from vecozo_sim._runner import GATEWAY_ADMIN_PREFIX, remove_runtime_file, write_runtime_file
+
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     running = gateway.Gateway(settings, world=world)
+    admin: AdminPort | None = None
     try:
         await running.start()
+        if running.app is None:
+            raise RuntimeError("the gateway started without an application")
+        admin = AdminPort(
+            {GATEWAY_ADMIN_PREFIX: gateway.create_admin_app(running.app)},
+            host=settings.host,
+            port=admin_port,
+            runtime_file=settings.layout.runtime_file,
+            readiness=lambda: None if running.app is not None else "the gateway is not running",
+            shutdown_timeout=gateway.SHUTDOWN_GRACE,
+        )
+        admin_url = await admin.start()
+        write_runtime_file(settings.layout, _runtime(running, admin))
         print(f"exchange  {running.url}", flush=True)
-        print(f"admin     {running.admin_url}", flush=True)
+        print(f"admin     {admin_url}{GATEWAY_ADMIN_PREFIX}", flush=True)
         await stop.wait()
     finally:
+        if admin is not None:
+            await admin.stop()
         await running.stop()
+        remove_runtime_file(settings.layout, os.getpid())
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
     print("vecozo-sim gateway: stopped", flush=True)
+
+
+def _runtime(running: gateway.Gateway, admin: AdminPort) -> Runtime:
+    """What runtime.json records for a gateway alone (no insurer endpoints)."""
+    from vecozo_sim._runner import Runtime
+
+    return Runtime(
+        gateway_url=running.url,
+        admin_url=admin.url,
+        pid=os.getpid(),
+        home=str(running.settings.layout.root),
+        started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        admin_token=admin.token,
+    )

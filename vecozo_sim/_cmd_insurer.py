@@ -74,28 +74,35 @@ def _ledger(args: argparse.Namespace) -> int:
     return 0
 
 
-def _admin_url(layout: HomeLayout) -> str | None:
-    """The running simulator's admin URL, or None when none runs (no or unreadable file)."""
+def _admin(layout: HomeLayout) -> tuple[str, str] | None:
+    """The running simulator's admin URL and token, or None when none runs (no or unreadable
+    file)."""
     try:
         runtime = json.loads(layout.runtime_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    url = runtime.get("admin_url") if isinstance(runtime, dict) else None
-    return url.rstrip("/") if isinstance(url, str) and url else None
+    if not isinstance(runtime, dict):
+        return None
+    url, token = runtime.get("admin_url"), runtime.get("admin_token")
+    if not (isinstance(url, str) and url):
+        return None
+    return url.rstrip("/"), token if isinstance(token, str) else ""
 
 
 def _live(layout: HomeLayout, uzovi: str, provider: str | None) -> list[dict[str, Any]] | None:
     """The ledgers from the admin app; None when no simulator answers (read the disk then)."""
-    base = _admin_url(layout)
-    if base is None:
+    admin = _admin(layout)
+    if admin is None:
         return None
+    base, token = admin
     if provider:
         query = urllib.parse.urlencode({"provider": provider})
         url = f"{base}{ADMIN_MOUNT}/ledger/{uzovi}?{query}"
     else:
         url = f"{base}{ADMIN_MOUNT}/ledgers/{uzovi}"
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
     try:
-        with urllib.request.urlopen(url, timeout=_TIMEOUT) as response:  # noqa: S310 (our URL)
+        with urllib.request.urlopen(request, timeout=_TIMEOUT) as response:  # noqa: S310 (our URL)
             body = json.loads(response.read())
     except urllib.error.HTTPError as exc:
         raise NothingFound(f"the running simulator says: {_detail(exc)}") from exc

@@ -36,6 +36,9 @@ __all__ = ["register"]
 
 _EXAMPLE_PRACTICE = "12050001"  # the contracted dentist of docs/TESTDATA.md
 _EXAMPLE_SCENARIO = "insured-vgz"
+# Prints the admin token of a runtime.json (one key per line, as write_runtime_file writes it)
+# with nothing but POSIX sed, so the printed admin example needs no jq and no Python.
+_TOKEN_FROM_RUNTIME = r"""sed -n 's/.*"admin_token": "\([^"]*\)".*/\1/p'"""  # noqa: S105
 
 
 class UsageError(Exception):
@@ -85,6 +88,19 @@ def _ensure_world(layout: HomeLayout, args: argparse.Namespace) -> bool:
 
 
 def _up(args: argparse.Namespace) -> int:
+    from vecozo_sim._lock import HomeInUseError, HomeLock
+
+    try:
+        with HomeLock(args.home):
+            return _up_locked(args)
+    except HomeInUseError as exc:
+        print(f"vecozo-sim up: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _up_locked(args: argparse.Namespace) -> int:
+    """Everything of ``up`` while this process holds the home (before the world is made: two
+    first starts would both generate it)."""
     from vecozo_sim._runner import ExchangeSettings
 
     layout = HomeLayout(root=args.home)
@@ -119,8 +135,8 @@ async def _serve(settings: ExchangeSettings) -> int:
     exchange = Exchange(settings)
     runtime = await exchange.start(insurers_in_background=_ran_before(settings.layout))
     try:
-        write_runtime_file(settings.layout, runtime)
         _print_ready(exchange.world, settings.layout, runtime, time.perf_counter() - started)
+        write_runtime_file(settings.layout, runtime)  # after the banner: it says "ready"
         watcher = asyncio.create_task(_watch_insurers(exchange, stop, started))
         await stop.wait()
         print("stopping: in-flight deliveries stay queued on disk", flush=True)
@@ -153,6 +169,7 @@ def _print_ready(world: World, layout: HomeLayout, runtime: Runtime, seconds: fl
     print(f"vecozo-sim is up in {seconds:.2f} s (pid {runtime.pid}, world {layout.root})")
     print(f"  exchange (mutual TLS): {runtime.gateway_url}")
     print(f"  admin (operator):      {runtime.admin_url}/admin/gateway/  /admin/insurers/")
+    print(f'    token: "admin_token" in {layout.runtime_file}; docs/ADMIN.md lists the endpoints')
     for uzovi, url in sorted(runtime.insurer_endpoints.items()):
         print(f"  insurer {uzovi} receives at {url}")
     print(f"  CA: {layout.ca_cert}   CRL: {layout.crl}   runtime: {layout.runtime_file}")
@@ -170,7 +187,10 @@ def _print_ready(world: World, layout: HomeLayout, runtime: Runtime, seconds: fl
 
 
 def example_commands(world: World, layout: HomeLayout, runtime: Runtime) -> list[str]:
-    """Submit a generated file, fetch its return, check COV; the last one as plain curl."""
+    """Submit a generated file, fetch its return, check COV as plain curl, read the journal.
+
+    The admin line reads the token from runtime.json in the shell rather than printing it:
+    the banner ends up in terminals and CI logs others may read (docs/SECURITY.md)."""
     account = _example_account(world)
     home = shlex.quote(str(layout.root))
     bsn, birth = _example_person(world)
@@ -180,6 +200,11 @@ def example_commands(world: World, layout: HomeLayout, runtime: Runtime) -> list
         f"--cacert {layout.ca_cert} -H 'Content-Type: application/json' "
         f"-d {body} {runtime.gateway_url}/cov/v1/controle"
     )
+    token = f"$({_TOKEN_FROM_RUNTIME} {shlex.quote(str(layout.runtime_file))})"
+    admin = (
+        f'curl -H "Authorization: Bearer {token}" '
+        f"{shlex.quote(runtime.admin_url + '/admin/gateway/journal?polling=false&limit=5')}"
+    )
     return [
         f"vecozo-sim client generate --home {home} --provider {_EXAMPLE_PRACTICE} "
         f"--lines 5 --out decl.asc",
@@ -187,6 +212,7 @@ def example_commands(world: World, layout: HomeLayout, runtime: Runtime) -> list
         f"vecozo-sim client fetch --home {home} --account {account} --wait <traceerId>",
         f"vecozo-sim client cov --home {home} --account {account} --bsn {bsn} --birth-date {birth}",
         curl,
+        admin,
     ]
 
 

@@ -8,9 +8,11 @@ a vendor's CI and our own tests run exactly the same composition:
 2. the insurer host (``HOME/insurers``) starts against the gateway's real URL;
 3. the insurers' real receiving URLs go into the gateway's ``push_endpoints`` (the world file
    only names placeholder URLs, since ports are chosen at start-up);
-4. one plain-HTTP admin listener on 127.0.0.1 mounts both admin apps under ``/admin/gateway/``
-   and ``/admin/insurers/``;
-5. :class:`Runtime` (URLs and pid) is what ``HOME/runtime.json`` records for the client commands.
+4. the one admin listener (:class:`vecozo_sim._admin_port.AdminPort`, plain HTTP, token
+   required) mounts both rooms' admin apps under ``/admin/gateway/`` and ``/admin/insurers/``;
+   neither room opens an admin listener of its own;
+5. :class:`Runtime` (URLs, pid, admin token) is what ``HOME/runtime.json`` records for the
+   client commands, in a file only its owner can read.
 
 Stopping, so that a clean stop logs nothing and loses nothing: the admin port first (no operator
 call meets a closing store); then the insurers while the gateway still answers (their pull loops
@@ -34,13 +36,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from aiohttp import web
-
 import gateway
 import insurer_stub
+from vecozo_sim._admin_port import AdminPort
 from world import HomeLayout, World, load_world
 
-__all__ = ["Exchange", "ExchangeSettings", "Runtime", "create_admin_app", "write_runtime_file"]
+__all__ = ["Exchange", "ExchangeSettings", "Runtime", "write_runtime_file"]
 
 GATEWAY_ADMIN_PREFIX = "/admin/gateway"
 INSURERS_ADMIN_PREFIX = "/admin/insurers"
@@ -72,6 +73,7 @@ class Runtime:
     pid: int
     home: str
     started_at: str
+    admin_token: str = field(repr=False)  # the admin port's secret (docs/SECURITY.md)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,14 +85,19 @@ class Runtime:
             "pid": self.pid,
             "home": self.home,
             "started_at": self.started_at,
+            "admin_token": self.admin_token,
         }
 
 
 def write_runtime_file(layout: HomeLayout, runtime: Runtime) -> None:
-    """Atomically, so a client never reads half a file (and a crash leaves the old one whole)."""
+    """Atomically, so a client never reads half a file (and a crash leaves the old one whole);
+    created 0600 because it holds the admin token (never readable by others, not even briefly)."""
     layout.root.mkdir(parents=True, exist_ok=True)
     partial = layout.runtime_file.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_text(json.dumps(runtime.to_json(), indent=2) + "\n", encoding="utf-8")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(json.dumps(runtime.to_json(), indent=2) + "\n")
     os.replace(partial, layout.runtime_file)
 
 
@@ -100,24 +107,6 @@ def remove_runtime_file(layout: HomeLayout, pid: int) -> None:
         data = json.loads(layout.runtime_file.read_text(encoding="utf-8"))
         if isinstance(data, dict) and data.get("pid") == pid:
             layout.runtime_file.unlink()
-
-
-async def _index(request: web.Request) -> web.Response:
-    """A small map of the admin port, so an operator who opens it in a browser finds the rest."""
-    return web.json_response(
-        {"gateway": f"{GATEWAY_ADMIN_PREFIX}/", "insurers": f"{INSURERS_ADMIN_PREFIX}/"}
-    )
-
-
-def create_admin_app(
-    gateway_admin: web.Application, insurers_admin: web.Application
-) -> web.Application:
-    """One admin application: each room's own admin app as a sub-app under its prefix."""
-    app = web.Application()
-    app.router.add_get("/admin/", _index)
-    app.add_subapp(GATEWAY_ADMIN_PREFIX, gateway_admin)
-    app.add_subapp(INSURERS_ADMIN_PREFIX, insurers_admin)
-    return app
 
 
 class Exchange:
@@ -133,7 +122,7 @@ class Exchange:
         self._push_endpoints: dict[str, str] = {}
         self.gateway: gateway.Gateway | None = None
         self.insurers: insurer_stub.InsurerHost | None = None
-        self._admin: web.AppRunner | None = None
+        self._admin: AdminPort | None = None
         self._insurers_task: asyncio.Task[None] | None = None
         self._runtime: Runtime | None = None
 
@@ -142,6 +131,23 @@ class Exchange:
         if self._runtime is None:
             raise RuntimeError("the exchange is not started")
         return self._runtime
+
+    @property
+    def admin_token(self) -> str:
+        """The secret every admin call sends as ``Authorization: Bearer <token>``."""
+        return self.runtime.admin_token
+
+    def readiness(self) -> str | None:
+        """None once the gateway and every insurer answer, else why not (``GET /health``)."""
+        if self.gateway is None or self.gateway.app is None or self.insurers is None:
+            return "the gateway is not running"
+        task = self._insurers_task
+        if task is None or not task.done():
+            return "the insurers are still publishing their populations"
+        if task.cancelled():
+            return "the insurers' start was cancelled"
+        failure = task.exception()
+        return None if failure is None else f"the insurers did not start: {failure!r}"
 
     @property
     def world(self) -> World:
@@ -173,7 +179,8 @@ class Exchange:
         self.insurers = insurer_stub.InsurerHost(self._insurer_settings(world, self.gateway.url))
         # The gateway reads this mapping at every delivery, so filling it now takes effect.
         self._push_endpoints.update(await self.insurers.listen())
-        admin_url = await self._start_admin(self.gateway, self.insurers)
+        self._admin = self._admin_port(self.gateway, self.insurers)
+        admin_url = await self._admin.start()
         self._insurers_task = asyncio.create_task(self.insurers.start(), name="insurers-start")
         if not insurers_in_background:
             await self.insurers_started()
@@ -184,6 +191,7 @@ class Exchange:
             pid=os.getpid(),
             home=str(self.settings.layout.root),
             started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            admin_token=self._admin.token,
         )
         return self._runtime
 
@@ -204,7 +212,6 @@ class Exchange:
             layout=s.layout,
             host=s.host,
             port=s.port,
-            admin_port=0,  # its own admin listener is unused: ours mounts the same app
             retry=s.retry,
             push_endpoints=MappingProxyType(self._push_endpoints),
             worker_interval=s.worker_interval,
@@ -223,22 +230,23 @@ class Exchange:
             seed=s.fault_seed,
         )
 
-    async def _start_admin(
+    def _admin_port(
         self, running: gateway.Gateway, insurers: insurer_stub.InsurerHost
-    ) -> str:
+    ) -> AdminPort:
         if running.app is None:
             raise RuntimeError("the gateway has no application")
-        app = create_admin_app(
-            gateway.create_admin_app(running.app), insurer_stub.create_admin_app(insurers)
+        mounts = {
+            GATEWAY_ADMIN_PREFIX: gateway.create_admin_app(running.app),
+            INSURERS_ADMIN_PREFIX: insurer_stub.create_admin_app(insurers),
+        }
+        return AdminPort(
+            mounts,
+            host=self.settings.host,
+            port=self.settings.admin_port,
+            runtime_file=self.settings.layout.runtime_file,
+            readiness=self.readiness,
+            shutdown_timeout=gateway.SHUTDOWN_GRACE,
         )
-        self._admin = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=gateway.SHUTDOWN_GRACE
-        )
-        await self._admin.setup()
-        site = web.TCPSite(self._admin, self.settings.host, self.settings.admin_port)
-        await site.start()
-        port = int(self._admin.addresses[0][1])
-        return f"http://{self.settings.host}:{port}"
 
     async def stop(self) -> None:
         """Idempotent; admin port, insurers, gateway, in that order (the module docstring says
@@ -248,7 +256,7 @@ class Exchange:
             await asyncio.gather(self._insurers_task, return_exceptions=True)
             self._insurers_task = None
         if self._admin is not None:
-            await self._admin.cleanup()
+            await self._admin.stop()
             self._admin = None
         if self.insurers is not None:
             await self.insurers.stop()

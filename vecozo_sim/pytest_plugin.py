@@ -159,6 +159,11 @@ class VecozoExchange:
         return self.runtime.admin_url
 
     @property
+    def admin_token(self) -> str:
+        """Send it as ``Authorization: Bearer <token>`` to call the admin port yourself."""
+        return self.runtime.admin_token
+
+    @property
     def home(self) -> Path:
         return self.layout.root
 
@@ -215,7 +220,9 @@ class VecozoExchange:
             raise ExchangeClosedError(f"admin {method} {path}: {_CLOSED}")
         if self._admin is None:
             self._admin = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        async with self._admin.request(method, self.admin_url + path, json=body) as response:
+        headers = {"Authorization": f"Bearer {self.admin_token}"}
+        url = self.admin_url + path
+        async with self._admin.request(method, url, json=body, headers=headers) as response:
             text = await response.text()
             if response.status >= 400:
                 raise AssertionError(f"{method} {path} -> {response.status}: {text}")

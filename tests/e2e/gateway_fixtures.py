@@ -9,11 +9,13 @@ zorgverlener 12041054 and praktijk 12002242, so the world is built around those 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import shutil
 import ssl
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,8 @@ from aiohttp import web
 
 import vektis
 from certs import CertificateAuthority, client_ssl_context, read_identity, server_ssl_context
-from gateway import Gateway, GatewaySettings, RetrySchedule
+from gateway import Gateway, GatewaySettings, RetrySchedule, create_admin_app
+from vecozo_sim._admin_port import AdminPort
 from world import (
     Account,
     AccountKind,
@@ -44,12 +47,14 @@ __all__ = [
     "PUSH",
     "STATUS",
     "GatewayPki",
+    "Operator",
     "Party",
     "build_gateway_pki",
     "build_world",
     "declaration_metadata",
     "fake_insurer",
     "home_from",
+    "operator_of",
     "return_metadata",
     "settings_for",
     "wait_status",
@@ -92,13 +97,48 @@ def settings_for(layout: HomeLayout, **overrides: Any) -> GatewaySettings:
     base: dict[str, Any] = {
         "layout": layout,
         "port": 0,
-        "admin_port": 0,
         "max_payload_bytes": 64 * 1024,
         "retry": RetrySchedule(attempts=3, first_delay=0.05, factor=2.0),
         "worker_interval": 0.02,
         "crl_check_interval": 0.0,
     }
     return GatewaySettings(**{**base, **overrides})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Operator:
+    """The operator's view: the gateway's admin app on an admin port, with its token."""
+
+    url: str  # .../admin/gateway
+    token: str
+
+    async def call(self, method: str, path: str, **kw: Any) -> tuple[int, Any]:
+        """One admin call with the token; the status and the JSON body."""
+        headers = {"Authorization": f"Bearer {self.token}", **kw.pop("headers", {})}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.request(method, self.url + path, headers=headers, **kw) as r,
+        ):
+            return r.status, await r.json(content_type=None)
+
+
+@contextlib.asynccontextmanager
+async def operator_of(gw: Gateway) -> AsyncIterator[Operator]:
+    """The admin port over a started gateway, composed as ``vecozo-sim gateway`` does."""
+    if gw.app is None:
+        raise RuntimeError("start the gateway first")
+    port = AdminPort(
+        {"/admin/gateway": create_admin_app(gw.app)},
+        host="127.0.0.1",
+        port=0,
+        runtime_file=gw.settings.layout.runtime_file,
+        readiness=lambda: None,
+    )
+    url = await port.start()
+    try:
+        yield Operator(url=url + "/admin/gateway", token=port.token)
+    finally:
+        await port.stop()
 
 
 class Party:

@@ -52,9 +52,21 @@ async def test_gateway_command_serves_until_sigterm(pki: GatewayPki, tmp_path: P
     try:
         urls = await read_urls(process)
         assert urls["exchange"].startswith("https://127.0.0.1:")
-        async with aiohttp.ClientSession() as session, session.get(urls["admin"] + "/clock") as r:
-            assert r.status == 200
-            assert "today" in json.loads(await r.read())
+        runtime = json.loads(layout.runtime_file.read_text(encoding="utf-8"))
+        assert runtime["gateway_url"] == urls["exchange"]
+        assert layout.runtime_file.stat().st_mode & 0o777 == 0o600
+        token = {"Authorization": f"Bearer {runtime['admin_token']}"}
+        async with aiohttp.ClientSession() as session:
+            async with session.get(urls["admin"] + "/clock") as r:
+                assert r.status == 401  # the admin port wants the token of runtime.json
+            async with session.get(urls["admin"] + "/clock", headers=token) as r:
+                assert r.status == 200
+                assert "today" in json.loads(await r.read())
+        second = await start(layout.root)  # the same home: refused, the first one untouched
+        _, refused = await asyncio.wait_for(second.communicate(), 30)
+        assert second.returncode == 2
+        assert f"pid {process.pid}".encode() in refused
+        assert json.loads(layout.runtime_file.read_text(encoding="utf-8"))["pid"] == process.pid
         process.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(process.communicate(), 30)
     finally:
@@ -64,6 +76,7 @@ async def test_gateway_command_serves_until_sigterm(pki: GatewayPki, tmp_path: P
     assert process.returncode == 0, err
     assert b"stopped" in out
     assert b"Traceback" not in err
+    assert not layout.runtime_file.exists()
 
 
 async def test_gateway_command_without_a_world_says_how_to_make_one(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from gateway_fixtures import (
     declaration_metadata,
     fake_insurer,
     home_from,
+    operator_of,
     return_metadata,
     settings_for,
     wait_status,
@@ -160,9 +161,8 @@ async def test_unknown_account_and_missing_right_are_refused_and_journaled(
     status, problem = await parties["provider_no_cov"].call("POST", "/cov/v1/controle", json={})
     assert status == 403
     assert "cov" in problem["detail"]
-    url = gateway.admin_url + "/journal"
-    async with aiohttp.ClientSession() as admin, admin.get(url, params={"status": "403"}) as r:
-        journal = await r.json()
+    async with operator_of(gateway) as operator:
+        _, journal = await operator.call("GET", "/journal", params={"status": "403"})
     assert [e["account"] for e in journal] == [ACCOUNTS["provider_no_cov"][0]]
 
 
@@ -302,8 +302,8 @@ async def test_crl_reload_refuses_a_newly_revoked_certificate(
     # only this test writes a CRL, so the session CA remembering the revocation harms no other
     pki.ca.revoke(pki.serials["provider"])
     layout.crl.write_bytes(pki.ca.crl_pem())
-    async with aiohttp.ClientSession() as admin, admin.post(gateway.admin_url + "/crl/reload") as r:
-        assert r.status == 200
+    async with operator_of(gateway) as operator:
+        assert (await operator.call("POST", "/crl/reload"))[0] == 200
     status, problem = await provider.call("GET", PULL)  # the kept-alive connection
     assert status == 403
     assert "ingetrokken" in problem["detail"]

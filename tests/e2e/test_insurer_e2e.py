@@ -95,7 +95,6 @@ async def exchange(template: tuple[Path, World], tmp_path: Path) -> AsyncIterato
         GatewaySettings(
             layout=layout,
             port=port,
-            admin_port=0,
             push_endpoints=endpoints,
             retry=RetrySchedule(attempts=5, first_delay=0.1, max_delay=1.0),
             worker_interval=0.05,

@@ -46,11 +46,12 @@ async def _cov(home: Path, url: str, *, with_certificate: bool = True) -> dict[s
         return body
 
 
-async def _admin(url: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def _admin(runtime: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    url, token = runtime["admin_url"], {"Authorization": f"Bearer {runtime['admin_token']}"}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
-        async with session.get(f"{url}/admin/gateway/clock") as response:
+        async with session.get(f"{url}/admin/gateway/clock", headers=token) as response:
             clock = await response.json()
-        async with session.get(f"{url}/admin/insurers/insurers") as response:
+        async with session.get(f"{url}/admin/insurers/insurers", headers=token) as response:
             insurers = await response.json()
     return clock, insurers
 
@@ -84,8 +85,9 @@ def _run(command: str, cwd: Path) -> str:
 
 def _run_printed_commands(up: UpProcess, cwd: Path) -> None:
     """Every example of the banner runs against this exchange, so the banner cannot drift from
-    the real commands: generate, submit, fetch its return, COV, and the curl line."""
-    generate, submit, fetch, cov, curl = _printed_commands(up)
+    the real commands: generate, submit, fetch its return, COV, the curl line, and the admin
+    curl line (in a shell, as pasted: it reads the token from runtime.json)."""
+    generate, submit, fetch, cov, curl, admin = _printed_commands(up)
     _run(generate, cwd)
     assert (cwd / "decl.asc").is_file()
     submitted = _run(submit, cwd)
@@ -100,6 +102,13 @@ def _run_printed_commands(up: UpProcess, cwd: Path) -> None:
     assert "Gevonden" in checked
     answer = json.loads(_run(curl, cwd))
     assert answer["zoekresultaten"][0]["resultaat"] == "Gevonden"
+    assert up.runtime["admin_token"] not in up.output()  # the banner never shows the secret
+    shell = subprocess.run(
+        ["/bin/sh", "-c", admin], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert shell.returncode == 0, f"{admin}\n{shell.stdout}\n{shell.stderr}"
+    journal = json.loads(shell.stdout)  # newest first, without the insurers' polling
+    assert "/cov/v1/controle" in {row["route"] for row in journal}  # the curl line's COV call
 
 
 async def test_first_start_creates_the_world_serves_and_stops_cleanly(
@@ -112,7 +121,7 @@ async def test_first_start_creates_the_world_serves_and_stops_cleanly(
     assert set(up.runtime["insurer_endpoints"]) == PUSH_INSURERS
     _assert_banner(up, home)
 
-    clock, insurers = await _admin(up.runtime["admin_url"])
+    clock, insurers = await _admin(up.runtime)
     assert {i["uzovi"] for i in insurers} >= PUSH_INSURERS | {"7119", "3000"}
     assert "today" in clock
     answer = await _cov(home, up.runtime["gateway_url"])
@@ -136,7 +145,7 @@ async def test_second_start_is_fast_and_takes_the_simulated_date(
     run_up(home, "--persons", "50").stop()
     again = run_up(home, "--today", "2025-03-01")
     print(f"vecozo-sim up on an existing world: ready {again.ready_seconds:.2f} s after spawn")
-    clock, _ = await _admin(again.runtime["admin_url"])
+    clock, _ = await _admin(again.runtime)
     assert clock["today"] == "2025-03-01"
     answer = await _cov(home, again.runtime["gateway_url"])
     assert answer["zoekresultaten"][0]["resultaat"] == "Gevonden"

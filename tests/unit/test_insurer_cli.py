@@ -16,10 +16,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from insurer_stub import Adjudication, InsurerHost, InsurerSettings, create_admin_app
 from insurer_stub._store import InsurerStore
+from vecozo_sim._admin_port import AdminPort
 from vecozo_sim.cli import main
 from world import HomeLayout
 
@@ -110,18 +110,19 @@ async def running(home: HomeLayout) -> AsyncIterator[HomeLayout]:
         InsurerSettings(layout=home, gateway_url="https://127.0.0.1:9", uzovis=frozenset({VGZ}))
     )
     await host.listen()
-    root = web.Application()
-    root.add_subapp("/admin/insurers/", create_admin_app(host))
-    runner = web.AppRunner(root)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    home.runtime_file.write_text(json.dumps({"admin_url": f"http://127.0.0.1:{port}"}))
+    port = AdminPort(
+        {"/admin/insurers": create_admin_app(host)},
+        host="127.0.0.1",
+        port=0,
+        runtime_file=home.runtime_file,
+        readiness=lambda: None,
+    )
+    url = await port.start()
+    home.runtime_file.write_text(json.dumps({"admin_url": url, "admin_token": port.token}))
     try:
         yield home
     finally:
-        await runner.cleanup()
+        await port.stop()
         await host.stop()
 
 
