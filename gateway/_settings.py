@@ -80,16 +80,23 @@ class GatewaySettings:
 
 
 class SimulatedClock:
-    """The exchange's notion of now: the real clock, shifted so today is the simulated today.
+    """The simulated notion of now: the real clock, shifted so today is the simulated today.
 
-    The operator sets it with ``PUT /clock``; ``World.today`` seeds it. Shifting (rather than
-    freezing) keeps timestamps ordered, which the status history relies on.
+    One instance drives the whole embedded exchange: the gateway, every stub insurer
+    (termijnen, the return's dagtekening, ledger and payment dates) and COV. The operator moves
+    it with ``PUT /clock``; ``start`` (``World.today``, ``up --today``) is where it begins and
+    where ``reset`` brings it back. Shifting (rather than freezing) keeps timestamps ordered,
+    which the status history relies on.
     """
 
-    def __init__(self, source: Callable[[], dt.datetime] | None = None) -> None:
+    def __init__(
+        self, source: Callable[[], dt.datetime] | None = None, *, start: dt.date | None = None
+    ) -> None:
         self._source = source or (lambda: dt.datetime.now(dt.UTC))
         self._offset = dt.timedelta()
+        self._start = start
         self._lock = threading.Lock()
+        self.reset()
 
     def now(self) -> dt.datetime:
         with self._lock:
@@ -112,5 +119,8 @@ class SimulatedClock:
         self.set_now(dt.datetime.combine(day, current.timetz()))
 
     def reset(self) -> None:
+        """Back to the start date (the world's), or to the real clock when there is none."""
         with self._lock:
             self._offset = dt.timedelta()
+        if self._start is not None:
+            self.set_today(self._start)

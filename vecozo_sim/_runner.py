@@ -12,6 +12,10 @@ a vendor's CI and our own tests run exactly the same composition:
    and ``/admin/insurers/``;
 5. :class:`Runtime` (URLs and pid) is what ``HOME/runtime.json`` records for the client commands.
 
+One :class:`gateway.SimulatedClock` (``Exchange.clock``, started at ``World.today`` or ``up
+--today``) is given to the gateway and, as its ``today``, to every insurer: ``PUT
+/admin/gateway/clock`` moves routing, COV, termijnen, the return's dagtekening and the ledgers.
+
 Stopping, so that a clean stop logs nothing and loses nothing: the admin port first (no operator
 call meets a closing store); then the insurers while the gateway still answers (their pull loops
 stop before they could fail to connect, their endpoint finishes the deliveries it is reading
@@ -136,6 +140,8 @@ class Exchange:
         self._admin: web.AppRunner | None = None
         self._insurers_task: asyncio.Task[None] | None = None
         self._runtime: Runtime | None = None
+        # The one simulated clock of this exchange (set at start): gateway, insurers, COV.
+        self.clock: gateway.SimulatedClock | None = None
 
     @property
     def runtime(self) -> Runtime:
@@ -168,9 +174,12 @@ class Exchange:
     async def _start(self, insurers_in_background: bool) -> Runtime:
         world = self._world_for_run()
         self._world = world
-        self.gateway = gateway.Gateway(self._gateway_settings(), world=world)
+        self.clock = clock = gateway.SimulatedClock(start=world.today)
+        self.gateway = gateway.Gateway(self._gateway_settings(), world=world, clock=clock)
         await self.gateway.start()
-        self.insurers = insurer_stub.InsurerHost(self._insurer_settings(world, self.gateway.url))
+        self.insurers = insurer_stub.InsurerHost(
+            self._insurer_settings(world, self.gateway.url, clock)
+        )
         # The gateway reads this mapping at every delivery, so filling it now takes effect.
         self._push_endpoints.update(await self.insurers.listen())
         admin_url = await self._start_admin(self.gateway, self.insurers)
@@ -211,7 +220,9 @@ class Exchange:
             fault_seed=s.fault_seed,
         )
 
-    def _insurer_settings(self, world: World, gateway_url: str) -> insurer_stub.InsurerSettings:
+    def _insurer_settings(
+        self, world: World, gateway_url: str, clock: gateway.SimulatedClock
+    ) -> insurer_stub.InsurerSettings:
         s = self.settings
         return insurer_stub.InsurerSettings(
             layout=s.layout,
@@ -219,6 +230,7 @@ class Exchange:
             host=s.host,
             port=s.insurer_port,
             world=world,
+            clock=clock.today,  # the gateway's clock: PUT /clock moves the insurers too
             poll_interval=s.poll_interval,
             seed=s.fault_seed,
         )
