@@ -7,7 +7,9 @@ empty status list), so nobody learns that a message exists.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import uuid
 from typing import Any
 
@@ -25,6 +27,8 @@ __all__ = ["acknowledge", "get_payload", "list_berichten", "list_statussen", "zo
 
 MAX_LIMIT = 250
 PULL_BASE = "/berichtenservice/berichten/rest-pull/v1"
+# host name, IPv4 or [IPv6], optional port: anything else in a Host header is not echoed
+_AUTHORITY = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 
 
 def _limit(request: web.Request) -> int:
@@ -72,11 +76,11 @@ def _base(request: web.Request, state: GatewayState) -> str:
 
 def _origin(request: web.Request) -> str:
     """``scheme://host[:port]`` from the Host header; the bound socket when it is unusable."""
-    try:
-        return str(request.url.origin())
-    except ValueError:  # a Host header that is no valid authority
-        sockname = request.get_extra_info("sockname") or ("127.0.0.1", 0)
-        return f"{request.scheme}://{sockname[0]}:{sockname[1]}"
+    if _AUTHORITY.fullmatch(request.host):
+        with contextlib.suppress(ValueError):  # e.g. a port above 65535
+            return str(request.url.origin())
+    host, port = (request.get_extra_info("sockname") or ("127.0.0.1", 0))[:2]
+    return f"{request.scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 async def list_berichten(request: web.Request) -> web.Response:

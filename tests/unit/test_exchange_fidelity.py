@@ -1,4 +1,4 @@
-"""Issue 10, exchange side, the pure parts: register routing, the one clock, the status command."""
+"""Issue 10, exchange side, the pure parts: routing, the one clock, links, the status command."""
 
 from __future__ import annotations
 
@@ -6,14 +6,18 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from aiohttp.test_utils import make_mocked_request
 from test_client_protocol import FakeTransport, _json
 from test_gateway_rules import HEADER, WORLD, meta, route
 
 import vektis
 from gateway import MessageKind, RefusedError, SimulatedClock
+from gateway._pull import _origin
 from provider_client import NotFoundError, VecozoClient
 from provider_client._commands import show_status
 from world import World, generate_world
+
+PULL_PATH = "/berichtenservice/berichten/rest-pull/v1/berichten"
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +120,32 @@ async def test_status_command_asks_by_conversatie_after_an_empty_list_then_gives
         await show_status(client, "abc")
     asked = [dict(r.query) for r in transport.sent]
     assert asked == [{"traceerId": "abc"}, {"conversatieId": "abc"}]
+
+
+class _Socket:
+    """The transport of a mocked request: only the bound address matters here."""
+
+    def __init__(self, sockname: tuple[str, int]) -> None:
+        self.sockname = sockname
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return self.sockname if name == "sockname" else default
+
+
+@pytest.mark.parametrize(
+    ("host", "sockname", "origin"),
+    [
+        ("localhost:8443", ("127.0.0.1", 1), "http://localhost:8443"),
+        ("[::1]:9443", ("::1", 1), "http://[::1]:9443"),
+        ("bad host:1", ("127.0.0.1", 40001), "http://127.0.0.1:40001"),  # not echoed
+        ("a:b:c", ("::1", 40002), "http://[::1]:40002"),
+        ("h:99999", ("127.0.0.1", 40003), "http://127.0.0.1:40003"),  # port out of range
+    ],
+)
+def test_payload_link_origin_is_the_host_header_or_the_bound_socket(
+    host: str, sockname: tuple[str, int], origin: str
+) -> None:
+    request = make_mocked_request(
+        "GET", PULL_PATH, headers={"Host": host}, transport=_Socket(sockname)
+    )
+    assert _origin(request) == origin
