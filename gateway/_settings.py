@@ -53,7 +53,8 @@ class GatewaySettings:
     retry: RetrySchedule = RetrySchedule()
     push_endpoints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     clock: Callable[[], dt.datetime] | None = None
-    public_url: str | None = None  # base URL used in payload links; default https://host:port
+    # Base URL of payload links (a proxy in front); default: as the client reached us.
+    public_url: str | None = None
     delivery_timeout: float = 30.0
     worker_interval: float = 0.2
     journal_flush_interval: float = 0.05
@@ -74,9 +75,6 @@ class GatewaySettings:
             )
         if self.payload_retention < dt.timedelta() or self.retention_sweep_interval <= 0:
             raise ValueError("payload_retention >= 0 and retention_sweep_interval > 0 are needed")
-
-    def base_url(self) -> str:
-        return (self.public_url or f"https://{self.host}:{self.port}").rstrip("/")
 
 
 class SimulatedClock:
