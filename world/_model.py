@@ -254,7 +254,7 @@ class _Index:
 
 
 # The stub that judges a register UZOVI whose concern has no stub insurer in the world.
-FALLBACK_GROUP = "Test"
+_FALLBACK_GROUP = "Test"
 
 
 def _judges(insurers: tuple[Insurer, ...]) -> dict[str, Insurer]:
@@ -264,7 +264,7 @@ def _judges(insurers: tuple[Insurer, ...]) -> dict[str, Insurer]:
     first: dict[str, Insurer] = {}
     for insurer in insurers:
         first.setdefault(insurer.group, insurer)
-    fallback = first.get(FALLBACK_GROUP)
+    fallback = first.get(_FALLBACK_GROUP)
     judges = {
         code: judge
         for code, entry in vektis.UZOVI_REGISTER.items()
