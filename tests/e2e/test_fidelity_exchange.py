@@ -42,10 +42,9 @@ PULL = "/berichtenservice/berichten/rest-pull/v1/berichten"
 STATUS = "/berichtenservice/berichtstatus/rest-pull/v3/berichtstatussen"
 PUSH = "/berichtenservice/berichten/rest-push/v1/berichten"
 COV_JSON = "/cov/v1/controle"
-REAL_TODAY = dt.date.today()
 # Thirteen months and a bit ahead: a treatment of three weeks ago is too late by this date
 # (VGZ: twelve months after treatment) but not by the real one.
-SIMULATED = REAL_TODAY + dt.timedelta(days=400)
+SIMULATED = dt.date.today() + dt.timedelta(days=400)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,16 +137,19 @@ async def test_payload_url_names_the_host_the_client_used(vecozo: VecozoExchange
 # --- one clock -------------------------------------------------------------------------------
 
 
-def _dated_declaration(world: World, *, treated: dt.date, seed: int) -> bytes:
+def _three_weeks_old(world: World) -> bytes:
+    """A VGZ declaration of care given 21 days before the real date."""
+    today = dt.date.today()
+    treated = today - dt.timedelta(days=21)
     options = GenerateOptions(
-        provider=DENTIST,
-        insurer=VGZ,
-        lines=3,
-        seed=seed,
-        today=REAL_TODAY,
-        period=(treated, treated),
+        provider=DENTIST, insurer=VGZ, lines=3, seed=7, today=today, period=(treated, treated)
     )
     return generate_file(world, options).data
+
+
+async def _simulated_today(vecozo: VecozoExchange) -> dt.date:
+    """The exchange's date at the moment of asking (the clock runs on from the date set)."""
+    return dt.date.fromisoformat((await vecozo.admin("GET", "/admin/gateway/clock"))["today"])
 
 
 @pytest.mark.parametrize("vecozo_today", [None, SIMULATED], ids=["put-clock", "start-today"])
@@ -157,36 +159,36 @@ async def test_one_clock_drives_termijn_return_date_and_ledger(
     if vecozo_today is None:
         moved = await vecozo.admin("PUT", "/admin/gateway/clock", {"today": SIMULATED.isoformat()})
         assert moved["today"] == SIMULATED.isoformat()
-    treated = REAL_TODAY - dt.timedelta(days=21)
     client = vecozo.client(DENTIST)
-    receipt = await client.push(_dated_declaration(vecozo.world, treated=treated, seed=7))
+    simulated = await _simulated_today(vecozo)
+    receipt = await client.push(_three_weeks_old(vecozo.world))
     _, returned = await client.fetch_return(receipt.traceer_id)
 
     assert "0586" in _codes(returned)  # "Declaratie is te laat ingediend." by the simulated date
-    assert vektis.parse_file(returned).header.get("return_date") == SIMULATED
+    assert vektis.parse_file(returned).header.get("return_date") == simulated
     ledger = await vecozo.admin("GET", f"/admin/insurers/ledger/{VGZ}?provider={DENTIST}")
     (row,) = [r for r in ledger["regels"] if r["traceerId"] == receipt.traceer_id]
     insurer = vecozo.world.insurer(VGZ)
     assert insurer is not None
-    expected = payment_date(SIMULATED, insurer.policy.payment_term_days)
-    assert (row["ontvangen"], row["betaaldatum"]) == (SIMULATED.isoformat(), expected.isoformat())
+    expected = payment_date(simulated, insurer.policy.payment_term_days)
+    assert (row["ontvangen"], row["betaaldatum"]) == (simulated.isoformat(), expected.isoformat())
 
 
 async def test_the_real_date_pays_the_same_treatment(vecozo: VecozoExchange) -> None:
     """The partner of the test above: by the real date that treatment is in time."""
-    treated = REAL_TODAY - dt.timedelta(days=21)
     client = vecozo.client(DENTIST)
-    receipt = await client.push(_dated_declaration(vecozo.world, treated=treated, seed=7))
+    receipt = await client.push(_three_weeks_old(vecozo.world))
     _, returned = await client.fetch_return(receipt.traceer_id)
     assert "0586" not in _codes(returned)
-    assert vektis.parse_file(returned).header.get("return_date") == REAL_TODAY
+    # the exchange's clock, and so every insurer's date, is a UTC date
+    assert vektis.parse_file(returned).header.get("return_date") == dt.datetime.now(dt.UTC).date()
 
 
 async def test_cov_peildatum_default_follows_the_clock(vecozo: VecozoExchange) -> None:
     """insurer-switch: Zilveren Kruis until 31 December last year, VGZ since 1 January."""
     person = vecozo.persons["insurer-switch"]
     assert person.birth_date is not None
-    last_year = dt.date((vecozo.world.today or REAL_TODAY).year - 1, 7, 1)
+    last_year = dt.date((vecozo.world.today or dt.date.today()).year - 1, 7, 1)
     body = json.dumps({"bsn": person.bsn, "geboortedatum": person.birth_date.isoformat()})
     ask = ("-H", "Content-Type: application/json", "--data", body)
     now = await curl(vecozo, vecozo.gateway_url + COV_JSON, *ask)
