@@ -21,18 +21,20 @@ import json
 import shutil
 import subprocess
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import declaration
+from conftest import UpProcess, declaration
 
 import vektis
 from insurer_stub import payment_date
-from provider_client import GenerateOptions, generate_file
+from provider_client import GenerateOptions, VecozoClient, generate_file
 from vecozo_sim.pytest_plugin import VecozoExchange
-from world import AccountKind, World
+from world import AccountKind, HomeLayout, World, load_world
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl command")
 
@@ -59,7 +61,11 @@ class Answer:
 
 async def curl(vecozo: VecozoExchange, url: str, *args: str, org: str = DENTIST) -> Answer:
     """``curl`` with ``org``'s system certificate and the test CA; the URL is used verbatim."""
-    user, layout = _system_user(vecozo.world, org), vecozo.layout
+    return await curl_in(vecozo.layout, vecozo.world, url, *args, org=org)
+
+
+async def curl_in(layout: HomeLayout, world: World, url: str, *args: str, org: str) -> Answer:
+    user = _system_user(world, org)
     tls = ["--cert", str(layout.account_cert(user)), "--key", str(layout.account_key(user))]
     tls += ["--cacert", str(layout.ca_cert)]
     return await plain_curl(url, *tls, *args)
@@ -132,6 +138,30 @@ async def test_payload_url_names_the_host_the_client_used(vecozo: VecozoExchange
     assert url.startswith(f"{via_name}{PULL}/")
     fetched = await curl(vecozo, url, "--resolve", f"localhost:{port}:127.0.0.1")
     assert fetched.status == 200
+
+
+async def test_up_port_0_lists_the_bound_port(
+    run_up: Callable[..., UpProcess], tmp_path: Path
+) -> None:
+    """``vecozo-sim up --port 0`` as a vendor runs it; the listed link is followed by curl."""
+    home = tmp_path / "home"
+    up = run_up(home, "--persons", "50", "--seed", "3")
+    layout = HomeLayout(root=home)
+    world = load_world(layout)
+    client = VecozoClient.from_home(home, account=_system_user(world, DENTIST))
+    async with client:
+        receipt = await client.push(declaration(world, provider=DENTIST, insurer=VGZ))
+        await client.wait_for_return(receipt.traceer_id)
+    gateway_url = up.runtime["gateway_url"]
+    listed = await curl_in(layout, world, gateway_url + "/acc" + PULL, org=DENTIST)
+    (item,) = listed.json()
+    url = item["basisgegevens"]["payload"]["url"]
+    assert url.startswith(f"{gateway_url}/acc{PULL}/")
+    assert urlsplit(url).port == urlsplit(gateway_url).port != 0
+    fetched = await curl_in(layout, world, url, org=DENTIST)
+    assert fetched.status == 200
+    assert vektis.parse_file(fetched.body).standard.name == "MZ302"
+    assert up.stop() == 0
 
 
 # --- one clock -------------------------------------------------------------------------------
