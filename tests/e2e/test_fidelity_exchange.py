@@ -1,7 +1,8 @@
 """Fidelity, round 2 (issue 10), the exchange side, tried as a vendor tries it.
 
-Through the ``vecozo`` fixture of our pytest plugin (the same runner as ``vecozo-sim up``) and
-with ``curl``, a client that shares none of our code and follows a listed URL verbatim:
+Through the ``vecozo`` fixture of our pytest plugin (the same runner as ``vecozo-sim up``), one
+``vecozo-sim up --port 0`` process, and ``curl``, a client that shares none of our code and
+follows a listed URL verbatim:
 
 - the payload link of the pull listing and of zoeken names the port actually bound and keeps
   the request's environment prefix;
