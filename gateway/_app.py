@@ -72,9 +72,7 @@ def create_app(
 ) -> web.Application:
     """The exchange's routes (every one also under /tst and /acc) over ``store``."""
     if clock is None:
-        clock = SimulatedClock(settings.clock)
-        if world.today is not None:
-            clock.set_today(world.today)
+        clock = SimulatedClock(settings.clock, start=world.today)
     state = GatewayState(
         settings=settings,
         world=world,
@@ -114,9 +112,11 @@ class Gateway:
         world: World,
         ssl_context: ssl.SSLContext | None = None,
         run_worker: bool = True,
+        clock: SimulatedClock | None = None,
     ) -> None:
         self.settings = settings
         self.world = world
+        self._clock = clock  # shared with the insurers when the runner gives one
         self._ssl = ssl_context
         self._run_worker = run_worker
         self.app: web.Application | None = None
@@ -140,7 +140,9 @@ class Gateway:
     async def start(self) -> None:
         store = await Store.open(self.settings.layout.gateway_dir)
         register = await load_cov_register(store)
-        self.app = create_app(self.settings, world=self.world, store=store, cov_register=register)
+        self.app = create_app(
+            self.settings, world=self.world, store=store, clock=self._clock, cov_register=register
+        )
         context = self._server_context()
         self.state.crl.attach(context)
         port = await self._listen(self.app, self.settings.port, context)

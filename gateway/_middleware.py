@@ -113,9 +113,14 @@ def _error_response(request: web.Request, error: GatewayError) -> web.Response:
 def _http_error_response(request: web.Request, error: web.HTTPException) -> web.StreamResponse:
     if error.status < 400:
         return error
-    return problem_response(
+    response = problem_response(
         error.status, error.reason, error.text or error.reason, instance=request.path, errors={}
     )
+    # RFC 9110 15.5.6: "The origin server MUST generate an Allow header field in a 405
+    # response containing a list of the target resource's currently supported methods."
+    if "Allow" in error.headers:
+        response.headers["Allow"] = error.headers["Allow"]
+    return response
 
 
 async def _authorised_call(

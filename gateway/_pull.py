@@ -1,12 +1,15 @@
 """The pull and status routes: what is ready for the caller, its payload, the acknowledgement.
 
 Only the caller's own organisation's messages are ever listed, served or acknowledged; anything
-else answers 404, exactly as an unknown traceerId does, so nobody learns that a message exists.
+else answers exactly as an unknown traceerId does (404 for a payload or an acknowledgement, an
+empty status list), so nobody learns that a message exists.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import uuid
 from typing import Any
 
@@ -24,6 +27,8 @@ __all__ = ["acknowledge", "get_payload", "list_berichten", "list_statussen", "zo
 
 MAX_LIMIT = 250
 PULL_BASE = "/berichtenservice/berichten/rest-pull/v1"
+# host name, IPv4 or [IPv6], optional port: anything else in a Host header is not echoed
+_AUTHORITY = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 
 
 def _limit(request: web.Request) -> int:
@@ -59,8 +64,23 @@ def _listing_item(message: StoredMessage, *, base: str) -> dict[str, Any]:
 
 
 def _base(request: web.Request, state: GatewayState) -> str:
+    """Where the caller reached us, plus its environment prefix (/tst, /acc).
+
+    A configured ``public_url`` wins (a proxy in front); otherwise the link is built from the
+    request itself, so it names the port actually bound (``--port 0``) and whatever host name
+    the client used, and a client that follows it verbatim reaches the same exchange.
+    """
     prefix = request.path[: len(request.path) - len(strip_prefix(request.path))]
-    return state.settings.base_url() + prefix
+    return (state.settings.public_url or _origin(request)).rstrip("/") + prefix
+
+
+def _origin(request: web.Request) -> str:
+    """``scheme://host[:port]`` from the Host header; the bound socket when it is unusable."""
+    if _AUTHORITY.fullmatch(request.host):
+        with contextlib.suppress(ValueError):  # e.g. a port above 65535
+            return str(request.url.origin())
+    host, port = (request.get_extra_info("sockname") or ("127.0.0.1", 0))[:2]
+    return f"{request.scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 async def list_berichten(request: web.Request) -> web.Response:
@@ -152,10 +172,12 @@ async def _status_messages(request: web.Request, state: GatewayState) -> list[St
 
 
 async def list_statussen(request: web.Request) -> web.Response:
-    """Status of a message and the messages linked to it, for the parties of each only."""
+    """Status of a message and the messages linked to it, for the parties of each only.
+
+    The v3 document answers a query with 200 (an array) or 400, nothing else: a traceerId
+    nobody knows and another organisation's message both get ``[]``, so neither leaks.
+    """
     state, caller = request.app[STATE], request[CALLER]
     messages = [m for m in await _status_messages(request, state) if _is_party(caller, m)]
-    if not messages:
-        raise NotFoundError("geen berichten gevonden voor deze zoekvraag")
     body = [_status_item(m) for m in messages[:MAX_LIMIT]]
     return web.Response(text=json.dumps(body), content_type="application/json")

@@ -180,10 +180,10 @@ def _route_declaration(
     if env.actie != ACTIE_INDIENEN:
         raise _refuse("routeringgegevens.berichtstroom.actie", f"verwacht actie {ACTIE_INDIENEN}")
     _check_may_send_for(caller, env.afzender, world=world, today=today)
-    addressee = _single_insurer(env.geadresseerden, world=world)
+    addressee, judge = _single_insurer(env.geadresseerden, world=world)
     if header is not None:
         _check_header(env, header, addressee=addressee)
-    return Route(kind=MessageKind.DECLARATION, indiener=caller.organisation, recipient=addressee)
+    return Route(kind=MessageKind.DECLARATION, indiener=caller.organisation, recipient=judge)
 
 
 def _check_may_send_for(caller: Caller, afzender: Party, *, world: World, today: dt.date) -> None:
@@ -207,14 +207,17 @@ def _check_may_send_for(caller: Caller, afzender: Party, *, world: World, today:
     )
 
 
-def _single_insurer(addressees: Sequence[Party], *, world: World) -> str:
+def _single_insurer(addressees: Sequence[Party], *, world: World) -> tuple[str, str]:
+    """The addressed UZOVI and the insurer that judges it: a brand or label of the UZOVI
+    register (9001 VGZ voor de zorg, 3313 Interpolis, ...) goes to its concern's insurer."""
     where = "routeringgegevens.geadresseerden"
     if len(addressees) != 1 or addressees[0].rol != ROL_ZORGVERZEKERAAR:
         raise _refuse(where, "een declaratie heeft precies één geadresseerde Zorgverzekeraar")
     code = addressees[0].code
-    if world.insurer(code) is None:
+    judge = world.judge_of(code)
+    if judge is None:
         raise _refuse(f"{where}[0].code", f"zorgverzekeraar {code} is niet bekend")
-    return code
+    return code, judge.uzovi
 
 
 def _check_header(env: Envelope, header: HeaderCodes, *, addressee: str) -> None:

@@ -52,7 +52,8 @@ class GatewaySettings:
     retry: RetrySchedule = RetrySchedule()
     push_endpoints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     clock: Callable[[], dt.datetime] | None = None
-    public_url: str | None = None  # base URL used in payload links; default https://host:port
+    # Base URL of payload links (a proxy in front); default: as the client reached us.
+    public_url: str | None = None
     delivery_timeout: float = 30.0
     worker_interval: float = 0.2
     journal_flush_interval: float = 0.05
@@ -79,21 +80,25 @@ class GatewaySettings:
         if self.journal_retention <= dt.timedelta() or self.journal_max_rows < 1:
             raise ValueError("journal_retention > 0 and journal_max_rows >= 1 are needed")
 
-    def base_url(self) -> str:
-        return (self.public_url or f"https://{self.host}:{self.port}").rstrip("/")
-
 
 class SimulatedClock:
-    """The exchange's notion of now: the real clock, shifted so today is the simulated today.
+    """The simulated notion of now: the real clock, shifted so today is the simulated today.
 
-    The operator sets it with ``PUT /clock``; ``World.today`` seeds it. Shifting (rather than
-    freezing) keeps timestamps ordered, which the status history relies on.
+    One instance drives the whole embedded exchange: the gateway, every stub insurer
+    (termijnen, the return's dagtekening, ledger and payment dates) and COV. The operator moves
+    it with ``PUT /clock``; ``start`` (``World.today``, ``up --today``) is where it begins and
+    where ``reset`` brings it back. Shifting (rather than freezing) keeps timestamps ordered,
+    which the status history relies on.
     """
 
-    def __init__(self, source: Callable[[], dt.datetime] | None = None) -> None:
+    def __init__(
+        self, source: Callable[[], dt.datetime] | None = None, *, start: dt.date | None = None
+    ) -> None:
         self._source = source or (lambda: dt.datetime.now(dt.UTC))
         self._offset = dt.timedelta()
+        self._start = start
         self._lock = threading.Lock()
+        self.reset()
 
     def now(self) -> dt.datetime:
         with self._lock:
@@ -116,5 +121,8 @@ class SimulatedClock:
         self.set_now(dt.datetime.combine(day, current.timetz()))
 
     def reset(self) -> None:
+        """Back to the start date (the world's), or to the real clock when there is none."""
         with self._lock:
             self._offset = dt.timedelta()
+        if self._start is not None:
+            self.set_today(self._start)

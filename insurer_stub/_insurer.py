@@ -251,15 +251,18 @@ class RunningInsurer:
             )
 
     def _return_metadata(self, meta: BerichtMetadata, return_standard: str) -> BerichtMetadata:
-        """Afzender this UZOVI, addressed to the indiener, alsAntwoordOp the declaration."""
+        """Afzender the UZOVI the declaration was addressed to (this insurer, or a brand or
+        label it judges), addressed to the indiener, alsAntwoordOp the declaration."""
         ref = meta.referentiegegevens
+        addressed = [g.code for g in meta.routeringgegevens.geadresseerden]
+        afzender = addressed[0] if addressed and addressed[0] in self.view.brands else self.uzovi
         indiener = meta.context_values(CONTEXT_INDIENER) or (
             meta.routeringgegevens.afzender.code or "",
         )
         standard = get_standard(return_standard)
         return BerichtMetadata(
             routeringgegevens=Routeringgegevens(
-                afzender=Relatie(rol=ROL_ZORGVERZEKERAAR, code=self.uzovi),
+                afzender=Relatie(rol=ROL_ZORGVERZEKERAAR, code=afzender),
                 geadresseerden=(Relatie(rol=ROL_INDIENER, code=indiener[0]),),
                 berichtstroom=return_berichtstroom(
                     standard.name, standard.version, standard.subversion

@@ -162,12 +162,18 @@ def _summary(data: bytes, info: MessageInfo) -> ReturnSummary:
 
 
 async def show_status(client: VecozoClient, ident: str) -> tuple[MessageStatus, ...]:
-    """``ident`` may be a traceerId or a conversatieId; the exchange answers 404 for the wrong
-    kind, so the second question is only asked when the first finds nothing."""
-    try:
-        return await client.status(traceer_id=ident)
-    except NotFoundError:
-        return await client.status(conversatie_id=ident)
+    """``ident`` may be a traceerId or a conversatieId; the exchange answers an empty list (the
+    v3 document; older versions of the simulator: 404) for the wrong kind, so the second
+    question is only asked when the first finds nothing. Nothing at all is NotFoundError: for
+    the command an unknown (or someone else's) message is an error, as it always was."""
+    for question in ({"traceer_id": ident}, {"conversatie_id": ident}):
+        try:
+            found = await client.status(**question)
+        except NotFoundError:
+            found = ()
+        if found:
+            return found
+    raise NotFoundError(status=404, title="Not Found", detail=f"geen berichten voor {ident}")
 
 
 # --- mailbox ------------------------------------------------------------------------------

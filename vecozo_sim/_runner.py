@@ -14,6 +14,10 @@ a vendor's CI and our own tests run exactly the same composition:
 5. :class:`Runtime` (URLs, pid, admin token) is what ``HOME/runtime.json`` records for the
    client commands, in a file only its owner can read.
 
+One :class:`gateway.SimulatedClock` (``Exchange.clock``, started at ``World.today`` or ``up
+--today``) is given to the gateway and, as its ``today``, to every insurer: ``PUT
+/admin/gateway/clock`` moves routing, COV, termijnen, the return's dagtekening and the ledgers.
+
 Stopping, so that a clean stop logs nothing and loses nothing: the admin port first (no operator
 call meets a closing store); then the insurers while the gateway still answers (their pull loops
 stop before they could fail to connect, their endpoint finishes the deliveries it is reading
@@ -125,6 +129,8 @@ class Exchange:
         self._admin: AdminPort | None = None
         self._insurers_task: asyncio.Task[None] | None = None
         self._runtime: Runtime | None = None
+        # The one simulated clock of this exchange (set at start): gateway, insurers, COV.
+        self.clock: gateway.SimulatedClock | None = None
 
     @property
     def runtime(self) -> Runtime:
@@ -174,9 +180,12 @@ class Exchange:
     async def _start(self, insurers_in_background: bool) -> Runtime:
         world = self._world_for_run()
         self._world = world
-        self.gateway = gateway.Gateway(self._gateway_settings(), world=world)
+        self.clock = clock = gateway.SimulatedClock(start=world.today)
+        self.gateway = gateway.Gateway(self._gateway_settings(), world=world, clock=clock)
         await self.gateway.start()
-        self.insurers = insurer_stub.InsurerHost(self._insurer_settings(world, self.gateway.url))
+        self.insurers = insurer_stub.InsurerHost(
+            self._insurer_settings(world, self.gateway.url, clock)
+        )
         # The gateway reads this mapping at every delivery, so filling it now takes effect.
         self._push_endpoints.update(await self.insurers.listen())
         self._admin = self._admin_port(self.gateway, self.insurers)
@@ -218,7 +227,9 @@ class Exchange:
             fault_seed=s.fault_seed,
         )
 
-    def _insurer_settings(self, world: World, gateway_url: str) -> insurer_stub.InsurerSettings:
+    def _insurer_settings(
+        self, world: World, gateway_url: str, clock: gateway.SimulatedClock
+    ) -> insurer_stub.InsurerSettings:
         s = self.settings
         return insurer_stub.InsurerSettings(
             layout=s.layout,
@@ -226,6 +237,7 @@ class Exchange:
             host=s.host,
             port=s.insurer_port,
             world=world,
+            clock=clock.today,  # the gateway's clock: PUT /clock moves the insurers too
             poll_interval=s.poll_interval,
             seed=s.fault_seed,
         )

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import vektis
+
 __all__ = [
     "Account",
     "AccountKind",
@@ -235,10 +237,11 @@ class Scenario:
 class _Index:
     """Lookup tables of a World, built once: the gateway and the insurer stubs ask per request."""
 
-    __slots__ = ("accounts", "bureaus", "by_uzovi", "insurers", "persons", "providers")
+    __slots__ = ("accounts", "bureaus", "by_uzovi", "insurers", "judges", "persons", "providers")
 
     def __init__(self, world: World) -> None:
         self.insurers = {i.uzovi: i for i in world.insurers}
+        self.judges = _judges(world.insurers)
         self.providers = {code: p for p in reversed(world.providers) for code in p.codes}
         self.bureaus = {b.agb: b for b in world.bureaus}
         self.accounts = {a.user_number: a for a in world.accounts}
@@ -248,6 +251,26 @@ class _Index:
             for uzovi in dict.fromkeys(c.uzovi for c in person.coverages):
                 at.setdefault(uzovi, []).append(person)
         self.by_uzovi = {uzovi: tuple(people) for uzovi, people in at.items()}
+
+
+# The stub that judges a register UZOVI whose concern has no stub insurer in the world.
+_FALLBACK_GROUP = "Test"
+
+
+def _judges(insurers: tuple[Insurer, ...]) -> dict[str, Insurer]:
+    """Every UZOVI the world can route: its own insurers, and each code of the UZOVI register
+    (brands and labels such as 9001, 3313, 7053) judged by the first insurer of its concern in
+    the world, or by the test insurer when the concern has none (ONVZ, a.s.r., ...)."""
+    first: dict[str, Insurer] = {}
+    for insurer in insurers:
+        first.setdefault(insurer.group, insurer)
+    fallback = first.get(_FALLBACK_GROUP)
+    judges = {
+        code: judge
+        for code, entry in vektis.UZOVI_REGISTER.items()
+        if (judge := first.get(entry.group, fallback)) is not None
+    }
+    return judges | {i.uzovi: i for i in insurers}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -319,9 +342,16 @@ class World:
         org = self.insurer(code) or self.bureau(code) or self.provider(code)
         return org.name if org else None
 
+    def judge_of(self, uzovi: str) -> Insurer | None:
+        """The stub insurer that judges a declaration addressed to ``uzovi``: itself, or for a
+        brand or label of the UZOVI register its concern's stub (None: not routable)."""
+        return self._index.judges.get(uzovi)
+
     def group_of(self, uzovi: str) -> frozenset[str]:
-        """Every UZOVI of the same concern / brand group as ``uzovi`` (itself included)."""
+        """Every UZOVI of the same concern / brand group as ``uzovi`` (itself included), with
+        the register's codes its concern's stubs judge (``judge_of``)."""
         insurer = self.insurer(uzovi)
         if insurer is None:
             return frozenset()
-        return frozenset(i.uzovi for i in self.insurers if i.group == insurer.group)
+        own = frozenset(i.uzovi for i in self.insurers if i.group == insurer.group)
+        return own | {code for code, judge in self._index.judges.items() if judge.uzovi in own}
