@@ -24,9 +24,21 @@ from cryptography import x509
 import certs
 from gateway._store import JournalEntry, Store
 
-__all__ = ["AcceptedCrl", "Faults", "Journal"]
+__all__ = ["AcceptedCrl", "Faults", "Journal", "wait_for_wake"]
 
 log = logging.getLogger("gateway")
+
+
+async def wait_for_wake(event: asyncio.Event, seconds: float) -> None:
+    """Return once ``event`` is set or ``seconds`` have passed, whichever comes first.
+
+    Not ``asyncio.wait_for(event.wait(), ...)``: on Python 3.11 it swallows a cancellation that
+    arrives in the same loop turn as the event (bpo-42130, fixed in 3.12), so a background loop
+    woken just as the exchange stops never ends and the stop waits for ever.
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
 
 
 class AcceptedCrl:
@@ -171,8 +183,7 @@ class Journal:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval)
+            await wait_for_wake(self._wake, self._interval)
             self._wake.clear()
             await self.flush()
 
