@@ -19,7 +19,12 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 import certs
-from gateway._errors import AuthenticationError, GatewayError, InjectedFaultError
+from gateway._errors import (
+    AuthenticationError,
+    GatewayError,
+    InjectedFaultError,
+    ValidationError,
+)
 from gateway._identity import Caller, require_service, resolve_caller, service_for_path
 from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
 from gateway._store import JournalEntry
@@ -92,11 +97,34 @@ def _caller_of(request: web.Request, state: GatewayState) -> Caller:
     )
 
 
+def unreadable_body(exc: web.RequestPayloadError) -> ValidationError:
+    """The body could not be read as sent (a Content-Encoding that does not decode, a broken
+    chunked transfer): the caller's mistake, named down to the decoder's own complaint."""
+    reasons, cause = [], exc.__cause__
+    while cause is not None:
+        reasons.append(str(getattr(cause, "message", "") or cause))
+        cause = cause.__cause__ or cause.__context__
+    detail = f"de body is onleesbaar: {'; '.join(reasons) or exc}"
+    return ValidationError(detail, errors={"$": [detail]})
+
+
+def _soap_status(request: web.Request, error: GatewayError) -> int | None:
+    """The status of the SOAP fault that answers ``error`` on the SOAP route, if it is one."""
+    if not request.path.endswith(SOAP_SUFFIX):
+        return None
+    if error.status_hint in (401, 403):
+        return error.status_hint
+    if isinstance(error, ValidationError):
+        return request.app[STATE].settings.soap_client_fault_status
+    return None
+
+
 def _error_response(request: web.Request, error: GatewayError) -> web.Response:
-    if request.path.endswith(SOAP_SUFFIX) and error.status_hint in (401, 403):
+    soap_status = _soap_status(request, error)
+    if soap_status is not None:
         render = request.app[SOAP_FAULT]
         return web.Response(
-            status=error.status_hint,
+            status=soap_status,
             body=render("Client", f"{error.title}: {error.detail}"),
             content_type="text/xml",
             charset="utf-8",
@@ -131,7 +159,10 @@ async def _authorised_call(
         await asyncio.sleep(faults.latency_ms / 1000)
     if faults.should_refuse():
         raise InjectedFaultError(faults.refuse_status, "geïnjecteerde storing")
-    return await handler(request)
+    try:
+        return await handler(request)
+    except web.RequestPayloadError as exc:  # wherever a handler read the body
+        raise unreadable_body(exc) from None
 
 
 @web.middleware
