@@ -29,7 +29,14 @@ from gateway._identity import Caller, require_service, resolve_caller, service_f
 from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
 from gateway._store import JournalEntry
 
-__all__ = ["PREFIXES", "gateway_middleware", "problem_response", "strip_prefix"]
+__all__ = [
+    "PREFIXES",
+    "client_label",
+    "gateway_middleware",
+    "problem_response",
+    "strip_prefix",
+    "unreadable_body",
+]
 
 log = logging.getLogger("gateway")
 
@@ -75,6 +82,12 @@ def problem_response(
     return web.Response(
         status=status, text=json.dumps(body), content_type="application/problem+json"
     )
+
+
+def client_label(peer: object, user_number: str | None = None) -> str:
+    """``127.0.0.1:50312`` or ``127.0.0.1:50312 (account 10000000000001)`` for a log line."""
+    where = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else str(peer)
+    return f"{where} (account {user_number})" if user_number else where
 
 
 @functools.lru_cache(maxsize=4096)
@@ -206,15 +219,30 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
 def _journal(request: web.Request, state: GatewayState, status: int, outcome: str) -> None:
     caller = request.get(CALLER)
     route = request.match_info.route.resource
-    state.journal.record(
-        JournalEntry(
-            at=state.now(),
-            account=caller.user_number if caller else None,
-            organisation=caller.organisation if caller else None,
-            method=request.method,
-            route=route.canonical if route is not None else request.path,
-            status=status,
-            outcome=outcome[:500],
-            traceer_id=request.get(TRACEER_ID),
-        )
+    entry = JournalEntry(
+        at=state.now(),
+        account=caller.user_number if caller else None,
+        organisation=caller.organisation if caller else None,
+        method=request.method,
+        route=route.canonical if route is not None else request.path,
+        status=status,
+        outcome=outcome[:500],
+        traceer_id=request.get(TRACEER_ID),
+    )
+    state.journal.record(entry)
+    # One line per request; a caller's mistake (4xx) is INFO: only our own failures warn.
+    client = client_label(request.get_extra_info("peername"), entry.account)
+    log.log(
+        logging.INFO if status < 500 else logging.WARNING,
+        "%s %s -> %s from %s: %s",
+        entry.method,
+        entry.route,
+        status,
+        client,
+        entry.outcome,
+        extra={
+            "client": client,
+            "organisation": entry.organisation,
+            "traceer_id": entry.traceer_id,
+        },
     )
