@@ -24,8 +24,7 @@ from typing import Any, cast
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-import certs
-from gateway._middleware import client_label, problem_response
+from gateway._middleware import client_label, problem_response, user_number_of
 from gateway._runtime import ConnectionStats
 from gateway._settings import GatewaySettings
 
@@ -62,15 +61,11 @@ def refusal_reason(exc: BaseException) -> str | None:
     return None
 
 
-def _user_number(transport: asyncio.BaseTransport | None) -> str | None:
-    ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
-    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
-    if not der:
-        return None
+def _phrase(status: int) -> str:
     try:
-        return certs.read_identity(der).user_number
-    except certs.IdentityError:
-        return None
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Bad Request"
 
 
 class _RequestHandler(web.RequestHandler):
@@ -81,12 +76,18 @@ class _RequestHandler(web.RequestHandler):
     body and logged once at INFO. The exchange's own failures keep aiohttp's ERROR traceback.
     """
 
-    __slots__ = ("_client",)
-    _client: str
+    __slots__ = ("_peer", "_ssl_object")
+    _peer: object
+    _ssl_object: ssl.SSLObject | None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._client = client_label(transport.get_extra_info("peername"), _user_number(transport))
+        self._peer = transport.get_extra_info("peername")
+        self._ssl_object = transport.get_extra_info("ssl_object")
         super().connection_made(transport)
+
+    @property
+    def _client(self) -> str:
+        return client_label(self._peer, user_number_of(self._ssl_object))
 
     def handle_error(
         self,
@@ -97,13 +98,12 @@ class _RequestHandler(web.RequestHandler):
     ) -> web.StreamResponse:
         if status >= 500:
             return super().handle_error(request, status, exc, message)
-        detail = " ".join((message or str(exc or HTTPStatus(status).phrase)).split())
+        title = _phrase(status)
+        detail = " ".join((message or str(exc or title)).split())
         log.info("malformed request from %s: %s", self._client, detail)
         if request.writer.output_size > 0:
             raise ConnectionError("the answer had started; the connection is closed instead")
-        response = problem_response(
-            status, HTTPStatus(status).phrase, detail, instance=request.path, errors={}
-        )
+        response = problem_response(status, title, detail, instance=request.path, errors={})
         response.force_close()
         return response
 

@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -36,6 +37,7 @@ __all__ = [
     "problem_response",
     "strip_prefix",
     "unreadable_body",
+    "user_number_of",
 ]
 
 log = logging.getLogger("gateway")
@@ -94,6 +96,15 @@ def client_label(peer: object, user_number: str | None = None) -> str:
 def _identity(der: bytes) -> certs.CertificateIdentity:
     """Parsing X.509 per request costs more than the COV answer; a peer's DER does not change."""
     return certs.read_identity(der)
+
+
+def user_number_of(ssl_object: ssl.SSLObject | None) -> str | None:
+    """The account number in a peer's certificate, if it has a readable one (for log lines)."""
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    try:
+        return _identity(der).user_number if der else None
+    except certs.IdentityError:
+        return None
 
 
 def _caller_of(request: web.Request, state: GatewayState) -> Caller:
