@@ -73,7 +73,7 @@ class GatewaySettings:
     # a keep-alive connection left idle that long.
     max_connections: int = 256
     handshake_timeout: float = 10.0
-    request_head_timeout: float = 30.0
+    request_head_timeout: float = 60.0
 
     def __post_init__(self) -> None:
         if self.soap_client_fault_status not in (400, 500):
