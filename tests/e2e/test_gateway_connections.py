@@ -149,6 +149,15 @@ async def test_a_tcp_client_that_never_starts_tls_is_closed_and_counted(
     assert line.endswith("handshake timeout")
 
 
+async def test_plain_http_on_the_tls_port_is_a_protocol_refusal(layout: HomeLayout) -> None:
+    async with running(layout) as gateway:
+        reader, writer = await asyncio.open_connection("127.0.0.1", _port(gateway))
+        writer.write(f"GET {PULL} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        assert await _closed_by_server(reader)
+        writer.close()
+        assert await _refusals(gateway, 1) == {"protocol: HTTP_REQUEST": 1}
+
+
 async def test_connections_past_the_limit_are_closed_at_once(
     pki: GatewayPki, layout: HomeLayout
 ) -> None:
