@@ -280,24 +280,3 @@ async def test_downloaded_payload_is_kept_24_hours_then_only_metadata(
     assert downloaded in listed
     assert (await insurer.call("GET", f"{PULL}/{untouched}/payload"))[0] == 200  # never downloaded
     assert (await insurer.call("DELETE", f"{PULL}/{downloaded}"))[0] == 202
-
-
-async def test_stats_count_refused_tls_handshakes(
-    gateway: Gateway, pki: GatewayPki, layout: HomeLayout
-) -> None:
-    assert await admin(gateway, "GET", "/stats") == (
-        200,
-        {"tlsRefusals": {"total": 0, "byReason": {}}, "connectionsOverLimit": 0},
-    )
-    session = aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(ssl=client_context(pki, layout, "foreign"))
-    )
-    async with session:
-        with pytest.raises(aiohttp.ClientConnectionError):
-            await session.get(gateway.url + PULL)
-    for _ in range(250):  # the server may count just after the client gave up
-        _, stats = await admin(gateway, "GET", "/stats")
-        if stats["tlsRefusals"]["total"]:
-            break
-        await asyncio.sleep(0.02)
-    assert stats["tlsRefusals"]["byReason"]["wrong CA"] >= 1

@@ -24,6 +24,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from gateway_fixtures import (
     PULL,
     GatewayPki,
@@ -34,7 +35,7 @@ from gateway_fixtures import (
     settings_for,
 )
 
-from gateway import Gateway
+from gateway import Gateway, create_admin_app
 from world import HomeLayout
 
 HERE = Path(__file__).resolve().parent
@@ -204,6 +205,18 @@ async def test_a_refused_handshake_is_one_info_line_and_counted(
     assert "127.0.0.1:" in lines[0].getMessage()
     assert lines[0].getMessage().endswith(reason)
     assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_the_admin_stats_show_the_refusals(pki: GatewayPki, layout: HomeLayout) -> None:
+    async with running(layout) as gateway:
+        assert await _one_try(layout, pki, gateway, "foreign") == b""
+        await _refusals(gateway, 1)
+        async with TestClient(TestServer(create_admin_app(gateway.app))) as operator:
+            response = await operator.get("/stats")
+            assert await response.json() == {
+                "tlsRefusals": {"total": 1, "byReason": {"wrong CA": 1}},
+                "connectionsOverLimit": 0,
+            }
 
 
 async def test_a_malformed_request_is_one_info_line_without_a_traceback(
