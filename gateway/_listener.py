@@ -137,6 +137,8 @@ class _Connection(asyncio.Protocol):
             self._listener.release()
 
     def connect(self, transport: asyncio.BaseTransport) -> None:
+        if not self._counted:  # lost between the handshake and this call: nothing to serve
+            return
         self._connected = True
         self._handler.connection_made(transport)
         for data in self._early:
