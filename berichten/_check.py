@@ -205,8 +205,10 @@ def load_json(data: bytes | str) -> tuple[object, str | None]:
         return json.loads(text, parse_constant=_refuse_constant), None
     except json.JSONDecodeError as exc:
         return None, f"Malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}."
-    except ValueError as exc:
+    except ValueError as exc:  # NaN, or an integer longer than int() converts (4300 digits)
         return None, f"Malformed JSON: {exc}."
+    except RecursionError:
+        return None, "Malformed JSON: nested deeper than the parser allows."
 
 
 def _refuse_constant(name: str) -> object:

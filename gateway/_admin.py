@@ -197,6 +197,11 @@ async def get_history(request: web.Request) -> web.Response:
     return web.json_response([{"status": s, "at": at} for s, at in rows])
 
 
+async def get_stats(request: web.Request) -> web.Response:
+    """Counts the journal cannot hold: what the TLS port refused before any request."""
+    return web.json_response(request.app[STATE].connections.to_json())
+
+
 def create_admin_app(gateway_app: web.Application) -> web.Application:
     """The admin API over the same state as ``gateway_app`` (mountable as a sub-app)."""
     app = web.Application()
@@ -209,4 +214,5 @@ def create_admin_app(gateway_app: web.Application) -> web.Application:
     app.router.add_put("/faults", put_faults)
     app.router.add_post("/crl/reload", post_crl_reload)
     app.router.add_get("/berichten/{traceerId}/historie", get_history)
+    app.router.add_get("/stats", get_stats)
     return app

@@ -21,6 +21,7 @@ import certs
 from gateway._cov import CovRegister
 from gateway._cov_routes import COV_REGISTER, cov_json, cov_soap, put_register
 from gateway._delivery import DeliveryWorker
+from gateway._listener import Listener
 from gateway._middleware import PREFIXES, SOAP_FAULT, gateway_middleware
 from gateway._pull import acknowledge, get_payload, list_berichten, list_statussen, zoek_berichten
 from gateway._push import push_bericht
@@ -121,6 +122,7 @@ class Gateway:
         self._run_worker = run_worker
         self.app: web.Application | None = None
         self._runners: list[web.AppRunner] = []
+        self._listeners: list[Listener] = []
         self._worker: DeliveryWorker | None = None
         self._sweeper: RetentionSweeper | None = None
         self.url = ""
@@ -160,10 +162,12 @@ class Gateway:
             app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE
         )
         await runner.setup()
-        site = web.TCPSite(runner, self.settings.host, port, ssl_context=context)
-        await site.start()
         self._runners.append(runner)
-        return int(runner.addresses[0][1])
+        listener = Listener(
+            runner, context=context, settings=self.settings, stats=self.state.connections
+        )
+        self._listeners.append(listener)
+        return await listener.start(self.settings.host, port)
 
     async def stop(self) -> None:
         if self._worker is not None:
@@ -172,6 +176,9 @@ class Gateway:
         if self._sweeper is not None:
             await self._sweeper.stop()
             self._sweeper = None
+        for listener in self._listeners:
+            await listener.stop()
+        self._listeners.clear()
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()

@@ -78,9 +78,13 @@ async def cov_soap(request: web.Request) -> web.Response:
 
 
 def _json_body(data: bytes) -> object:
+    # ValueError covers bad UTF-8, bad JSON and an integer longer than Python converts (4300
+    # digits); RecursionError is JSON nested deeper than the parser's stack.
     try:
         return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        raise ValidationError("geen geldige JSON", errors={"$": ["te diep genest"]}) from None
+    except ValueError as exc:
         raise ValidationError("geen geldige JSON", errors={"$": [str(exc)]}) from None
 
 

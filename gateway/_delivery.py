@@ -22,6 +22,7 @@ import aiohttp
 
 import certs
 from gateway._ei import findings_as_meldingen
+from gateway._runtime import wait_for_wake
 from gateway._state import GatewayState
 from gateway._status import Status
 from gateway._store import StoredMessage
@@ -92,8 +93,7 @@ class DeliveryWorker:
             except Exception:  # one bad row must not stop delivery of the rest
                 log.exception("delivery round failed")
                 wait = 1.0
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(state.work_ready.wait(), wait)
+            await wait_for_wake(state.work_ready, wait)
 
     async def run_once(self) -> float:
         """Advance every unfinished message one or more steps; seconds until next due push."""

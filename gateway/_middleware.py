@@ -14,17 +14,31 @@ import datetime as dt
 import functools
 import json
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 import certs
-from gateway._errors import AuthenticationError, GatewayError, InjectedFaultError
+from gateway._errors import (
+    AuthenticationError,
+    GatewayError,
+    InjectedFaultError,
+    ValidationError,
+)
 from gateway._identity import Caller, require_service, resolve_caller, service_for_path
 from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
 from gateway._store import JournalEntry
 
-__all__ = ["PREFIXES", "gateway_middleware", "problem_response", "strip_prefix"]
+__all__ = [
+    "PREFIXES",
+    "client_label",
+    "gateway_middleware",
+    "problem_response",
+    "strip_prefix",
+    "unreadable_body",
+    "user_number_of",
+]
 
 log = logging.getLogger("gateway")
 
@@ -72,10 +86,25 @@ def problem_response(
     )
 
 
+def client_label(peer: object, user_number: str | None = None) -> str:
+    """``127.0.0.1:50312`` or ``127.0.0.1:50312 (account 10000000000001)`` for a log line."""
+    where = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else str(peer)
+    return f"{where} (account {user_number})" if user_number else where
+
+
 @functools.lru_cache(maxsize=4096)
 def _identity(der: bytes) -> certs.CertificateIdentity:
     """Parsing X.509 per request costs more than the COV answer; a peer's DER does not change."""
     return certs.read_identity(der)
+
+
+def user_number_of(ssl_object: ssl.SSLObject | None) -> str | None:
+    """The account number in a peer's certificate, if it has a readable one (for log lines)."""
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    try:
+        return _identity(der).user_number if der else None
+    except certs.IdentityError:
+        return None
 
 
 def _caller_of(request: web.Request, state: GatewayState) -> Caller:
@@ -92,11 +121,34 @@ def _caller_of(request: web.Request, state: GatewayState) -> Caller:
     )
 
 
+def unreadable_body(exc: web.RequestPayloadError) -> ValidationError:
+    """The body could not be read as sent (a Content-Encoding that does not decode, a broken
+    chunked transfer): the caller's mistake, named down to the decoder's own complaint."""
+    reasons, cause = [], exc.__cause__
+    while cause is not None:
+        reasons.append(str(getattr(cause, "message", "") or cause))
+        cause = cause.__cause__ or cause.__context__
+    detail = f"de body is onleesbaar: {'; '.join(reasons) or exc}"
+    return ValidationError(detail, errors={"$": [detail]})
+
+
+def _soap_status(request: web.Request, error: GatewayError) -> int | None:
+    """The status of the SOAP fault that answers ``error`` on the SOAP route, if it is one."""
+    if not request.path.endswith(SOAP_SUFFIX):
+        return None
+    if error.status_hint in (401, 403):
+        return error.status_hint
+    if isinstance(error, ValidationError):
+        return request.app[STATE].settings.soap_client_fault_status
+    return None
+
+
 def _error_response(request: web.Request, error: GatewayError) -> web.Response:
-    if request.path.endswith(SOAP_SUFFIX) and error.status_hint in (401, 403):
+    soap_status = _soap_status(request, error)
+    if soap_status is not None:
         render = request.app[SOAP_FAULT]
         return web.Response(
-            status=error.status_hint,
+            status=soap_status,
             body=render("Client", f"{error.title}: {error.detail}"),
             content_type="text/xml",
             charset="utf-8",
@@ -136,7 +188,10 @@ async def _authorised_call(
         await asyncio.sleep(faults.latency_ms / 1000)
     if faults.should_refuse():
         raise InjectedFaultError(faults.refuse_status, "geïnjecteerde storing")
-    return await handler(request)
+    try:
+        return await handler(request)
+    except web.RequestPayloadError as exc:  # wherever a handler read the body
+        raise unreadable_body(exc) from None
 
 
 @web.middleware
@@ -180,15 +235,30 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
 def _journal(request: web.Request, state: GatewayState, status: int, outcome: str) -> None:
     caller = request.get(CALLER)
     route = request.match_info.route.resource
-    state.journal.record(
-        JournalEntry(
-            at=state.now(),
-            account=caller.user_number if caller else None,
-            organisation=caller.organisation if caller else None,
-            method=request.method,
-            route=route.canonical if route is not None else request.path,
-            status=status,
-            outcome=outcome[:500],
-            traceer_id=request.get(TRACEER_ID),
-        )
+    entry = JournalEntry(
+        at=state.now(),
+        account=caller.user_number if caller else None,
+        organisation=caller.organisation if caller else None,
+        method=request.method,
+        route=route.canonical if route is not None else request.path,
+        status=status,
+        outcome=outcome[:500],
+        traceer_id=request.get(TRACEER_ID),
+    )
+    state.journal.record(entry)
+    # One line per request; a caller's mistake (4xx) is INFO: only our own failures warn.
+    client = client_label(request.get_extra_info("peername"), entry.account)
+    log.log(
+        logging.INFO if status < 500 else logging.WARNING,
+        "%s %s -> %s from %s: %s",
+        entry.method,
+        entry.route,
+        status,
+        client,
+        entry.outcome,
+        extra={
+            "client": client,
+            "organisation": entry.organisation,
+            "traceer_id": entry.traceer_id,
+        },
     )

@@ -14,6 +14,7 @@ import os
 import random
 import ssl
 import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +25,21 @@ from cryptography import x509
 import certs
 from gateway._store import JournalEntry, Store
 
-__all__ = ["AcceptedCrl", "Faults", "Journal"]
+__all__ = ["AcceptedCrl", "ConnectionStats", "Faults", "Journal", "wait_for_wake"]
 
 log = logging.getLogger("gateway")
+
+
+async def wait_for_wake(event: asyncio.Event, seconds: float) -> None:
+    """Return once ``event`` is set or ``seconds`` have passed, whichever comes first.
+
+    Not ``asyncio.wait_for(event.wait(), ...)``: on Python 3.11 it swallows a cancellation that
+    arrives in the same loop turn as the event (bpo-42130, fixed in 3.12), so a background loop
+    woken just as the exchange stops never ends and the stop waits for ever.
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
 
 
 class AcceptedCrl:
@@ -72,6 +85,23 @@ class AcceptedCrl:
     def is_revoked(self, serial: int) -> bool:
         self.refresh_if_changed()
         return self._crl is not None and certs.is_revoked(self._crl, serial)
+
+
+class ConnectionStats:
+    """What the listener refused, for the admin statistics: handshakes by reason, over-cap."""
+
+    def __init__(self) -> None:
+        self.tls_refusals: Counter[str] = Counter()
+        self.over_limit = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tlsRefusals": {
+                "total": sum(self.tls_refusals.values()),
+                "byReason": dict(sorted(self.tls_refusals.items())),
+            },
+            "connectionsOverLimit": self.over_limit,
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,20 +179,6 @@ class Journal:
 
     def record(self, entry: JournalEntry) -> None:
         self._pending.append(entry)
-        level = logging.INFO if entry.status < 400 else logging.WARNING
-        log.log(
-            level,
-            "%s %s -> %s",
-            entry.method,
-            entry.route,
-            entry.status,
-            extra={
-                "account": entry.account,
-                "organisation": entry.organisation,
-                "outcome": entry.outcome,
-                "traceer_id": entry.traceer_id,
-            },
-        )
         if len(self._pending) >= 500:
             self._wake.set()
 
@@ -171,8 +187,7 @@ class Journal:
 
     async def _run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval)
+            await wait_for_wake(self._wake, self._interval)
             self._wake.clear()
             await self.flush()
 

@@ -69,6 +69,14 @@ class GatewaySettings:
     # The journal (docs/ADMIN.md): pruned by the same sweep to this age and this many rows.
     journal_retention: dt.timedelta = dt.timedelta(days=7)
     journal_max_rows: int = 200_000
+    # Connections to the TLS port (docs/COMPATIBILITY.md, "Connection limits"). At most
+    # max_connections are open at once, counted from the TCP accept; one more is closed at once.
+    # A TLS handshake gets handshake_timeout seconds. A request head must be complete within
+    # request_head_timeout seconds of the handshake or of the previous answer, which also ends
+    # a keep-alive connection left idle that long.
+    max_connections: int = 256
+    handshake_timeout: float = 10.0
+    request_head_timeout: float = 60.0
 
     def __post_init__(self) -> None:
         if self.soap_client_fault_status not in (400, 500):
@@ -79,6 +87,10 @@ class GatewaySettings:
             raise ValueError("payload_retention >= 0 and retention_sweep_interval > 0 are needed")
         if self.journal_retention <= dt.timedelta() or self.journal_max_rows < 1:
             raise ValueError("journal_retention > 0 and journal_max_rows >= 1 are needed")
+        if self.max_connections < 1 or min(self.handshake_timeout, self.request_head_timeout) <= 0:
+            raise ValueError(
+                "max_connections >= 1 and handshake/request_head timeouts > 0 are needed"
+            )
 
 
 class SimulatedClock:

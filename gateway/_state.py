@@ -8,7 +8,7 @@ import datetime as dt
 from aiohttp import web
 
 from gateway._identity import Caller
-from gateway._runtime import AcceptedCrl, Faults, Journal
+from gateway._runtime import AcceptedCrl, ConnectionStats, Faults, Journal
 from gateway._settings import GatewaySettings, SimulatedClock
 from gateway._store import Store
 from world import World
@@ -41,6 +41,7 @@ class GatewayState:
         self.crl = crl
         self.journal = journal
         self.faults = Faults()
+        self.connections = ConnectionStats()  # what the TLS listener refused
         self.work_ready = asyncio.Event()  # set when the delivery worker has something to do
         self.cov: object | None = None  # the COV register, set by create_app
 

@@ -3,21 +3,25 @@
 One exchange runs for the module in its own event-loop thread; hypothesis drives a plain
 synchronous HTTPS client with a valid certificate, so no function-scoped fixture is reused
 between examples. Each route gets a bounded number of examples (``EXAMPLES``), built by
-mutating a valid request (a value replaced or a key dropped) or from raw noise; after all of
-them the exchange must still answer good requests (a pull, a COV question, a push).
+mutating a valid request (a value replaced or a key dropped) or from raw noise, sometimes
+deeply nested or with a huge integer, and sent with or without a Content-Encoding (applied, not
+applied, unsupported or unknown); after all of them the exchange must still answer good
+requests (a pull, a COV question, a push). The shapes that once were a 500 are pinned as tests.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gzip
 import http.client
 import json
 import threading
 import uuid
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -169,9 +173,60 @@ def mutated(valid: Any) -> st.SearchStrategy[Any]:
     )
 
 
+def nested(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+HUGE_INT = b"1" * 5000  # Python refuses to convert more than 4300 digits to an int
+# Deeper than the JSON parser's stack, and just below it (parses; nothing after may recurse).
+DEEP = [nested(100_000), b'{"a":' * 5000 + b"1" + b"}" * 5000, nested(900)]
+
+
+def hostile(valid: Any) -> st.SearchStrategy[bytes]:
+    """``valid`` with one value replaced by deeply nested JSON or a huge integer."""
+    paths = [p for p in _paths(valid) if p]
+    raw = st.sampled_from([*DEEP, HUGE_INT, b"-" + HUGE_INT, HUGE_INT + b".5"])
+    marker = "\x00hostile"
+
+    def splice(path: tuple[Any, ...], value: bytes) -> bytes:
+        text = json.dumps(_replace(valid, path, marker)).encode()
+        return text.replace(json.dumps(marker).encode(), value)
+
+    return st.builds(splice, st.sampled_from(paths), raw) if paths else raw
+
+
 def json_bytes(valid: Any) -> st.SearchStrategy[bytes]:
     as_json = (mutated(valid) | json_values).map(lambda v: json.dumps(v).encode())
-    return st.one_of(as_json, as_json, st.binary(max_size=64))
+    return st.one_of(as_json, as_json, st.binary(max_size=64), hostile(valid))
+
+
+# Content-Encoding -> how a client would encode; None: sent as is (a lie, unsupported or unknown)
+ENCODERS = {
+    "gzip": gzip.compress,
+    "x-gzip": None,  # aiohttp does not decode it: passed on as is
+    "deflate": zlib.compress,
+    "br": None,
+    "zstd": None,
+    "compress": None,
+    "utf-8": None,
+    "gzip, deflate": None,
+}
+
+
+Coding = tuple[str | None, bool]
+
+
+def codings() -> st.SearchStrategy[Coding]:
+    """No Content-Encoding, or one that is then applied (if the client could) or not at all."""
+    return st.tuples(st.none() | st.sampled_from(sorted(ENCODERS)), st.booleans())
+
+
+def encode(body: bytes, coding: Coding, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    name, honest = coding
+    if name is None:
+        return body, headers
+    encoder = ENCODERS[name]
+    return (encoder(body) if honest and encoder else body), {**headers, "Content-Encoding": name}
 
 
 def spliced(valid: bytes) -> st.SearchStrategy[bytes]:
@@ -231,6 +286,12 @@ def multipart_bodies() -> st.SearchStrategy[tuple[str, bytes]]:
     return st.tuples(content_types, built | st.binary(max_size=200))
 
 
+class Answer(NamedTuple):
+    status: int
+    body: bytes
+    content_type: str
+
+
 class Client:
     """A blocking HTTPS client with one account's certificate; a new connection per request."""
 
@@ -242,12 +303,12 @@ class Client:
 
     def send(
         self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
-    ) -> tuple[int, bytes]:
+    ) -> Answer:
         conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context, timeout=20)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             response = conn.getresponse()
-            return response.status, response.read()
+            return Answer(response.status, response.read(), response.getheader("Content-Type", ""))
         finally:
             conn.close()
 
@@ -284,20 +345,21 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         loop.close()
 
 
-def _client_error(answer: tuple[int, bytes]) -> None:
-    status, body = answer
-    assert status < 500, f"{status}: {body[:500]!r}"
+def _client_error(answer: Answer) -> None:
+    assert answer.status < 500, f"{answer.status}: {answer.body[:500]!r}"
 
 
 BAD_PART_HEADER = b'--XyZ\r\nContent-Disposition: form-data; name="\x1f"\r\n\r\nx\r\n--XyZ--\r\n'
 
 
 @FUZZ
-@given(case=multipart_bodies())
-@example(case=("multipart/form-data; boundary=XyZ", BAD_PART_HEADER))  # was a 500
-def test_push_never_500(running: Running, case: tuple[str, bytes]) -> None:
+@given(case=multipart_bodies(), coding=codings())
+@example(case=("multipart/form-data; boundary=XyZ", BAD_PART_HEADER), coding=(None, True))  # a 500
+def test_push_never_500(running: Running, case: tuple[str, bytes], coding: Coding) -> None:
     content_type, body = case
-    _client_error(running.provider.send("POST", PUSH, body, {"Content-Type": content_type}))
+    _client_error(
+        running.provider.send("POST", PUSH, *encode(body, coding, {"Content-Type": content_type}))
+    )
 
 
 @FUZZ
@@ -307,10 +369,10 @@ def test_pull_never_500(running: Running, query: str) -> None:
 
 
 @FUZZ
-@given(body=st.sampled_from(ZOEKPADEN).flatmap(json_bytes), query=query_strings())
-def test_zoeken_never_500(running: Running, body: bytes, query: str) -> None:
-    headers = {"Content-Type": "application/json"}
-    _client_error(running.insurer.send("POST", f"{PULL}/zoeken?{query}", body, headers))
+@given(body=st.sampled_from(ZOEKPADEN).flatmap(json_bytes), coding=codings(), query=query_strings())
+def test_zoeken_never_500(running: Running, body: bytes, coding: Coding, query: str) -> None:
+    sent = encode(body, coding, {"Content-Type": "application/json"})
+    _client_error(running.insurer.send("POST", f"{PULL}/zoeken?{query}", *sent))
 
 
 @FUZZ
@@ -329,26 +391,31 @@ def test_status_never_500(running: Running, query: str) -> None:
 @FUZZ
 @given(
     body=spliced(SOAP_REQUEST) | st.lists(st.sampled_from(XML_BITS), max_size=12).map(b"".join),
+    coding=codings(),
     action=st.sampled_from([berichten.SOAP_ACTION, f'"{berichten.SOAP_ACTION}"', "", "x"]),
 )
-def test_cov_soap_never_500(running: Running, body: bytes, action: str) -> None:
+def test_cov_soap_never_500(running: Running, body: bytes, coding: Coding, action: str) -> None:
     headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": action}
-    _client_error(running.provider.send("POST", COV_SOAP, body, headers))
+    _client_error(running.provider.send("POST", COV_SOAP, *encode(body, coding, headers)))
 
 
 @FUZZ
-@given(body=st.sampled_from(COV_QUESTIONS).flatmap(json_bytes))
-def test_cov_json_never_500(running: Running, body: bytes) -> None:
-    headers = {"Content-Type": "application/json"}
-    _client_error(running.provider.send("POST", COV_JSON, body, headers))
+@given(body=st.sampled_from(COV_QUESTIONS).flatmap(json_bytes), coding=codings())
+def test_cov_json_never_500(running: Running, body: bytes, coding: Coding) -> None:
+    sent = encode(body, coding, {"Content-Type": "application/json"})
+    _client_error(running.provider.send("POST", COV_JSON, *sent))
 
 
 @FUZZ
-@given(body=json_bytes(REGISTER_BODY), uzovi=st.sampled_from([INSURER, "0101", "3311"]) | ids())
-def test_register_never_500(running: Running, body: bytes, uzovi: str) -> None:
-    headers = {"Content-Type": "application/json"}
+@given(
+    body=json_bytes(REGISTER_BODY),
+    coding=codings(),
+    uzovi=st.sampled_from([INSURER, "0101", "3311"]) | ids(),
+)
+def test_register_never_500(running: Running, body: bytes, coding: Coding, uzovi: str) -> None:
     path = REGISTER.rsplit("/", 1)[0] + f"/{uzovi}"
-    _client_error(running.insurer.send("PUT", path, body, headers))
+    sent = encode(body, coding, {"Content-Type": "application/json"})
+    _client_error(running.insurer.send("PUT", path, *sent))
 
 
 def test_the_exchange_still_serves_after_the_fuzzing(running: Running) -> None:
@@ -363,3 +430,69 @@ def test_the_exchange_still_serves_after_the_fuzzing(running: Running) -> None:
     )
     headers = {"Content-Type": "multipart/form-data; boundary=XyZ"}
     assert running.provider.send("POST", PUSH, body, headers)[0] == 204
+
+
+# (account, method, path, content type) of every route that reads a body
+BODY_ROUTES = {
+    "push": ("provider", "POST", PUSH, "multipart/form-data; boundary=XyZ"),
+    "cov-json": ("provider", "POST", COV_JSON, "application/json"),
+    "cov-soap": ("provider", "POST", COV_SOAP, "text/xml; charset=utf-8"),
+    "zoeken": ("insurer", "POST", f"{PULL}/zoeken", "application/json"),
+    "cov-register": ("insurer", "PUT", REGISTER, "application/json"),
+}
+
+
+def _send(running: Running, route: str, body: bytes, headers: dict[str, str]) -> Answer:
+    account, method, path, content_type = BODY_ROUTES[route]
+    headers = {"Content-Type": content_type, "SOAPAction": berichten.SOAP_ACTION, **headers}
+    client = running.provider if account == "provider" else running.insurer
+    return client.send(method, path, body, headers)
+
+
+def _problem(answer: Answer) -> str:
+    """The text a caller reads: a problem's detail and errors, or a SOAP fault's string."""
+    if answer.content_type.startswith("text/xml"):
+        assert b"<faultcode>s:Client</faultcode>" in answer.body
+        return answer.body.decode()
+    assert answer.content_type.startswith("application/problem+json")
+    return json.dumps(json.loads(answer.body))
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+@pytest.mark.parametrize("route", sorted(BODY_ROUTES))
+def test_a_body_that_does_not_decode_is_a_400_naming_the_coding(
+    running: Running, route: str, coding: str
+) -> None:
+    answer = _send(running, route, b"not compressed at all", {"Content-Encoding": coding})
+    assert answer.status == 400, answer
+    assert "content-encoding" in _problem(answer).lower()
+    assert answer.content_type.startswith("text/xml") == (route == "cov-soap")
+
+
+@pytest.mark.parametrize("route", sorted(BODY_ROUTES))
+def test_an_unsupported_coding_is_a_400_naming_it(running: Running, route: str) -> None:
+    answer = _send(running, route, b"\x1b\x00", {"Content-Encoding": "br"})  # no brotli here
+    assert answer.status == 400, answer
+    assert "content-encoding: brotli" in json.loads(answer.body)["detail"].lower()
+
+
+@pytest.mark.parametrize(
+    "value", [nested(100_000), nested(900), HUGE_INT], ids=["deep", "900", "int"]
+)
+@pytest.mark.parametrize(
+    ("route", "valid", "field"),
+    [
+        ("cov-json", COV_QUESTIONS[0], "bsn"),
+        ("zoeken", ZOEKPADEN[0], "conversatieId"),
+        ("cov-register", REGISTER_BODY, "verzekerden"),
+    ],
+)
+def test_deep_nesting_and_huge_integers_are_a_400(
+    running: Running, route: str, valid: dict[str, Any], field: str, value: bytes
+) -> None:
+    marker = "\x00here"
+    body = json.dumps({**valid, field: marker}).encode().replace(json.dumps(marker).encode(), value)
+    for sent in (body, value):
+        answer = _send(running, route, sent, {})
+        assert answer.status == 400, answer
+        _problem(answer)

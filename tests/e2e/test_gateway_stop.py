@@ -99,3 +99,25 @@ async def test_a_client_that_leaves_mid_upload_is_not_a_server_error(
         await running.stop()
     # It once failed a test's teardown as "unexpected error ... Connection lost" with a 500.
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2])
+async def test_a_stop_as_the_worker_wakes_up_is_not_lost(
+    pki: GatewayPki, tmp_path: Path, turns: int
+) -> None:
+    """The fuzz test's teardown hung once in three runs: its last push woke the delivery worker
+    in the same loop turn as the stop cancelled it, and Python 3.11's ``wait_for`` dropped the
+    cancellation (the worker went on looping). ``turns`` moves the stop across that moment."""
+    layout = home_from(pki, tmp_path / "home")
+    running = Gateway(settings_for(layout, worker_interval=5.0), world=build_world())
+    await running.start()
+    await asyncio.sleep(0.2)  # the worker has done its first round and waits to be woken
+    running.state.wake_worker()
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    stopping = asyncio.create_task(running.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=gateway.SHUTDOWN_GRACE * 2 + 10)
+    if not done:  # a second cancel does reach the worker: clean up, then fail
+        stopping.cancel()
+        await asyncio.gather(stopping, return_exceptions=True)
+    assert done, "the stop hung: the worker's cancellation was lost"

@@ -1,0 +1,287 @@
+"""The exchange's TLS listener: bounded handshakes and request heads, a cap on connections.
+
+asyncio's own TLS server (``create_server(ssl=...)``) gives no handle on a connection before its
+handshake succeeds: a refused certificate is logged only in asyncio's debug mode, and nothing
+can count or cap the connections still in their handshake (each holds a 256 KiB read buffer, so
+2,000 idle sockets cost about 600 MB). So the listener accepts plain TCP and upgrades every
+connection itself with ``loop.start_tls``: a connection counts from its accept until it closes,
+one beyond ``GatewaySettings.max_connections`` is closed at once (it does not wait in the
+backlog: a client sees the refusal straight away, a flood costs nothing), the handshake gets
+``handshake_timeout`` seconds, and a refused handshake is one INFO line with the peer and the
+reason, counted in ``ConnectionStats``. Behind the TLS layer runs aiohttp's own request handler,
+whose keep-alive timer doubles as the request-head deadline (``request_head_timeout``): it is
+armed at the handshake and after every answer, and only a complete request head stops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from http import HTTPStatus
+from typing import Any, cast
+
+from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+
+from gateway._middleware import client_label, problem_response, user_number_of
+from gateway._runtime import ConnectionStats
+from gateway._settings import GatewaySettings
+
+__all__ = ["Listener", "refusal_reason"]
+
+log = logging.getLogger("gateway")
+
+# What a caller's bytes can make aiohttp raise below the routes: never the exchange's fault.
+CALLER_FAULTS = (HttpProcessingError, web.RequestPayloadError, ConnectionError)
+
+# OpenSSL X509_V_ERR_* codes of a client certificate the handshake refused.
+_VERIFY_REASONS = {
+    2: "wrong CA",  # unable to get issuer certificate
+    9: "not yet valid",
+    10: "expired",
+    18: "wrong CA",  # self-signed leaf
+    19: "wrong CA",  # self-signed certificate in chain
+    20: "wrong CA",  # unable to get local issuer certificate
+    21: "wrong CA",  # unable to verify the first certificate
+    23: "revoked",
+}
+
+
+def refusal_reason(exc: BaseException) -> str | None:
+    """Why the handshake failed, in the operator's words; None when the peer just went away."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return _VERIFY_REASONS.get(exc.verify_code, f"certificate: {exc.verify_message}")
+    if isinstance(exc, ssl.SSLError):
+        if exc.reason == "PEER_DID_NOT_RETURN_A_CERTIFICATE":
+            return "no certificate"
+        return f"protocol: {exc.reason or exc}"
+    if isinstance(exc, ConnectionAbortedError | TimeoutError):  # asyncio's handshake timeout
+        return "handshake timeout"
+    return None
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Bad Request"
+
+
+class _RequestHandler(web.RequestHandler):
+    """aiohttp's handler; a caller's malformed request is one INFO line, not a traceback.
+
+    aiohttp logs every request it cannot parse (bad request line, header, encoding) with
+    ``logger.exception``; these are the caller's mistakes, so they are answered with a problem
+    body and logged once at INFO. The exchange's own failures keep aiohttp's ERROR traceback.
+    """
+
+    __slots__ = ("_peer", "_ssl_object")
+    _peer: object
+    _ssl_object: ssl.SSLObject | None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._peer = transport.get_extra_info("peername")
+        self._ssl_object = transport.get_extra_info("ssl_object")
+        super().connection_made(transport)
+
+    @property
+    def _client(self) -> str:
+        return client_label(self._peer, user_number_of(self._ssl_object))
+
+    def handle_error(
+        self,
+        request: web.BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        if status >= 500:
+            return super().handle_error(request, status, exc, message)
+        title = _phrase(status)
+        detail = " ".join((message or str(exc or title)).split())
+        log.info("malformed request from %s: %s", self._client, detail)
+        if request.writer.output_size > 0:
+            raise ConnectionError("the answer had started; the connection is closed instead")
+        response = problem_response(status, title, detail, instance=request.path, errors={})
+        response.force_close()
+        return response
+
+    def log_exception(self, *args: Any, **kw: Any) -> None:
+        # After an answer, aiohttp reads and drops the rest of an unread body ("lingering");
+        # a body that does not decode then fails there. The request was answered and logged.
+        if isinstance(kw.get("exc_info"), CALLER_FAULTS):
+            log.debug("connection from %s closed: %s", self._client, kw["exc_info"])
+            return
+        super().log_exception(*args, **kw)
+
+
+class _Connection(asyncio.Protocol):
+    """aiohttp's handler behind the TLS layer; leaves the count when the connection closes.
+
+    The TLS layer may pass data on before ``start_tls`` has returned the transport the handler
+    needs, so data waits here until the handler is connected.
+    """
+
+    def __init__(self, handler: _RequestHandler, listener: Listener) -> None:
+        self._handler = handler
+        self._listener = listener
+        self._early: list[bytes] = []
+        self._connected = False
+        self._counted = True
+
+    def leave(self) -> None:
+        """Out of the count (once: a failed handshake may also end in ``connection_lost``)."""
+        if self._counted:
+            self._counted = False
+            self._listener.release()
+
+    def connect(self, transport: asyncio.BaseTransport) -> None:
+        if not self._counted:  # lost between the handshake and this call: nothing to serve
+            return
+        self._connected = True
+        self._handler.connection_made(transport)
+        for data in self._early:
+            self._handler.data_received(data)
+        self._early.clear()
+
+    def data_received(self, data: bytes) -> None:
+        if self._connected:
+            self._handler.data_received(data)
+        else:
+            self._early.append(data)
+
+    def eof_received(self) -> None:  # falsy: the TLS layer closes, as aiohttp expects
+        if self._connected:
+            self._handler.eof_received()
+
+    def pause_writing(self) -> None:
+        self._handler.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._handler.resume_writing()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.leave()
+        if self._connected:
+            self._handler.connection_lost(exc)
+
+
+class _Accepted(asyncio.Protocol):
+    """A TCP connection just accepted: admitted (and upgraded to TLS) or closed at once."""
+
+    def __init__(self, listener: Listener) -> None:
+        self._listener = listener
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._listener.admit(cast(asyncio.Transport, transport))  # create_server makes sockets
+
+
+class Listener:
+    """The exchange's mutual-TLS port: ``await start(host, port)`` (returns the port), ``stop()``.
+
+    ``runner`` is set up (its ``server`` answers the requests); ``stats`` receives the refusals.
+    It does not stop ``runner``: stop the listener first, then clean the runner up.
+    """
+
+    def __init__(
+        self,
+        runner: web.AppRunner,
+        *,
+        context: ssl.SSLContext,
+        settings: GatewaySettings,
+        stats: ConnectionStats,
+    ) -> None:
+        if runner.server is None:
+            raise RuntimeError("set the runner up before listening")
+        self._server_handler = runner.server
+        self._context = context
+        self._settings = settings
+        self._stats = stats
+        self._server: asyncio.Server | None = None
+        self._handshakes: set[asyncio.Task[None]] = set()
+        self._open = 0
+        self._full = False
+
+    @property
+    def open_connections(self) -> int:
+        return self._open
+
+    async def start(self, host: str, port: int) -> int:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _Accepted(self), host, port)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        """Stop accepting and drop the handshakes in progress; the runner closes the rest."""
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for task in list(self._handshakes):
+            task.cancel()
+        await asyncio.gather(*self._handshakes, return_exceptions=True)
+
+    def admit(self, transport: asyncio.Transport) -> None:
+        limit = self._settings.max_connections
+        if self._open >= limit:
+            self._stats.over_limit += 1
+            if not self._full:  # once per burst: a flood must not flood the log as well
+                log.warning("connection limit reached (%d open): new connections are closed", limit)
+            self._full = True
+            transport.abort()
+            return
+        self._open += 1
+        transport.pause_reading()  # the TLS layer resumes it; no byte may reach us first
+        task = asyncio.get_running_loop().create_task(self._handshake(transport))
+        self._handshakes.add(task)
+        task.add_done_callback(self._handshakes.discard)
+
+    def release(self) -> None:
+        self._open -= 1
+        if self._open < self._settings.max_connections:
+            self._full = False
+
+    async def _handshake(self, transport: asyncio.Transport) -> None:
+        options: dict[str, Any] = {
+            "access_log": None,  # the journal is the access log
+            "keepalive_timeout": self._settings.request_head_timeout,
+        }
+        handler = _RequestHandler(self._server_handler, loop=asyncio.get_running_loop(), **options)
+        connection = _Connection(handler, self)
+        peer = transport.get_extra_info("peername")
+        try:
+            tls = await asyncio.get_running_loop().start_tls(
+                transport,
+                connection,
+                self._context,
+                server_side=True,
+                ssl_handshake_timeout=self._settings.handshake_timeout,
+            )
+        except BaseException as exc:
+            connection.leave()
+            transport.abort()
+            if isinstance(exc, Exception):
+                self._refused(peer, exc)
+                # The traceback holds start_tls's frame, whose waiter holds the exception: a
+                # cycle that keeps the TLS layer (and its 256 KiB buffer) until a full gc.
+                exc.__traceback__ = None
+                return
+            raise
+        if tls is None:  # the peer closed during the handshake: asyncio gives no transport
+            connection.leave()
+            transport.abort()
+            return
+        connection.connect(tls)
+
+    def _refused(self, peer: object, exc: Exception) -> None:
+        reason = refusal_reason(exc)
+        if reason is None:
+            log.debug("connection from %s closed before the TLS handshake: %r", peer, exc)
+            return
+        self._stats.tls_refusals[reason] += 1
+        log.info(
+            "TLS handshake refused from %s: %s",
+            client_label(peer),
+            reason,
+            extra={"peer": client_label(peer), "reason": reason, "error": str(exc)},
+        )
