@@ -2,8 +2,11 @@
 
 A declaration is written to the inbox before the insurer acknowledges it (push: before the 2xx;
 pull: before the DELETE), so a crash never loses one. Judging a file writes its lines, the
-credits it made, its settlement and its return file in one transaction; the return keeps its
-own traceerId, so sending it again after a restart is the same message, not a new one.
+credits it made, its settlement and its return file in one transaction; the return's random
+traceerId is chosen then, before the first push, so sending it again after a restart is the
+same message, not a new one. ``synchronous=FULL``: a commit that returned survives a power cut
+too (NORMAL only a process crash), or a rolled-back judgement would be judged again under a
+new traceerId after its return was already sent.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     metadata TEXT NOT NULL,
     payload BLOB NOT NULL,
     received TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'new',       -- new, judged, answered, quarantined
+    state TEXT NOT NULL DEFAULT 'new',       -- new, judged, answered, quarantined, dropped
     return_traceer_id TEXT,
     return_metadata TEXT,
     return_file BLOB
@@ -107,7 +110,7 @@ class InsurerStore:
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA synchronous=FULL")
             # One transaction: in autocommit each CREATE is its own commit, and a new store
             # then cost ~16 ms (nine of them at every test's start) instead of ~2 ms.
             self._db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
@@ -134,9 +137,10 @@ class InsurerStore:
         with self._lock:
             rows = self._db.execute(
                 "SELECT traceer_id, metadata, payload, received, state, return_traceer_id,"
-                " return_metadata, return_file FROM inbox WHERE state != 'answered' ORDER BY rowid"
+                " return_metadata, return_file FROM inbox"
+                " WHERE state NOT IN ('answered', 'dropped', 'quarantined') ORDER BY rowid"
             ).fetchall()
-        return [_item(row) for row in rows if row[4] != "quarantined"]
+        return [_item(row) for row in rows]
 
     def item(self, traceer_id: str) -> InboxItem | None:
         with self._lock:
@@ -219,6 +223,13 @@ class InsurerStore:
         with self._lock:
             self._db.execute(
                 "UPDATE inbox SET state = 'answered' WHERE traceer_id = ?", (traceer_id,)
+            )
+
+    def mark_dropped(self, traceer_id: str) -> None:
+        """The exchange refused the return for good: kept on disk, never sent again."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE inbox SET state = 'dropped' WHERE traceer_id = ?", (traceer_id,)
             )
 
     def quarantine(self, traceer_id: str, reason: str) -> None:
