@@ -23,6 +23,7 @@ from insurer_stub._adjudicate import Adjudication
 from insurer_stub._errors import StoreError
 from insurer_stub._ledger import Settlement
 from insurer_stub._values import LineStatus, MemoryHistory, PriorLine
+from world import StoreGuard
 
 __all__ = ["InboxItem", "InsurerStore", "Quarantined", "read_settlements"]
 
@@ -105,15 +106,12 @@ class Quarantined:
 class InsurerStore:
     """One SQLite file per insurer; thread-safe so judging can run off the event loop."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, *, marker: Path | None = None) -> None:
+        """Open (or create) the store; ``world.StoreStateError`` when ``marker`` remembers a
+        store that is now missing, or the file is damaged (``world.StoreGuard``)."""
+        guard = StoreGuard(database=path, marker=marker)
         try:
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            # One transaction: in autocommit each CREATE is its own commit, and a new store
-            # then cost ~16 ms (nine of them at every test's start) instead of ~2 ms.
-            self._db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
+            self._db = guard.connect(_setup, autocommit=True)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open insurer state {path}: {exc}") from exc
         self._lock = threading.Lock()
@@ -269,6 +267,14 @@ class InsurerStore:
                 (declarant,),
             ).fetchall()
         return [_settlement(row) for row in rows]
+
+
+def _setup(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    # One transaction: in autocommit each CREATE is its own commit, and a new store then cost
+    # ~16 ms (nine of them at every test's start) instead of ~2 ms.
+    db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
 
 
 def read_settlements(path: Path, declarant: str | None = None) -> dict[str, list[Settlement]]:
