@@ -179,12 +179,9 @@ def _migrate(db: sqlite3.Connection) -> None:
             db.execute("ALTER TABLE messages ADD COLUMN downloaded_at TEXT")
 
 
-def _setup(db: sqlite3.Connection) -> None:
+def _pragmas(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
-    # One transaction, so one WAL sync: with FULL, each CREATE committed on its own syncs.
-    db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
-    _migrate(db)
 
 
 def _checked_move(db: sqlite3.Connection, traceer_id: str, status: Status) -> None:
@@ -258,7 +255,10 @@ class Store:
     @classmethod
     def _open_sync(cls, directory: Path, marker: Path | None) -> Store:
         guard = StoreGuard(database=directory / "exchange.sqlite3", marker=marker)
-        db = guard.connect(_setup)
+        # The schema goes in as one transaction, so one WAL sync: with FULL, each CREATE
+        # committed on its own syncs.
+        db = guard.connect(_pragmas, _SCHEMA, autocommit=False)
+        _migrate(db)
         for sub in (directory / "payloads", directory / "uploads"):
             sub.mkdir(mode=0o700, parents=True, exist_ok=True)
         for stale in (directory / "uploads").iterdir():  # half-received uploads of a dead process

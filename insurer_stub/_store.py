@@ -111,7 +111,9 @@ class InsurerStore:
         store that is now missing, or the file is damaged (``world.StoreGuard``)."""
         guard = StoreGuard(database=path, marker=marker)
         try:
-            self._db = guard.connect(_setup, autocommit=True)
+            # The schema in one transaction: in autocommit each CREATE is its own commit, and a
+            # new store then cost ~16 ms (nine of them at every test's start) instead of ~2 ms.
+            self._db = guard.connect(_pragmas, _SCHEMA, autocommit=True)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open insurer state {path}: {exc}") from exc
         self._lock = threading.Lock()
@@ -269,12 +271,9 @@ class InsurerStore:
         return [_settlement(row) for row in rows]
 
 
-def _setup(db: sqlite3.Connection) -> None:
+def _pragmas(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
-    # One transaction: in autocommit each CREATE is its own commit, and a new store then cost
-    # ~16 ms (nine of them at every test's start) instead of ~2 ms.
-    db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
 
 
 def read_settlements(path: Path, declarant: str | None = None) -> dict[str, list[Settlement]]:
