@@ -342,7 +342,9 @@ class RunningInsurer:
 
 
 def _names_duplicate(exc: ExchangeError) -> bool:
-    """True when the problem body's ``errors`` names the traceerId (not unique)."""
+    """True for a 422 whose problem body's ``errors`` names the traceerId (not unique)."""
+    if exc.status != 422:
+        return False
     try:
         problem = json.loads(exc.body)
     except ValueError:
