@@ -201,6 +201,18 @@ def _old_style_id(uzovi: str, declaration: str) -> str:
     return str(uuid.uuid5(namespace, f"{uzovi}:{declaration}"))
 
 
+@pytest.fixture
+def home(template_home: Path, tmp_path: Path) -> Path:
+    shutil.copytree(template_home, tmp_path / "home")
+    return tmp_path / "home"
+
+
+def _declaration() -> tuple[str, str]:
+    """A declaration's metadata JSON and its traceerId."""
+    metadata = declaration_metadata_json(VGZ)
+    return metadata, json.loads(metadata)["referentiegegevens"]["traceerId"]
+
+
 async def _return_id(home: Path, metadata: str) -> str:
     exchange = QuietExchange()
     async with _running(home, exchange) as host:
@@ -214,8 +226,7 @@ async def _return_id(home: Path, metadata: str) -> str:
 async def test_two_fresh_insurers_answer_one_declaration_under_different_ids(
     template_home: Path, tmp_path: Path
 ) -> None:
-    metadata = declaration_metadata_json(VGZ)
-    declaration = json.loads(metadata)["referentiegegevens"]["traceerId"]
+    metadata, declaration = _declaration()
     ids = []
     for name in ("first", "second"):
         shutil.copytree(template_home, tmp_path / name)
@@ -225,13 +236,8 @@ async def test_two_fresh_insurers_answer_one_declaration_under_different_ids(
     assert all(uuid.UUID(i).version == 4 for i in ids)
 
 
-async def test_a_return_judged_before_a_crash_is_sent_under_its_stored_id(
-    template_home: Path, tmp_path: Path
-) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(template_home, home)
-    metadata = declaration_metadata_json(VGZ)
-    declaration = json.loads(metadata)["referentiegegevens"]["traceerId"]
+async def test_a_return_judged_before_a_crash_is_sent_under_its_stored_id(home: Path) -> None:
+    metadata, declaration = _declaration()
     async with _running(home) as host:
         insurer = host.insurers[VGZ]
         await insurer.stop_working()  # judged, then "crashed" before the push
@@ -249,12 +255,9 @@ async def test_a_return_judged_before_a_crash_is_sent_under_its_stored_id(
 
 
 async def test_a_push_squatting_the_old_predictable_id_no_longer_blocks_the_return(
-    template_home: Path, tmp_path: Path
+    home: Path,
 ) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(template_home, home)
-    metadata = declaration_metadata_json(VGZ)
-    declaration = json.loads(metadata)["referentiegegevens"]["traceerId"]
+    metadata, declaration = _declaration()
     exchange = QuietExchange()
     exchange.pushed.append(_old_style_id(VGZ, declaration))  # someone else pushed it first
     async with _running(home, exchange) as host:
@@ -272,13 +275,10 @@ async def test_a_push_squatting_the_old_predictable_id_no_longer_blocks_the_retu
 
 
 async def test_a_return_refused_for_good_is_dropped_logged_once_and_not_resent(
-    template_home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(template_home, home)
     caplog.set_level(logging.DEBUG, logger="insurer_stub")
-    metadata = declaration_metadata_json(VGZ)
-    declaration = json.loads(metadata)["referentiegegevens"]["traceerId"]
+    metadata, declaration = _declaration()
     exchange = QuietExchange()
     exchange.refusing = True
     for _start in range(3):
@@ -296,10 +296,8 @@ async def test_a_return_refused_for_good_is_dropped_logged_once_and_not_resent(
 
 
 async def test_a_return_pushed_before_a_crash_and_refused_as_duplicate_is_answered(
-    template_home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    home: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(template_home, home)
     caplog.set_level(logging.DEBUG, logger="insurer_stub")
     exchange = QuietExchange()
     async with _running(home, exchange) as host:
