@@ -139,7 +139,8 @@ class StoreGuard:
             token = json.loads(self.marker.read_text(encoding="utf-8"))["token"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StoreStateError(
-                f"the store marker {self.marker} is unreadable: {exc!r}"
+                f"the store marker {self.marker} is unreadable ({exc!r}): restore it, or delete"
+                f" it if {self.database} is intact (the store is then taken as it is)"
             ) from None
         return str(token)
 

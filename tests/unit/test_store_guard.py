@@ -139,3 +139,22 @@ def test_a_deleted_insurer_store_is_refused(tmp_path: Path) -> None:
     path.unlink()
     with pytest.raises(StoreStateError, match="missing"):
         InsurerStore(path, marker=marker)
+
+
+def test_an_older_copy_put_back_is_refused(layout: HomeLayout) -> None:
+    older = _database(layout).read_bytes()
+    _close(_open(layout))  # a later run: the store and its marker move on
+    _database(layout).write_bytes(older)
+    with pytest.raises(StoreStateError, match="older copy"):
+        _open(layout)
+
+
+def test_an_unreadable_marker_is_refused_with_the_way_out(layout: HomeLayout) -> None:
+    layout.store_marker("gateway").write_text("{not json", encoding="utf-8")
+    with pytest.raises(StoreStateError, match="unreadable") as refused:
+        _open(layout)
+    assert "delete it if" in str(refused.value)
+    layout.store_marker("gateway").unlink()  # the way out: the store is taken as it is
+    store = _open(layout)
+    assert asyncio.run(store.load_cov())["7095"] == ENTRIES
+    _close(store)
