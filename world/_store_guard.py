@@ -107,7 +107,10 @@ class StoreGuard:
                 f"BEGIN IMMEDIATE;{schema}{_OPENED_TABLE} DELETE FROM store_opened;"  # noqa: S608
                 f" INSERT INTO store_opened VALUES ('{token}', {previous}); COMMIT;"
             )
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError as exc:  # locked, read-only, disk full: not damage
+            db.close()
+            raise StoreStateError(f"the store {self.database} cannot be opened: {exc}") from None
+        except sqlite3.DatabaseError as exc:  # SQLITE_NOTADB, SQLITE_CORRUPT
             db.close()
             raise self._refusal(f"is not a usable SQLite database ({exc})") from None
         except BaseException:
