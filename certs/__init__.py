@@ -9,6 +9,13 @@ always published, and the CA's register survives between processes (``ca-state.j
                             user_number="40000000100507", kind="person")
     alice.write("alice.pem", "alice-key.pem")
     ca.save("pki")                       # ca.pem, ca-key.pem (0600), crl.pem, ca-state.json
+
+Another process may change the same CA directory; hold ``ca_lock`` across load, change, save::
+
+    with ca_lock("pki"):
+        ca = CertificateAuthority.load("pki/ca.pem", "pki/ca-key.pem", "pki")
+        ca.revoke(serial)
+        ca.save("pki")
 """
 
 from certs._authority import (
@@ -36,6 +43,7 @@ from certs._peer import (
     server_ssl_context,
 )
 from certs._state import IssuedRecord, format_serial
+from certs._store import ca_lock
 
 __all__ = [
     "CLIENT_KINDS",
@@ -51,6 +59,7 @@ __all__ = [
     "IssuedCertificate",
     "IssuedRecord",
     "UnknownCertificateError",
+    "ca_lock",
     "client_ssl_context",
     "format_serial",
     "is_revoked",

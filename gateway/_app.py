@@ -140,7 +140,8 @@ class Gateway:
         )
 
     async def start(self) -> None:
-        store = await Store.open(self.settings.layout.gateway_dir)
+        layout = self.settings.layout
+        store = await Store.open(layout.gateway_dir, marker=layout.store_marker("gateway"))
         register = await load_cov_register(store)
         self.app = create_app(
             self.settings, world=self.world, store=store, clock=self._clock, cov_register=register

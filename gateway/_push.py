@@ -61,7 +61,7 @@ async def _read_metadata(part: BodyPartReader) -> bytes:
 async def _stream_payload(part: BodyPartReader, path: Path, limit: int) -> tuple[int, str, bytes]:
     """Write the payload to ``path``, fsynced; refuse (413) the moment it passes ``limit``."""
     digest, size, head = hashlib.sha256(), 0, b""
-    with path.open("wb") as out:
+    with os.fdopen(_create_private(path), "wb") as out:
         while chunk := await part.read_chunk(CHUNK):
             size += len(chunk)
             if size > limit:
@@ -72,6 +72,11 @@ async def _stream_payload(part: BodyPartReader, path: Path, limit: int) -> tuple
             out.write(chunk)
         await asyncio.to_thread(_sync, out)
     return size, digest.hexdigest(), head
+
+
+def _create_private(path: Path) -> int:
+    """Payloads are patient-like data: 0600 whatever the umask (it becomes the payload file)."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
 
 
 def _sync(out: BinaryIO) -> None:

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import berichten
 from gateway._errors import StoreError
 from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
+from world import StoreGuard
 
 __all__ = ["JournalEntry", "JournalQuery", "NewMessage", "Store", "StoredMessage"]
 
@@ -220,6 +221,11 @@ def _migrate(db: sqlite3.Connection) -> None:
             db.execute("ALTER TABLE messages ADD COLUMN downloaded_at TEXT")
 
 
+def _pragmas(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+
+
 def _checked_move(db: sqlite3.Connection, traceer_id: str, status: Status) -> None:
     """Refuse a status change that is not an edge of the life cycle (``check_transition``).
 
@@ -283,19 +289,20 @@ class Store:
         self._lock = threading.Lock()
 
     @classmethod
-    async def open(cls, directory: Path) -> Store:
-        return await asyncio.to_thread(cls._open_sync, directory)
+    async def open(cls, directory: Path, *, marker: Path | None = None) -> Store:
+        """Open (or create) the store; ``world.StoreStateError`` when ``marker`` remembers a
+        store that is now missing, or the database is damaged (``world.StoreGuard``)."""
+        return await asyncio.to_thread(cls._open_sync, directory, marker)
 
     @classmethod
-    def _open_sync(cls, directory: Path) -> Store:
-        for sub in (directory, directory / "payloads", directory / "uploads"):
-            sub.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(directory / "exchange.sqlite3", check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        # One transaction, so one WAL sync: with FULL, each CREATE committed on its own syncs.
-        db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
+    def _open_sync(cls, directory: Path, marker: Path | None) -> Store:
+        guard = StoreGuard(database=directory / "exchange.sqlite3", marker=marker)
+        # The schema goes in as one transaction, so one WAL sync: with FULL, each CREATE
+        # committed on its own syncs.
+        db = guard.connect(_pragmas, _SCHEMA, autocommit=False)
         _migrate(db)
+        for sub in (directory / "payloads", directory / "uploads"):
+            sub.mkdir(mode=0o700, parents=True, exist_ok=True)
         for stale in (directory / "uploads").iterdir():  # half-received uploads of a dead process
             stale.unlink(missing_ok=True)
         return cls(directory, db)

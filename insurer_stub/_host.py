@@ -143,7 +143,10 @@ class InsurerHost:
         return RunningInsurer(
             world=self.world,
             insurer=insurer,
-            store=InsurerStore(layout.insurer_dir / f"{insurer.uzovi}.sqlite"),
+            store=InsurerStore(
+                layout.insurer_dir / f"{insurer.uzovi}.sqlite",
+                marker=layout.store_marker(f"insurer-{insurer.uzovi}"),
+            ),
             client=ExchangeClient(self.settings.gateway_url, context),
             settings=self.settings,
             today=self.today,

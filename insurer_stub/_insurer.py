@@ -44,9 +44,16 @@ __all__ = ["RunningInsurer"]
 
 log = logging.getLogger("insurer_stub")
 
-# Return traceerIds are derived from the declaration's, so a return sent again (a retry, a
-# restart, the answer-twice fault) is recognisably the same message for the exchange.
-_RETURN_NAMESPACE = uuid.UUID("7f1c7a52-5d0e-4a59-9a53-2f6f2c1b8e01")
+# A return's traceerId is random (uuid4) and stored with the judgement before the first push,
+# so a return sent again (a retry, a restart, the answer-twice fault) is the same message for
+# the exchange. It used to be a uuid5 of the declaration's: anyone who knew the declaration
+# could push a message under the return's id first, and the return was refused for ever.
+#
+# The exchange answers 422 to a return it will never take (docs/CONTRACTS.md, push route). The
+# return is then dropped, logged once; a 422 about its traceerId means an earlier push of this
+# very return got through before a crash (nobody else can know the random id): it is answered.
+_REFUSED_FOR_GOOD = frozenset({400, 413, 415, 422})
+_DUPLICATE_FIELD = "referentiegegevens.traceerId"
 
 
 class RunningInsurer:
@@ -194,7 +201,7 @@ class RunningInsurer:
 
     async def _handle(self, traceer: str) -> None:
         item = self.store.item(traceer)
-        if item is None or item.state == "answered":
+        if item is None or item.state in ("answered", "dropped"):
             return
         if item.state == "new":
             await asyncio.sleep(self._delay())
@@ -270,7 +277,7 @@ class RunningInsurer:
             ),
             referentiegegevens=Referentiegegevens(
                 conversatie_id=ref.conversatie_id,
-                traceer_id=str(uuid.uuid5(_RETURN_NAMESPACE, f"{self.uzovi}:{ref.traceer_id}")),
+                traceer_id=str(uuid.uuid4()),  # unpredictable; stored before it is sent
                 als_antwoord_op=ref.traceer_id,
             ),
         )
@@ -280,10 +287,31 @@ class RunningInsurer:
             return
         meta = parse_metadata_json(item.return_metadata)
         payload = item.return_file
-        await self._retry(lambda: self.client.push(meta, payload), item.traceer_id)
+        try:
+            await self._retry(lambda: self.client.push(meta, payload), item.traceer_id)
+        except ExchangeError as exc:
+            if isinstance(exc, ExchangeUnavailableError) or exc.status not in _REFUSED_FOR_GOOD:
+                raise
+            if not _names_duplicate(exc):
+                self._drop(item, exc)
+                return
+            log.info("insurer %s: return to %s was accepted before", self.uzovi, item.traceer_id)
         if self.faults.answer_twice:
             await self._send_again(meta, payload, item.traceer_id)
         self.store.mark_answered(item.traceer_id)
+
+    def _drop(self, item: InboxItem, exc: ExchangeError) -> None:
+        """Give up on a return the exchange will never take: sending it again at every start
+        would only repeat the refusal. One WARNING without traceback; it is the exchange's
+        answer, not an error of this process."""
+        self.store.mark_dropped(item.traceer_id)
+        log.warning(
+            "insurer %s: return to %s refused by the exchange (%s), dropped: %s",
+            self.uzovi,
+            item.traceer_id,
+            exc.status,
+            exc.body or exc,
+        )
 
     async def _send_again(self, meta: BerichtMetadata, payload: bytes, traceer: str) -> None:
         """The answer-twice fault: the same return, same traceerId, pushed again. The exchange
@@ -314,6 +342,18 @@ class RunningInsurer:
                 log.info("insurer %s: %s attempt %d failed: %s", self.uzovi, what, attempt, exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+
+def _names_duplicate(exc: ExchangeError) -> bool:
+    """True for a 422 whose problem body's ``errors`` names the traceerId (not unique)."""
+    if exc.status != 422:
+        return False
+    try:
+        problem = json.loads(exc.body)
+    except ValueError:
+        return False
+    errors = problem.get("errors") if isinstance(problem, dict) else None
+    return isinstance(errors, dict) and _DUPLICATE_FIELD in errors
 
 
 async def _cancel(task: asyncio.Task[None] | None) -> None:

@@ -2,8 +2,11 @@
 
 A declaration is written to the inbox before the insurer acknowledges it (push: before the 2xx;
 pull: before the DELETE), so a crash never loses one. Judging a file writes its lines, the
-credits it made, its settlement and its return file in one transaction; the return keeps its
-own traceerId, so sending it again after a restart is the same message, not a new one.
+credits it made, its settlement and its return file in one transaction; the return's random
+traceerId is chosen then, before the first push, so sending it again after a restart is the
+same message, not a new one. ``synchronous=FULL``: a commit that returned survives a power cut
+too (NORMAL only a process crash), or a rolled-back judgement would be judged again under a
+new traceerId after its return was already sent.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from insurer_stub._adjudicate import Adjudication
 from insurer_stub._errors import StoreError
 from insurer_stub._ledger import Settlement
 from insurer_stub._values import LineStatus, MemoryHistory, PriorLine
+from world import StoreGuard
 
 __all__ = ["InboxItem", "InsurerStore", "Quarantined", "read_settlements"]
 
@@ -29,7 +33,7 @@ CREATE TABLE IF NOT EXISTS inbox (
     metadata TEXT NOT NULL,
     payload BLOB NOT NULL,
     received TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'new',       -- new, judged, answered, quarantined
+    state TEXT NOT NULL DEFAULT 'new',       -- new, judged, answered, quarantined, dropped
     return_traceer_id TEXT,
     return_metadata TEXT,
     return_file BLOB
@@ -102,15 +106,14 @@ class Quarantined:
 class InsurerStore:
     """One SQLite file per insurer; thread-safe so judging can run off the event loop."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, *, marker: Path | None = None) -> None:
+        """Open (or create) the store; ``world.StoreStateError`` when ``marker`` remembers a
+        store that is now missing, or the file is damaged (``world.StoreGuard``)."""
+        guard = StoreGuard(database=path, marker=marker)
         try:
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            # One transaction: in autocommit each CREATE is its own commit, and a new store
-            # then cost ~16 ms (nine of them at every test's start) instead of ~2 ms.
-            self._db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
+            # The schema in one transaction: in autocommit each CREATE is its own commit, and a
+            # new store then cost ~16 ms (nine of them at every test's start) instead of ~2 ms.
+            self._db = guard.connect(_pragmas, _SCHEMA, autocommit=True)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open insurer state {path}: {exc}") from exc
         self._lock = threading.Lock()
@@ -134,9 +137,10 @@ class InsurerStore:
         with self._lock:
             rows = self._db.execute(
                 "SELECT traceer_id, metadata, payload, received, state, return_traceer_id,"
-                " return_metadata, return_file FROM inbox WHERE state != 'answered' ORDER BY rowid"
+                " return_metadata, return_file FROM inbox"
+                " WHERE state NOT IN ('answered', 'dropped', 'quarantined') ORDER BY rowid"
             ).fetchall()
-        return [_item(row) for row in rows if row[4] != "quarantined"]
+        return [_item(row) for row in rows]
 
     def item(self, traceer_id: str) -> InboxItem | None:
         with self._lock:
@@ -221,6 +225,13 @@ class InsurerStore:
                 "UPDATE inbox SET state = 'answered' WHERE traceer_id = ?", (traceer_id,)
             )
 
+    def mark_dropped(self, traceer_id: str) -> None:
+        """The exchange refused the return for good: kept on disk, never sent again."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE inbox SET state = 'dropped' WHERE traceer_id = ?", (traceer_id,)
+            )
+
     def quarantine(self, traceer_id: str, reason: str) -> None:
         """Set aside a declaration that cannot be judged: kept on disk, never retried."""
         with self._lock, _transaction(self._db) as db:
@@ -258,6 +269,11 @@ class InsurerStore:
                 (declarant,),
             ).fetchall()
         return [_settlement(row) for row in rows]
+
+
+def _pragmas(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
 
 
 def read_settlements(path: Path, declarant: str | None = None) -> dict[str, list[Settlement]]:

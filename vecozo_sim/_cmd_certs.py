@@ -11,10 +11,11 @@ A user's mistake (no home, unknown user number, bad serial) prints one line and 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from certs import (
     CertificateAuthority,
     CertsError,
     IssuedRecord,
+    ca_lock,
     format_serial,
     is_revoked,
     load_crl,
@@ -121,15 +123,32 @@ def _serial(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a serial number: {text!r}") from None
 
 
-def _load_ca(home: Path) -> tuple[HomeLayout, CertificateAuthority]:
+def _layout_with_ca(home: Path) -> HomeLayout:
     layout = HomeLayout(root=home)
     if not layout.ca_cert.exists():
         raise UsageError(f"no CA in {layout.pki_dir} (run `vecozo-sim init --home {home}` first)")
+    return layout
+
+
+def _load_ca(home: Path) -> tuple[HomeLayout, CertificateAuthority]:
+    layout = _layout_with_ca(home)
     return layout, CertificateAuthority.load(layout.ca_cert, layout.ca_key, layout.pki_dir)
 
 
+@contextlib.contextmanager
+def _edited_ca(home: Path) -> Iterator[tuple[HomeLayout, CertificateAuthority]]:
+    """The CA loaded under its lock, held until the caller has saved what it changed: another
+    ``certs`` command running at the same time would otherwise overwrite the change."""
+    with ca_lock(_layout_with_ca(home).pki_dir):
+        yield _load_ca(home)
+
+
 def _issue(args: argparse.Namespace) -> int:
-    layout, ca = _load_ca(args.home)
+    with _edited_ca(args.home) as (layout, ca):
+        return _issue_with(args, layout, ca)
+
+
+def _issue_with(args: argparse.Namespace, layout: HomeLayout, ca: CertificateAuthority) -> int:
     not_after = None
     if args.days is not None:
         not_after = dt.datetime.now(dt.UTC) + dt.timedelta(days=args.days)
@@ -159,12 +178,13 @@ def _destination(layout: HomeLayout, out: Path | None, user_number: str) -> tupl
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    layout, ca = _load_ca(args.home)
-    serials = [args.serial] if args.serial is not None else _serials_of(ca, args.user_number)
+    with _edited_ca(args.home) as (layout, ca):
+        serials = [args.serial] if args.serial is not None else _serials_of(ca, args.user_number)
+        for serial in serials:
+            ca.revoke(serial)
+        ca.save(layout.pki_dir)
     for serial in serials:
-        ca.revoke(serial)
-        print(f"revoked {format_serial(serial)}")
-    ca.save(layout.pki_dir)
+        print(f"revoked {format_serial(serial)}")  # only once it is on disk
     print(f"wrote {layout.crl} (reload it into a running gateway: POST /admin/gateway/crl/reload)")
     return 0
 

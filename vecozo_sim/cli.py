@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -45,7 +46,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
-    return handler(args)
+    # The home holds private keys and patient-like data: every file a command creates is 0600,
+    # every directory 0700. Restored after, for a caller that runs ``main`` in its own process.
+    previous = os.umask(0o077)
+    try:
+        return handler(args)
+    finally:
+        os.umask(previous)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from world._model import (
 )
 from world._scenarios import INVALID_BSN_SCENARIO
 from world._store import load_world, save_world
+from world._store_guard import StoreGuard, StoreStateError
 
 __all__ = [
     "DEFAULT_HOME",
@@ -45,6 +46,8 @@ __all__ = [
     "Provider",
     "Scenario",
     "Service",
+    "StoreGuard",
+    "StoreStateError",
     "TermKind",
     "Toestemming",
     "World",

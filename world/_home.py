@@ -81,6 +81,10 @@ class HomeLayout:
         """The insurer stubs' durable state: judged lines and ledgers."""
         return self.root / "insurers"
 
+    def store_marker(self, name: str) -> Path:
+        """Remembers that a store existed and how its last run ended (``world.StoreGuard``)."""
+        return self.root / "store-markers" / f"{name}.json"
+
     @property
     def runtime_file(self) -> Path:
         """Written by ``vecozo-sim up``: the URLs it listens on, read by the client commands."""

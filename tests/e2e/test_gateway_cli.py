@@ -86,3 +86,20 @@ async def test_gateway_command_without_a_world_says_how_to_make_one(tmp_path: Pa
     assert b"vecozo-sim init" in err
     assert b"Traceback" not in err
     assert out == b""
+
+
+async def test_gateway_command_refuses_a_store_that_is_no_database(
+    pki: GatewayPki, tmp_path: Path
+) -> None:
+    layout = home_from(pki, tmp_path / "home")
+    save_world(build_world(), layout)
+    layout.gateway_dir.mkdir()
+    (layout.gateway_dir / "exchange.sqlite3").write_bytes(b"garbage, not SQLite\n" * 100)
+    process = await start(layout.root)
+    _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode != 0
+    assert b"Traceback" not in err
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1, err
+    assert "exchange.sqlite3" in lines[0]
+    assert "not a usable SQLite database" in lines[0]

@@ -10,10 +10,13 @@ return with 422, as the exchange does, which the answer-twice fault expects.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 import shutil
 import socket
 import threading
+import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,16 +36,22 @@ VGZ, ZK, PULLER = "7095", "3311", "0699"  # PULLER fetches its mailbox instead o
 
 class QuietExchange:
     """Stands in for ``ExchangeClient``: an empty mailbox; a traceerId pushed again is refused
-    with 422 (so is every push when ``refusing``)."""
+    with the exchange's 422 naming the traceerId (every push when ``refusing``, naming another
+    field)."""
 
     def __init__(self) -> None:
         self.pushed: list[str] = []
+        self.attempts = 0
         self.refusing = False
 
     async def push(self, metadata: BerichtMetadata, payload: bytes) -> None:
         traceer = metadata.referentiegegevens.traceer_id
-        if self.refusing or traceer in self.pushed:
-            raise ExchangeError("push: 422 refused", status=422, body="refused")
+        self.attempts += 1
+        if self.refusing:
+            raise ExchangeError("push: 422", status=422, body=_problem("routeringgegevens"))
+        if traceer in self.pushed:
+            body = _problem("referentiegegevens.traceerId")
+            raise ExchangeError("push: 422", status=422, body=body)
         self.pushed.append(traceer)
 
     async def publish_register(self, uzovi: str, entries: Sequence[Mapping[str, Any]]) -> None:
@@ -55,11 +64,15 @@ class QuietExchange:
         return None
 
 
-@pytest.fixture
-async def host(template_home: Path, tmp_path: Path) -> AsyncIterator[InsurerHost]:
-    shutil.copytree(template_home, tmp_path / "home")
+def _problem(field_name: str) -> str:
+    return json.dumps({"status": 422, "errors": {field_name: ["refused"]}})
+
+
+@contextlib.asynccontextmanager
+async def _running(home: Path, exchange: QuietExchange | None = None) -> AsyncIterator[InsurerHost]:
+    """A host on ``home`` whose insurers talk to stand-ins (all to ``exchange`` when given)."""
     settings = InsurerSettings(
-        layout=HomeLayout(root=tmp_path / "home"),
+        layout=HomeLayout(root=home),
         gateway_url="https://127.0.0.1:9",
         uzovis=frozenset({VGZ, ZK, PULLER}),
         poll_interval=0.01,
@@ -67,12 +80,19 @@ async def host(template_home: Path, tmp_path: Path) -> AsyncIterator[InsurerHost
     running = InsurerHost(settings)
     await running.listen()
     for insurer in running.insurers.values():
-        insurer.client = QuietExchange()  # type: ignore[assignment]
+        insurer.client = exchange or QuietExchange()  # type: ignore[assignment]
     await running.start()
     try:
         yield running
     finally:
         await running.stop()
+
+
+@pytest.fixture
+async def host(template_home: Path, tmp_path: Path) -> AsyncIterator[InsurerHost]:
+    shutil.copytree(template_home, tmp_path / "home")
+    async with _running(tmp_path / "home") as running:
+        yield running
 
 
 def _refuses(port: int) -> bool:
@@ -161,12 +181,133 @@ async def test_answer_twice_duplicate_refusal_is_expected_not_an_error(
     assert host.insurers[VGZ].store.unfinished() == []
 
 
-async def test_answer_twice_keeps_a_real_refusal_an_error(
+async def test_answer_twice_keeps_a_real_refusal_a_warning(
     host: InsurerHost, caplog: pytest.LogCaptureFixture
 ) -> None:
     exchange = _answer(host, caplog)
     exchange.refusing = True  # the first push is refused too: that is no rehearsed outcome
     await host.idle()
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert len(errors) == 1
-    assert "failed" in errors[0].getMessage()
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.levelno for r in warnings] == [logging.WARNING]
+    assert "dropped" in warnings[0].getMessage()
+
+
+# -- return traceerIds: unpredictable, chosen once, stored before the first push ---------------
+
+
+def _old_style_id(uzovi: str, declaration: str) -> str:
+    """How return ids were made before: a uuid5 anyone could compute from the declaration."""
+    namespace = uuid.UUID("7f1c7a52-5d0e-4a59-9a53-2f6f2c1b8e01")
+    return str(uuid.uuid5(namespace, f"{uzovi}:{declaration}"))
+
+
+@pytest.fixture
+def home(template_home: Path, tmp_path: Path) -> Path:
+    shutil.copytree(template_home, tmp_path / "home")
+    return tmp_path / "home"
+
+
+def _declaration() -> tuple[str, str]:
+    """A declaration's metadata JSON and its traceerId."""
+    metadata = declaration_metadata_json(VGZ)
+    return metadata, json.loads(metadata)["referentiegegevens"]["traceerId"]
+
+
+async def _return_id(home: Path, metadata: str) -> str:
+    exchange = QuietExchange()
+    async with _running(home, exchange) as host:
+        host.insurers[VGZ]._delay = lambda: 0.0  # type: ignore[method-assign]
+        host.insurers[VGZ].accept(metadata, vektis.sample_declaration("MZ301"))
+        await host.idle()
+    assert len(exchange.pushed) == 1
+    return exchange.pushed[0]
+
+
+async def test_two_fresh_insurers_answer_one_declaration_under_different_ids(
+    template_home: Path, tmp_path: Path
+) -> None:
+    metadata, declaration = _declaration()
+    ids = []
+    for name in ("first", "second"):
+        shutil.copytree(template_home, tmp_path / name)
+        ids.append(await _return_id(tmp_path / name, metadata))
+    assert ids[0] != ids[1]
+    assert _old_style_id(VGZ, declaration) not in ids
+    assert all(uuid.UUID(i).version == 4 for i in ids)
+
+
+async def test_a_return_judged_before_a_crash_is_sent_under_its_stored_id(home: Path) -> None:
+    metadata, declaration = _declaration()
+    async with _running(home) as host:
+        insurer = host.insurers[VGZ]
+        await insurer.stop_working()  # judged, then "crashed" before the push
+        insurer.accept(metadata, vektis.sample_declaration("MZ301"))
+        item = insurer.store.item(declaration)
+        assert item is not None
+        judged = await asyncio.to_thread(insurer._judge, item)
+        assert judged is not None
+        assert judged.return_traceer_id is not None
+    exchange = QuietExchange()
+    async with _running(home, exchange) as host:
+        await host.idle()
+        assert exchange.pushed == [judged.return_traceer_id]
+        assert host.insurers[VGZ].store.unfinished() == []
+
+
+async def test_a_push_squatting_the_old_predictable_id_no_longer_blocks_the_return(
+    home: Path,
+) -> None:
+    metadata, declaration = _declaration()
+    exchange = QuietExchange()
+    exchange.pushed.append(_old_style_id(VGZ, declaration))  # someone else pushed it first
+    async with _running(home, exchange) as host:
+        host.insurers[VGZ]._delay = lambda: 0.0  # type: ignore[method-assign]
+        host.insurers[VGZ].accept(metadata, vektis.sample_declaration("MZ301"))
+        await host.idle()
+        item = host.insurers[VGZ].store.item(declaration)
+    assert len(exchange.pushed) == 2
+    assert item is not None
+    assert item.state == "answered"
+    assert item.return_traceer_id == exchange.pushed[1]
+
+
+# -- a return the exchange refuses for good is dropped, once -----------------------------------
+
+
+async def test_a_return_refused_for_good_is_dropped_logged_once_and_not_resent(
+    home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="insurer_stub")
+    metadata, declaration = _declaration()
+    exchange = QuietExchange()
+    exchange.refusing = True
+    for _start in range(3):
+        async with _running(home, exchange) as host:
+            host.insurers[VGZ]._delay = lambda: 0.0  # type: ignore[method-assign]
+            host.insurers[VGZ].accept(metadata, vektis.sample_declaration("MZ301"))
+            await host.idle()
+            item = host.insurers[VGZ].store.item(declaration)
+            assert item is not None
+            assert item.state == "dropped"
+    assert exchange.attempts == 1
+    noted = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [(r.levelno, r.exc_info) for r in noted] == [(logging.WARNING, None)]
+    assert declaration in noted[0].getMessage()
+
+
+async def test_a_return_pushed_before_a_crash_and_refused_as_duplicate_is_answered(
+    home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="insurer_stub")
+    exchange = QuietExchange()
+    async with _running(home, exchange) as host:
+        insurer = host.insurers[VGZ]
+        insurer._delay = lambda: 0.0  # type: ignore[method-assign]
+        insurer.store.mark_answered = lambda traceer_id: None  # type: ignore[method-assign]
+        insurer.accept(declaration_metadata_json(VGZ), vektis.sample_declaration("MZ301"))
+        await host.idle()  # pushed, but "crashed" before it was marked answered
+    async with _running(home, exchange) as host:
+        await host.idle()
+        assert host.insurers[VGZ].store.unfinished() == []
+    assert exchange.attempts == 2
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
