@@ -194,6 +194,11 @@ class LineContext:
             [p for start, end, p in held.spans if start <= day and (end is None or day <= end)]
         )
 
+    def insured_during(self, person: Person, start: dt.date, end: dt.date) -> bool:
+        """True when any policy at this insurer's brands runs on some day of ``start..end``."""
+        held = self._policies.get(person.bsn) or _Held.of(person, self.brands)
+        return any(s <= end and (e is None or start <= e) for s, e, _ in held.spans)
+
     def covered(self, packages: tuple[str, ...]) -> frozenset[str]:
         """Every prestatiecode any of ``packages`` covers (the policy's coverage table)."""
         codes = self._covered.get(packages)
@@ -292,12 +297,12 @@ def _person_codes(
         found.append("0328")
         return
     packages = ctx.packages(person, day)
-    if not packages:
-        # 0506 "Cliënt is slechts tijdens een gedeelte van de behandelperiode verzekerd."
-        found.append("0506")
+    end = line.end_of_service if line.end_of_service and line.end_of_service > day else day
+    if not packages or (end != day and not ctx.packages(person, end)):
+        found.append(_uninsured_code(person, day, end, ctx))
         return
-    if person.wlz and policy.rejects_wlz:
-        found.append("8983")  # VGZ: declaration for a Wlz client is no Zvw care
+    if policy.rejects_wlz and person.in_wlz_on(day):
+        found.append("8983")  # VGZ: care for a client staying in a Wlz institution
         return
     # 0613 "Prestatie is niet (volledig) declarabel volgens de verzekeringsvoorwaarden."
     if policy.coverage and line.prestatiecode not in ctx.covered(packages):
@@ -305,6 +310,15 @@ def _person_codes(
     if line.prestatiecode in policy.machtiging_codes:
         found.extend(_machtiging_codes(line, day, person, ctx))
     _tariff_codes(line, ctx, found)
+
+
+def _uninsured_code(person: Person, start: dt.date, end: dt.date, ctx: LineContext) -> str:
+    """0320 "Cliënt is niet verzekerd." when no policy at this insurer's brands runs on any day
+    of the prestatie (a single date of care, or a begin- to einddatum); 0506 "Cliënt is slechts
+    tijdens een gedeelte van de behandelperiode verzekerd." when one runs on part of the period.
+    """
+    partly = end != start and ctx.insured_during(person, start, end)
+    return "0506" if partly else "0320"
 
 
 def _machtiging_codes(line: Line, day: dt.date, person: Person, ctx: LineContext) -> Iterator[str]:

@@ -21,6 +21,7 @@ from world._model import (
     Service,
     TermKind,
     Toestemming,
+    WlzStay,
     World,
 )
 from world._scenarios import INVALID_BSN_SCENARIO
@@ -47,6 +48,7 @@ __all__ = [
     "Service",
     "TermKind",
     "Toestemming",
+    "WlzStay",
     "World",
     "WorldError",
     "WorldFileError",

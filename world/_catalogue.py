@@ -193,9 +193,10 @@ def _coverage() -> dict[str, frozenset[str]]:
 def policy_for(group: str) -> InsurerPolicy:
     """The policy of an insurer group, after the insurers' own pages where they say something.
 
-    VGZ: "twelve months after treatment" to declare, Wlz residents refused with 8983, payment
-    within 30 days. Zilveren Kruis: declare within the calendar year, two calendar years at most.
-    Non-contracted care is paid up to a maximum tariff below the contracted one.
+    VGZ: "twelve months after treatment" to declare, care for clients staying in a Wlz
+    institution refused with 8983 (only VGZ's pages say so), payment within 30 days. Zilveren
+    Kruis: declare within the calendar year, two calendar years at most. Non-contracted care
+    is paid up to a maximum tariff below the contracted one.
     """
     term = (
         (TermKind.CALENDAR_YEARS, 2) if group == "Achmea" else (TermKind.MONTHS_AFTER_TREATMENT, 12)
@@ -207,7 +208,7 @@ def policy_for(group: str) -> InsurerPolicy:
         max_tariffs=_tariffs(75 if group == "VGZ" else 80),
         coverage=_coverage(),
         machtiging_codes=MACHTIGING_CODES if group != "Test" else frozenset(),
-        rejects_wlz=group != "Test",
+        rejects_wlz=group == "VGZ",
         payment_term_days=30,
     )
 

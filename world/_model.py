@@ -34,6 +34,7 @@ __all__ = [
     "Service",
     "TermKind",
     "Toestemming",
+    "WlzStay",
     "World",
 ]
 
@@ -200,6 +201,21 @@ class Machtiging:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WlzStay:
+    """A stay in a Wlz institution (with treatment there), ``start`` to ``end`` inclusive.
+
+    The seeds (VGZ pages) refuse Zvw declarations with 8983 "for clients who stay in a Wlz
+    institution and are treated there": a dated fact, not a property of the person for life.
+    """
+
+    start: dt.date
+    end: dt.date | None = None  # inclusive; None while it lasts
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Person:
     bsn: str
     initials: str
@@ -210,12 +226,25 @@ class Person:
     postcode: str
     house_number: int
     deceased: dt.date | None = None
-    wlz: bool = False
+    wlz_stays: tuple[WlzStay, ...] = ()
     coverages: tuple[Coverage, ...] = ()
     machtigingen: tuple[Machtiging, ...] = ()
 
     def coverages_on(self, day: dt.date) -> Iterator[Coverage]:
         return (c for c in self.coverages if c.is_active_on(day))
+
+    @property
+    def wlz(self) -> bool:
+        """True when the person has (had, or will have) any Wlz stay."""
+        return bool(self.wlz_stays)
+
+    def in_wlz_on(self, day: dt.date) -> bool:
+        """True when ``day`` falls inside one of the person's Wlz stays."""
+        return any(stay.covers(day) for stay in self.wlz_stays)
+
+    def in_wlz_during(self, start: dt.date, end: dt.date) -> bool:
+        """True when any Wlz stay overlaps ``start..end``."""
+        return any(s.start <= end and (s.end is None or start <= s.end) for s in self.wlz_stays)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

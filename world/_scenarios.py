@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from world._model import Coverage, CoverageKind, Machtiging, Person, Scenario
+from world._model import Coverage, CoverageKind, Machtiging, Person, Scenario, WlzStay
 
 __all__ = ["INVALID_BSN_SCENARIO", "scenario_persons", "scenarios"]
 
@@ -190,7 +190,11 @@ def scenario_persons(year: int) -> tuple[Person, ...]:
             deceased=_D(year - 1, 3, 15),
             coverages=(_basis("7095", "900000003", since, _D(year - 1, 3, 15)),),
         ),
-        _person(_WLZ, wlz=True, coverages=(_basis("7095", "900000004", since),)),
+        _person(
+            _WLZ,
+            wlz_stays=(WlzStay(start=_D(year - 1, 4, 1)),),
+            coverages=(_basis("7095", "900000004", since),),
+        ),
         _person(
             _PARTIAL,
             coverages=(_basis("7119", "900000005", _D(year - 1, 1, 1), _D(year - 1, 6, 30)),),

@@ -27,6 +27,7 @@ from world import (
     Provider,
     TermKind,
     Toestemming,
+    WlzStay,
     World,
 )
 
@@ -174,7 +175,7 @@ def make_world(policy: InsurerPolicy = POLICY) -> World:
             _person("jansen"),
             _person("dood", deceased=dt.date(2025, 4, 1)),
             _person("gestopt", coverages=_ended()),
-            _person("wlz", wlz=True),
+            _person("wlz", wlz_stays=(WlzStay(start=dt.date(2025, 1, 1)),)),
             _person("basis", coverages=_basis_only()),
             _person("elders", coverages=_elsewhere()),
         ),
@@ -427,12 +428,65 @@ def test_deceased_before_treatment_is_0328() -> None:
     only_line_code(build(insured("dood"), line("R1")), "0328")
 
 
-def test_insured_only_part_of_the_period_is_0506() -> None:
-    only_line_code(build(insured("gestopt"), line("R1")), "0506")
+def test_not_insured_on_the_single_date_of_care_is_0320_not_0506() -> None:
+    """0506 is "slechts tijdens een gedeelte van de behandelperiode verzekerd": a one-day
+    prestatie after the policy ended is simply not insured (issue 10)."""
+    only_line_code(build(insured("gestopt"), line("R1")), "0320")
 
 
-def test_wlz_client_is_8983() -> None:
+def _aw319_view() -> InsurerView:
+    policy = dataclasses.replace(
+        POLICY,
+        supported_standards=frozenset({"AW319"}),
+        coverage={"basis": frozenset({"1001"}), "tand": frozenset({"1001"})},
+        contracted_tariffs={"1001": 7850},
+    )
+    return InsurerView.from_world(make_world(policy), "7095")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "code"),
+    [
+        (dt.date(2025, 4, 20), dt.date(2025, 5, 5), "0506"),  # the policy ended on 30 April
+        (dt.date(2025, 5, 2), dt.date(2025, 5, 5), "0320"),  # no day of the period insured
+    ],
+)
+def test_period_partly_insured_is_0506_wholly_uninsured_0320(
+    start: dt.date, end: dt.date, code: str
+) -> None:
+    record = hours("W1", 7850, start) | {"end_date_of_service": end}
+    data = build(
+        insured("gestopt"), record, head=header(ei_code=187, subversion=4), standard="AW319"
+    )
+    out = returned(judge(data, view=_aw319_view()), "AW320")
+    assert out["records"][2] == ("04", (code,), 0)
+
+
+def test_wlz_client_is_8983_inside_the_stay_only() -> None:
+    """The seeds: 8983 for a client who *stays* in a Wlz institution (from 1 January 2025 here)."""
     only_line_code(build(insured("wlz"), line("R1")), "8983")
+    before = line("R1", date_of_service=dt.date(2024, 12, 20))
+    assert returned(judge(build(insured("wlz"), before)))["header"] == ("8001",)
+
+
+def test_wlz_stay_ended_is_paid() -> None:
+    ended = (WlzStay(start=dt.date(2024, 1, 1), end=dt.date(2025, 4, 30)),)
+    world = dataclasses.replace(
+        WORLD,
+        persons=tuple(
+            dataclasses.replace(p, wlz_stays=ended) if p.bsn == BSN["wlz"] else p
+            for p in WORLD.persons
+        ),
+    )
+    view = InsurerView.from_world(world, "7095")
+    assert returned(judge(build(insured("wlz"), line("R1")), view=view))["header"] == ("8001",)
+
+
+def test_wlz_is_not_judged_where_the_policy_does_not_say_so() -> None:
+    view = InsurerView.from_world(
+        make_world(dataclasses.replace(POLICY, rejects_wlz=False)), "7095"
+    )
+    assert returned(judge(build(insured("wlz"), line("R1")), view=view))["header"] == ("8001",)
 
 
 def test_unknown_prestatiecode_is_0582_and_unknown_list_is_0581() -> None:
