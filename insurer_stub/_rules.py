@@ -10,6 +10,7 @@ need the other lines of the same file.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
@@ -122,10 +123,24 @@ def insured_codes(insured: Insured, insurer: InsurerView) -> tuple[tuple[str, ..
 
 
 def _same_name(insured: Insured, person: Person) -> bool:
-    """Surnames compare without case and spacing; the EI field holds at most 25 characters."""
-    declared = " ".join(insured.surname.upper().split())
-    known = " ".join(person.surname.upper().split())[:25].rstrip()
-    return declared == known
+    """Surnames compare as insurers compare them: without case, diacritics, spacing or
+    punctuation, and with or without the voorvoegsel ("Wlzcliënt" = "WLZCLIENT"; "Berg" with
+    voorvoegsel "van der" = "van der Berg" = "Berg"). The EI field holds 25 characters."""
+    declared = {_name_key(insured.surname), _name_key(f"{insured.prefix} {insured.surname}")}
+    known = {
+        _name_key(person.surname[:_SURNAME_LENGTH]),
+        _name_key(f"{person.prefix} {person.surname}"[:_SURNAME_LENGTH]),
+    }
+    return not declared.isdisjoint(known)
+
+
+_SURNAME_LENGTH = 25  # NAAM VERZEKERDE in every declaration standard
+
+
+def _name_key(name: str) -> str:
+    """Case-folded letters and digits only, diacritics removed (NFKD, combining marks dropped)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).casefold()
 
 
 class LineContext:

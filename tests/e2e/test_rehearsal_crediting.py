@@ -119,7 +119,7 @@ async def test_pay_credit_and_declare_again_and_the_ledger_adds_up(
     assert (ledger["uitbetaald"], ledger["saldo"]) == (paid, 0)
     insurer = vecozo.world.insurer(ZK)
     assert insurer is not None
-    term = dt.timedelta(days=min(insurer.policy.payment_term_days, 30))
+    term = dt.timedelta(days=min(insurer.policy.payment_term_days, 30) - 1)  # receipt = day 1
     for row in rows:
         received = dt.date.fromisoformat(row["ontvangen"])
         assert dt.date.fromisoformat(row["betaaldatum"]) == received + term
@@ -129,10 +129,10 @@ async def test_a_rejected_line_cannot_be_credited_nor_a_paid_one_twice(
     vecozo: VecozoExchange,
 ) -> None:
     mixed = declaration(
-        vecozo.world, provider=DENTIST, insurer=ZK, lines=2, seed=8, errors={"0506": 0.5}
+        vecozo.world, provider=DENTIST, insurer=ZK, lines=2, seed=8, errors={"0320": 0.5}
     )
     [(rejected, codes)] = (await _send(vecozo, mixed)).items()
-    assert "0506" in codes
+    assert "0320" in codes
     [paid_line] = [r for r in _lines(mixed) if r.get("referentie") != rejected]
     paid = paid_line.get_int("declaratiebedrag")
     amount = next(r for r in _lines(mixed) if r.get("referentie") == rejected).get_int(

@@ -416,6 +416,42 @@ def test_insured_rule_rejects_record_and_its_lines(record: dict[str, object], co
     assert out["header"] == ("8073",)
 
 
+def _named(surname: str, prefix: str = "") -> InsurerView:
+    """VGZ's view of a world where "jansen" is called ``prefix surname``."""
+    persons = tuple(
+        dataclasses.replace(p, surname=surname, prefix=prefix) if p.bsn == BSN["jansen"] else p
+        for p in WORLD.persons
+    )
+    return InsurerView.from_world(dataclasses.replace(WORLD, persons=persons), "7095")
+
+
+@pytest.mark.parametrize(
+    ("known", "declared"),
+    [
+        (("Wlzcliënt", ""), {"surname": "Wlzclient"}),
+        (("Wlzcliënt", ""), {"surname": "WLZCLIENT"}),
+        (("Wlzcliënt", ""), {"surname": "wlzcliënt"}),
+        (("Berg", "van der"), {"surname": "BERG"}),
+        (("Berg", "van der"), {"surname": "Berg", "prefix": "VAN DER"}),
+        (("Berg", "van der"), {"surname": "Van der Berg"}),
+        (("Berg", "van der"), {"surname": "vanderberg"}),
+        (("d'Hondt-Çelik", ""), {"surname": "D HONDT CELIK"}),
+    ],
+)
+def test_names_match_without_case_diacritics_or_voorvoegsel(
+    known: tuple[str, str], declared: dict[str, str]
+) -> None:
+    """Issue 10: practice systems send ASCII upper case; insurers compare names folded."""
+    view = _named(*known)
+    assert returned(judge(build(insured(**declared), line("R1")), view=view))["header"] == ("8001",)
+
+
+def test_another_name_is_still_8005() -> None:
+    view = _named("Wlzcliënt")
+    out = returned(judge(build(insured(surname="Wlzclienten"), line("R1")), view=view))
+    assert out["records"][1] == ("02", ("8005",), None)
+
+
 def test_verzekerdennummer_of_the_person_is_accepted() -> None:
     data = build(insured(verzekerdennummer="Wjansen"), line("R1"))
     assert returned(judge(data))["header"] == ("8001",)
