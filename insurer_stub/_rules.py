@@ -57,17 +57,38 @@ def _provider_codes(header: Header, insurer: InsurerView) -> Iterator[str]:
     if not header.declarant:
         yield "0014"  # "Zorgverlenerscode ontbreekt, is onbekend of onjuist (voorlooprecord)"
         return
+    zorgverlener = header.zorgverlenerscode
+    if zorgverlener and directory.workplaces(zorgverlener) is None:
+        yield "0014"
     for value, retourcode in (
-        (header.zorgverlenerscode, "0014"),
         (header.praktijkcode, "0016"),  # "Praktijkcode ontbreekt, is onbekend of onjuist"
         (header.instellingscode, "0017"),  # "Instellingscode ... is onbekend of onjuist"
     ):
         if value and directory.provider(value) is None:
             yield retourcode
+    yield from _practice_codes(header, insurer)
     provider = directory.provider(header.declarant)
     uncontracted = provider is not None and not is_contracted(provider.contracted_with, insurer)
     if uncontracted and not insurer.policy.max_tariffs:
         yield "8022"
+
+
+def _practice_codes(header: Header, insurer: InsurerView) -> Iterator[str]:
+    """The praktijk, not the person, declares.
+
+    0016 "Praktijkcode ontbreekt, is onbekend of onjuist (voorlooprecord)." at an insurer whose
+    pages say "Declareer op de AGB-code van uw praktijk (anders dan uw persoonlijke AGB-code)"
+    (VGZ) for a file with only a personal AGB code; 8066 "Geen relatie bekend tussen
+    zorgverlener in voorlooprecord en praktijk in voorlooprecord." for a zorgverlener who does
+    not work at the praktijk named next to it.
+    """
+    if insurer.policy.practice_code_required and not (
+        header.praktijkcode or header.instellingscode
+    ):
+        yield "0016"
+    places = insurer.directory.workplaces(header.zorgverlenerscode)
+    if header.praktijkcode and places is not None and header.praktijkcode not in places:
+        yield "8066"
 
 
 def is_contracted(contracted_with: frozenset[str], insurer: InsurerView) -> bool:
@@ -152,9 +173,11 @@ class LineContext:
     """
 
     __slots__ = (
+        "_behandelaars",
         "_covered",
         "_late",
         "_policies",
+        "_workplace",
         "brands",
         "code_lists",
         "contracted",
@@ -188,6 +211,24 @@ class LineContext:
         self._late: dict[dt.date, bool] = {}
         self._policies: dict[str, _Held] = {}
         self._covered: dict[tuple[str, ...], frozenset[str]] = {}
+        self._behandelaars: dict[str, str | None] = {}
+        # The praktijk or instelling the behandelaar must work at ("" for an individual).
+        self._workplace = header.instellingscode or header.praktijkcode
+
+    def behandelaar_code(self, behandelaar: str) -> str | None:
+        """5760 "Zorgverlenerscode behandelaar/uitvoerder is onbekend of onjuist." for a code
+        the insurer does not know; 0559 "Zorgverlenerscode behandelaar/uitvoerder heeft geen
+        overeenkomst met declarerende praktijk of instelling." for one working elsewhere."""
+        if behandelaar in self._behandelaars:
+            return self._behandelaars[behandelaar]
+        places = self.insurer.directory.workplaces(behandelaar)
+        code = None
+        if places is None:
+            code = "5760"
+        elif self._workplace and self._workplace not in places:
+            code = "0559"
+        self._behandelaars[behandelaar] = code
+        return code
 
     def too_late(self, day: dt.date) -> bool:
         """``is_too_late`` for ``today``, worked out once per treatment day of the file."""
@@ -253,6 +294,8 @@ def line_codes(line: Line, person: Person, ctx: LineContext) -> list[str]:
     # 8176 "Prestatiedatum moet kleiner zijn dan of gelijk zijn aan factuurdatum."
     if ctx.factuurdatum is not None and day > ctx.factuurdatum:
         found.append("8176")
+    if line.behandelaar and (wrong := ctx.behandelaar_code(line.behandelaar)):
+        found.append(wrong)
     list_known, code_known = ctx.code_lists(line.prestatiecodelijst, line.prestatiecode)
     if not (list_known and code_known):
         # 0581 "Aanduiding prestatiecodelijst ontbreekt of is onjuist."; 0582 "Prestatiecode ...

@@ -194,9 +194,10 @@ def policy_for(group: str) -> InsurerPolicy:
     """The policy of an insurer group, after the insurers' own pages where they say something.
 
     VGZ: "twelve months after treatment" to declare, care for clients staying in a Wlz
-    institution refused with 8983 (only VGZ's pages say so), payment within 30 days. Zilveren
-    Kruis: declare within the calendar year, two calendar years at most. Non-contracted care
-    is paid up to a maximum tariff below the contracted one.
+    institution refused with 8983 (only VGZ's pages say so), declarations on the praktijk's AGB
+    code, payment within 30 days. Zilveren Kruis: declare within the calendar year, two
+    calendar years at most. Non-contracted care is paid up to a maximum tariff below the
+    contracted one.
     """
     term = (
         (TermKind.CALENDAR_YEARS, 2) if group == "Achmea" else (TermKind.MONTHS_AFTER_TREATMENT, 12)
@@ -209,6 +210,7 @@ def policy_for(group: str) -> InsurerPolicy:
         coverage=_coverage(),
         machtiging_codes=MACHTIGING_CODES if group != "Test" else frozenset(),
         rejects_wlz=group == "VGZ",
+        practice_code_required=group == "VGZ",
         payment_term_days=30,
     )
 
@@ -229,6 +231,7 @@ class ProviderSpec:
     label: str  # prefix of the generated name
     standard: str
     contracted: bool  # with every insurer, or with none
+    practitioners: tuple[str, ...] = ()  # other zorgverleners (personal AGB) working there
 
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
@@ -241,6 +244,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         label="Tandartspraktijk",
         standard="MZ301",
         contracted=True,
+        practitioners=("12100003",),  # a second tandarts of the same praktijk
     ),
     ProviderSpec(
         key="tandarts-zonder-contract",

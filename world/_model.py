@@ -100,6 +100,7 @@ class InsurerPolicy:
     coverage: Mapping[str, frozenset[str]] = field(default_factory=dict)  # package -> codes
     machtiging_codes: frozenset[str] = frozenset()  # prestatiecodes that need a machtiging
     rejects_wlz: bool = True  # retourcode 8983 for Wlz clients, as VGZ does
+    practice_code_required: bool = False  # VGZ: "Declareer op de AGB-code van uw praktijk"
     payment_term_days: int = 30
     processing_delay_seconds: float = 0.0
     delay_jitter_seconds: float = 0.0
@@ -130,11 +131,18 @@ class Provider:
     standard: str  # the EI standard it declares with, e.g. "MZ301"
     contracted_with: frozenset[str] = frozenset()  # UZOVI codes
     delivery: Delivery = Delivery()
+    # Personal AGB codes of the other zorgverleners working at this praktijk or instelling.
+    practitioners: frozenset[str] = frozenset()
 
     @property
     def code(self) -> str:
         """The organisation code an account of this provider belongs to."""
         return self.institution_agb or self.practice_agb or self.agb
+
+    @property
+    def zorgverleners(self) -> frozenset[str]:
+        """Every personal AGB code that works here: ``agb`` and the ``practitioners``."""
+        return self.practitioners | {self.agb}
 
     @property
     def codes(self) -> frozenset[str]:
@@ -264,11 +272,24 @@ class Scenario:
 class _Index:
     """Lookup tables of a World, built once: the gateway and the insurer stubs ask per request."""
 
-    __slots__ = ("accounts", "bureaus", "by_uzovi", "insurers", "persons", "providers")
+    __slots__ = (
+        "accounts",
+        "bureaus",
+        "by_uzovi",
+        "insurers",
+        "persons",
+        "providers",
+        "workplaces",
+    )
 
     def __init__(self, world: World) -> None:
         self.insurers = {i.uzovi: i for i in world.insurers}
         self.providers = {code: p for p in reversed(world.providers) for code in p.codes}
+        workplaces: dict[str, set[str]] = {}
+        for provider in world.providers:
+            for agb in provider.zorgverleners:
+                workplaces.setdefault(agb, set()).update(provider.codes)
+        self.workplaces = {agb: frozenset(codes) for agb, codes in workplaces.items()}
         self.bureaus = {b.agb: b for b in world.bureaus}
         self.accounts = {a.user_number: a for a in world.accounts}
         self.persons = {p.bsn: p for p in world.persons}
@@ -305,6 +326,11 @@ class World:
 
     def bureau(self, agb: str) -> Bureau | None:
         return self._index.bureaus.get(agb)
+
+    def workplaces(self, zorgverlener: str) -> frozenset[str] | None:
+        """The codes of every praktijk or instelling where this personal AGB code works (their
+        own codes included); None for a zorgverlener the world does not know."""
+        return self._index.workplaces.get(zorgverlener)
 
     def account(self, user_number: str) -> Account | None:
         return self._index.accounts.get(user_number)

@@ -152,6 +152,7 @@ def make_world(policy: InsurerPolicy = POLICY) -> World:
                 name="Tandarts",
                 standard="MZ301",
                 contracted_with=frozenset({"7095", "3311"}),
+                practitioners=frozenset({"12100003"}),
             ),
             Provider(
                 agb="12100002",
@@ -373,6 +374,49 @@ def test_uncontracted_provider_without_restitution_is_8022() -> None:
     head = header(zorgverlenerscode="12100002", praktijkcode="12050002")
     out = returned(judge(build(insured(), line("R1"), head=head), view=view))
     assert out["header"] == ("8022",)
+
+
+# --- AGB codes: the praktijk declares, its own zorgverleners treat -----------------------------
+
+
+def test_personal_agb_without_praktijkcode_is_0016_where_the_policy_says_so() -> None:
+    """VGZ (seed 000): "Declareer op de AGB-code van uw praktijk (anders dan uw persoonlijke
+    AGB-code)"; an insurer without that rule takes the individual zorgverlener as declarant."""
+    personal = header(praktijkcode="0")
+    vgz = InsurerView.from_world(
+        make_world(dataclasses.replace(POLICY, practice_code_required=True)), "7095"
+    )
+    out = returned(judge(build(insured(), line("R1"), head=personal), view=vgz))
+    assert out["header"] == ("0016",)
+    assert out["toegekend"] == 0
+    assert returned(judge(build(insured(), line("R1"), head=personal)))["header"] == ("8001",)
+
+
+@pytest.mark.parametrize(
+    ("zorgverlener", "code"),
+    [("12100002", "8066"), ("12999999", "0014"), ("12100003", "8001")],
+)
+def test_zorgverlener_must_work_at_the_praktijk_in_the_voorlooprecord(
+    zorgverlener: str, code: str
+) -> None:
+    """8066 "Geen relatie bekend tussen zorgverlener in voorlooprecord en praktijk in
+    voorlooprecord": 12100002 works at 12050002; 12100003 is a colleague at 12050001."""
+    head = header(zorgverlenerscode=zorgverlener)
+    assert returned(judge(build(insured(), line("R1"), head=head)))["header"] == (code,)
+
+
+@pytest.mark.parametrize(
+    ("behandelaar", "code"),
+    [("12999999", "5760"), ("12100002", "0559"), ("12100003", None), ("12100001", None)],
+)
+def test_behandelaar_unknown_is_5760_working_elsewhere_0559(
+    behandelaar: str, code: str | None
+) -> None:
+    data = build(insured(), line("R1", behandelaar=behandelaar))
+    if code is None:
+        assert returned(judge(data))["header"] == ("8001",)
+    else:
+        only_line_code(data, code)
 
 
 def test_unsupported_standard_is_8061() -> None:
