@@ -232,6 +232,7 @@ class ProviderSpec:
     standard: str
     contracted: bool  # with every insurer, or with none
     practitioners: tuple[str, ...] = ()  # other zorgverleners (personal AGB) working there
+    cov_refused_by: tuple[str, ...] = ()  # UZOVIs that do not authorise it for COV
 
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
@@ -255,6 +256,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         label="Tandartsenpraktijk",
         standard="MZ301",
         contracted=False,
+        cov_refused_by=("3332",),  # scenario cov-not-authorised: Menzis keeps its data
     ),
     ProviderSpec(
         key="mondhygienist",

@@ -183,6 +183,7 @@ def _wlz_stays(cell: str, born: dt.date) -> tuple[WlzStay, ...]:
 class _Rules:
     uzovis: Set[str]
     invalid_bsns: Set[str]  # the scenario BSNs allowed to fail the 11-proef
+    double_insured: Set[str]  # the scenario BSNs allowed two basis policies at once
 
 
 def _person(row: list[str], rules: _Rules) -> Person:
@@ -198,7 +199,8 @@ def _person(row: list[str], rules: _Rules) -> Person:
     if not (house.isascii() and house.isdigit()) or not surname:
         raise _LineError(f"house number must be digits and surname present: {house!r}")
     coverages = tuple(_coverage(i, rules.uzovis) for i in _parts(covs, 6, "policy"))
-    _check_overlap(coverages)
+    if bsn not in rules.double_insured:
+        _check_overlap(coverages)
     born = _date(birth, "birth_date")
     return Person(
         bsn=bsn,
@@ -244,6 +246,7 @@ def read_population(
     file: str,
     uzovis: Set[str],
     invalid_bsns: Set[str] = frozenset(),
+    double_insured: Set[str] = frozenset(),
     groups: Mapping[str, str] | None = None,
 ) -> tuple[Person, ...]:
     """Persons from population.csv text; raises WorldFileError naming the line of a problem.
@@ -254,7 +257,7 @@ def read_population(
     header = next(reader, None)
     if header is None or tuple(header) != COLUMNS:
         raise WorldFileError(file, "line 1", f"header must be {','.join(COLUMNS)}")
-    rules = _Rules(uzovis=uzovis, invalid_bsns=invalid_bsns)
+    rules = _Rules(uzovis=uzovis, invalid_bsns=invalid_bsns, double_insured=double_insured)
     owners = _Owners(groups or {})
     persons: list[Person] = []
     seen: set[str] = set()

@@ -79,6 +79,7 @@ def _provider(spec: ProviderSpec, fake: Faker, everyone: frozenset[str]) -> Prov
         standard=spec.standard,
         contracted_with=everyone if spec.contracted else frozenset(),
         practitioners=frozenset(spec.practitioners),
+        cov_refused_by=frozenset(spec.cov_refused_by),
     )
 
 

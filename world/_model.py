@@ -133,6 +133,8 @@ class Provider:
     delivery: Delivery = Delivery()
     # Personal AGB codes of the other zorgverleners working at this praktijk or instelling.
     practitioners: frozenset[str] = frozenset()
+    # UZOVI codes that do not authorise it for COV: NietGeautoriseerdVoorZorgverzekeraar.
+    cov_refused_by: frozenset[str] = frozenset()
 
     @property
     def code(self) -> str:

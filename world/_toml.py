@@ -99,7 +99,10 @@ def world_document(world: World) -> dict[str, Any]:
                 "name": p.name,
                 "standard": p.standard,
                 "contracted_with": sorted(p.contracted_with),
-                **_optional(practitioners=sorted(p.practitioners) or None),
+                **_optional(
+                    practitioners=sorted(p.practitioners) or None,
+                    cov_refused_by=sorted(p.cov_refused_by) or None,
+                ),
                 **_delivery(p.delivery),
             }
             for p in world.providers
@@ -190,6 +193,7 @@ def _provider(e: Entry) -> Provider:
         contracted_with=e.str_set("contracted_with", UZOVI),
         delivery=_read_delivery(e),
         practitioners=e.str_set("practitioners", AGB),
+        cov_refused_by=e.str_set("cov_refused_by", UZOVI),
     )
 
 
