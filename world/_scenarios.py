@@ -308,7 +308,8 @@ def scenarios(year: int) -> tuple[Scenario, ...]:
         ),
         _about(
             "wlz-client",
-            "COV: insured at 7095; declarations to VGZ brands: 8983 (Wlz)",
+            f"COV: insured at 7095; in a Wlz institution from {year}-01-01: declarations to "
+            "VGZ brands for care from then: 8983 (Wlz), care before: paid",
             _WLZ,
             "7095",
             "900000004",
@@ -316,7 +317,7 @@ def scenarios(year: int) -> tuple[Scenario, ...]:
         _about(
             "partially-insured",
             f"COV: basis at 7119 {year - 1}-01-01..{year - 1}-06-30 "
-            "only; a declaration period reaching past it: 0506, care after it: 0320",
+            "only; care on a day after it: 0320, an (AW319) period reaching past it: 0506",
             _PARTIAL,
             "7119",
             "900000005",
@@ -383,8 +384,9 @@ def scenarios(year: int) -> tuple[Scenario, ...]:
         Scenario(
             name="provider-without-contract",
             provider=_NO_CONTRACT_PRAKTIJK,
-            triggers="declarations: 8022 (no contract; paid at most the maximum tariff for "
-            "non-contracted care), 0016 where an insurer refuses non-contracted practices",
+            triggers="declarations: paid at most the maximum tariff for non-contracted care "
+            "(8059 on a line above it); 8022 at an insurer that pays nothing for "
+            "non-contracted care (no max_tariffs)",
         ),
         Scenario(
             name="bureau-without-toestemming",
