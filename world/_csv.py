@@ -1,4 +1,4 @@
-"""population.csv <-> persons: one line per person, policies packed into three columns.
+"""population.csv <-> persons: one line per person; policies, machtigingen and Wlz stays packed.
 
 A CSV stays small for 100,000 people, opens in a spreadsheet and diffs line by line. The packed
 columns read ``uzovi:verzekerdennummer:kind:package:start:end`` per policy,
