@@ -147,6 +147,8 @@ def _same_name(insured: Insured, person: Person) -> bool:
     """Surnames compare as insurers compare them: without case, diacritics, spacing or
     punctuation, and with or without the voorvoegsel ("Wlzcliënt" = "WLZCLIENT"; "Berg" with
     voorvoegsel "van der" = "van der Berg" = "Berg"). The EI field holds 25 characters."""
+    if insured.surname == person.surname[:_SURNAME_LENGTH].rstrip():
+        return True  # as written in the world: most records, without normalising
     declared = {_name_key(insured.surname), _name_key(f"{insured.prefix} {insured.surname}")}
     known = {
         _name_key(person.surname[:_SURNAME_LENGTH]),
@@ -359,7 +361,7 @@ def _person_codes(
     if not packages or (end != day and not ctx.packages(person, end)):
         found.append(_uninsured_code(person, day, end, ctx))
         return
-    if policy.rejects_wlz and person.in_wlz_on(day):
+    if policy.rejects_wlz and person.wlz_stays and person.in_wlz_on(day):
         found.append("8983")  # VGZ: care for a client staying in a Wlz institution
         return
     # 0613 "Prestatie is niet (volledig) declarabel volgens de verzekeringsvoorwaarden."
