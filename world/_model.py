@@ -274,24 +274,11 @@ class Scenario:
 class _Index:
     """Lookup tables of a World, built once: the gateway and the insurer stubs ask per request."""
 
-    __slots__ = (
-        "accounts",
-        "bureaus",
-        "by_uzovi",
-        "insurers",
-        "persons",
-        "providers",
-        "workplaces",
-    )
+    __slots__ = ("accounts", "bureaus", "by_uzovi", "insurers", "persons", "providers")
 
     def __init__(self, world: World) -> None:
         self.insurers = {i.uzovi: i for i in world.insurers}
         self.providers = {code: p for p in reversed(world.providers) for code in p.codes}
-        workplaces: dict[str, set[str]] = {}
-        for provider in world.providers:
-            for agb in provider.zorgverleners:
-                workplaces.setdefault(agb, set()).update(provider.codes)
-        self.workplaces = {agb: frozenset(codes) for agb, codes in workplaces.items()}
         self.bureaus = {b.agb: b for b in world.bureaus}
         self.accounts = {a.user_number: a for a in world.accounts}
         self.persons = {p.bsn: p for p in world.persons}
@@ -300,6 +287,15 @@ class _Index:
             for uzovi in dict.fromkeys(c.uzovi for c in person.coverages):
                 at.setdefault(uzovi, []).append(person)
         self.by_uzovi = {uzovi: tuple(people) for uzovi, people in at.items()}
+
+
+def _workplaces(providers: tuple[Provider, ...]) -> dict[str, frozenset[str]]:
+    """Personal AGB code -> the codes of every praktijk or instelling it works at."""
+    places: dict[str, set[str]] = {}
+    for provider in providers:
+        for agb in provider.zorgverleners:
+            places.setdefault(agb, set()).update(provider.codes)
+    return {agb: frozenset(codes) for agb, codes in places.items()}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -314,10 +310,12 @@ class World:
     scenarios: tuple[Scenario, ...]
     today: dt.date | None = None  # the simulated clock; None means the real date
     _index: _Index = field(init=False, repr=False, compare=False)
+    _workplaces: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Frozen: the indexes are derived data, set once here and never changed afterwards.
         object.__setattr__(self, "_index", _Index(self))
+        object.__setattr__(self, "_workplaces", _workplaces(self.providers))
 
     def insurer(self, uzovi: str) -> Insurer | None:
         return self._index.insurers.get(uzovi)
@@ -332,7 +330,7 @@ class World:
     def workplaces(self, zorgverlener: str) -> frozenset[str] | None:
         """The codes of every praktijk or instelling where this personal AGB code works (their
         own codes included); None for a zorgverlener the world does not know."""
-        return self._index.workplaces.get(zorgverlener)
+        return self._workplaces.get(zorgverlener)
 
     def account(self, user_number: str) -> Account | None:
         return self._index.accounts.get(user_number)
