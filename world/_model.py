@@ -289,15 +289,6 @@ class _Index:
         self.by_uzovi = {uzovi: tuple(people) for uzovi, people in at.items()}
 
 
-def _workplaces(providers: tuple[Provider, ...]) -> dict[str, frozenset[str]]:
-    """Personal AGB code -> the codes of every praktijk or instelling it works at."""
-    places: dict[str, set[str]] = {}
-    for provider in providers:
-        for agb in provider.zorgverleners:
-            places.setdefault(agb, set()).update(provider.codes)
-    return {agb: frozenset(codes) for agb, codes in places.items()}
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class World:
     seed: int
@@ -380,3 +371,12 @@ class World:
         if insurer is None:
             return frozenset()
         return frozenset(i.uzovi for i in self.insurers if i.group == insurer.group)
+
+
+def _workplaces(providers: tuple[Provider, ...]) -> dict[str, frozenset[str]]:
+    """Personal AGB code -> the codes of every praktijk or instelling it works at."""
+    places: dict[str, set[str]] = {}
+    for provider in providers:
+        for agb in provider.zorgverleners:
+            places.setdefault(agb, set()).update(provider.codes)
+    return {agb: frozenset(codes) for agb, codes in places.items()}
