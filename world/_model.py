@@ -152,6 +152,15 @@ class Provider:
         return frozenset(c for c in (self.agb, self.practice_agb, self.institution_agb) if c)
 
 
+def _workplaces(providers: tuple[Provider, ...]) -> dict[str, frozenset[str]]:
+    """Personal AGB code -> the codes of every praktijk or instelling it works at."""
+    places: dict[str, set[str]] = {}
+    for provider in providers:
+        for agb in provider.zorgverleners:
+            places.setdefault(agb, set()).update(provider.codes)
+    return {agb: frozenset(codes) for agb, codes in places.items()}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Bureau:
     agb: str  # AGB code with zorgverlenersoort 98
@@ -371,12 +380,3 @@ class World:
         if insurer is None:
             return frozenset()
         return frozenset(i.uzovi for i in self.insurers if i.group == insurer.group)
-
-
-def _workplaces(providers: tuple[Provider, ...]) -> dict[str, frozenset[str]]:
-    """Personal AGB code -> the codes of every praktijk or instelling it works at."""
-    places: dict[str, set[str]] = {}
-    for provider in providers:
-        for agb in provider.zorgverleners:
-            places.setdefault(agb, set()).update(provider.codes)
-    return {agb: frozenset(codes) for agb, codes in places.items()}
