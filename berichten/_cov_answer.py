@@ -42,17 +42,29 @@ def bsn_elfproef(bsn: str) -> bool:
     return sum(int(d) * w for d, w in zip(bsn, weights, strict=True)) % 11 == 0
 
 
-def answer_cov(request: CovRequest, lookup: CovLookup, today: date) -> CovResponse:
-    """Answer every zoekopdracht; no zoekopdrachten or more than 20 answers the whole request."""
+def answer_cov(
+    request: CovRequest,
+    lookup: CovLookup,
+    today: date,
+    *,
+    unauthorised: frozenset[str] = frozenset(),
+) -> CovResponse:
+    """Answer every zoekopdracht; no zoekopdrachten or more than 20 answers the whole request.
+
+    ``unauthorised``: the UZOVI codes that do not authorise the asking zorgaanbieder for COV;
+    their policies come back as NietGeautoriseerdVoorZorgverzekeraar, without details.
+    """
     if not request.zoekopdrachten:
         return CovResponse(resultaat=Retourberichtresultaat.GEEN_ZOEKOPDRACHTEN)
     if len(request.zoekopdrachten) > MAX_ZOEKOPDRACHTEN:
         return CovResponse(resultaat=Retourberichtresultaat.MEER_DAN_20_ZOEKOPDRACHTEN)
-    results = tuple(_answer_one(z, lookup, today) for z in request.zoekopdrachten)
+    results = tuple(_answer_one(z, lookup, today, unauthorised) for z in request.zoekopdrachten)
     return CovResponse(resultaat=Retourberichtresultaat.VERZOEK_AKKOORD, zoekresultaten=results)
 
 
-def _answer_one(z: Zoekopdracht, lookup: CovLookup, today: date) -> Zoekresultaat:
+def _answer_one(
+    z: Zoekopdracht, lookup: CovLookup, today: date, unauthorised: frozenset[str]
+) -> Zoekresultaat:
     code, person = _search(z, lookup, today)
     if person is not None and z.peildatum > today:
         code = R.GEVONDEN_PEILDATUM_IN_TOEKOMST
@@ -60,7 +72,7 @@ def _answer_one(z: Zoekopdracht, lookup: CovLookup, today: date) -> Zoekresultaa
         volgnummer=z.volgnummer,
         resultaat=code,
         referentie_zorgaanbieder=z.referentie_zorgaanbieder,
-        verzekerde=None if person is None else _verzekerde(person, z.peildatum),
+        verzekerde=None if person is None else _verzekerde(person, z.peildatum, unauthorised),
     )
 
 
@@ -111,7 +123,9 @@ def _two_years_before(today: date) -> date:
         return today.replace(year=today.year - 2, day=28)
 
 
-def _verzekerde(person: CovRegisterEntry, peildatum: date) -> Verzekerde:
+def _verzekerde(
+    person: CovRegisterEntry, peildatum: date, unauthorised: frozenset[str]
+) -> Verzekerde:
     active = [p for p in person.policies if p.active_on(peildatum)]
     if active:
         basis = {p.uzovi for p in active if p.soort is SoortVerzekering.BASIS}
@@ -135,7 +149,9 @@ def _verzekerde(person: CovRegisterEntry, peildatum: date) -> Verzekerde:
         voorvoegsel1=person.voorvoegsel,
         voorletters=person.voorletters,
         bsn=person.bsn,
-        verzekeringen=tuple(_verzekering(p, r) for p, r in shown),
+        verzekeringen=tuple(
+            _hidden(p) if p.uzovi in unauthorised else _verzekering(p, r) for p, r in shown
+        ),
     )
 
 
@@ -146,6 +162,17 @@ def _last_closed(policies: Sequence[CovPolicy], peildatum: date) -> list[CovPoli
         return []
     last = max(p.eind or date.min for p in ended)
     return [p for p in ended if p.eind == last]
+
+
+def _hidden(p: CovPolicy) -> Verzekering:
+    """A policy of an insurer that does not authorise the asker: which insurer and what kind,
+    nothing the insurer keeps to itself (verzekerdennummer, package, dates)."""
+    return Verzekering(
+        resultaat=VerzekeringResultaat.NIET_GEAUTORISEERD_VOOR_ZORGVERZEKERAAR,
+        uzovi=int(p.uzovi),
+        verzekerdennummer="",
+        soort_verzekering=p.soort,
+    )
 
 
 def _verzekering(p: CovPolicy, resultaat: VerzekeringResultaat) -> Verzekering:

@@ -56,5 +56,7 @@ class CovRegister:
     def population(self, uzovi: str) -> tuple[CovRegisterEntry, ...]:
         return self._populations.get(uzovi, ())
 
-    def answer(self, request: CovRequest, *, today: dt.date) -> CovResponse:
-        return answer_cov(request, self._index, today)
+    def answer(
+        self, request: CovRequest, *, today: dt.date, unauthorised: frozenset[str] = frozenset()
+    ) -> CovResponse:
+        return answer_cov(request, self._index, today, unauthorised=unauthorised)

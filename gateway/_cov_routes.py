@@ -71,7 +71,9 @@ async def cov_soap(request: web.Request) -> web.Response:
         return _fault(request, error)
     except PayloadTooLargeError as error:
         return _fault(request, berichten.SoapFaultError(error.detail))
-    answer = request.app[COV_REGISTER].answer(cov_request, today=state.clock.today())
+    answer = request.app[COV_REGISTER].answer(
+        cov_request, today=state.clock.today(), unauthorised=_unauthorised(request)
+    )
     return web.Response(
         body=berichten.render_cov_response(answer), content_type="text/xml", charset="utf-8"
     )
@@ -98,8 +100,18 @@ async def cov_json(request: web.Request) -> web.Response:
         )
     except berichten.CovJsonError as exc:
         raise ValidationError("COV-verzoek is ongeldig", errors=exc.errors) from None
-    answer = request.app[COV_REGISTER].answer(cov_request, today=today)
+    answer = request.app[COV_REGISTER].answer(
+        cov_request, today=today, unauthorised=_unauthorised(request)
+    )
     return web.json_response(berichten.cov_response_to_json(answer))
+
+
+def _unauthorised(request: web.Request) -> frozenset[str]:
+    """The insurers that do not authorise the caller's organisation for COV (world.toml's
+    ``cov_refused_by`` of a provider); their policies are answered without details."""
+    caller = request.get(CALLER)
+    provider = None if caller is None else request.app[STATE].world.provider(caller.organisation)
+    return frozenset() if provider is None else provider.cov_refused_by
 
 
 def _check_register_rights(request: web.Request, uzovi: str) -> None:

@@ -240,7 +240,7 @@ class _Walk:
         if accepted:
             toegekend = line.ingediend
             self.credited[line.referentie_voorgaand] = len(self.lines)
-        ident, bsn, _, day, _, code, _, _, ingediend, referentie, voorgaand = line
+        ident, bsn, _, day, _, code, _, _, ingediend, referentie, voorgaand, _, _ = line
         if codes or credit or ingediend < 0:
             status = _status(line, toegekend, codes, accepted)
         else:

@@ -70,8 +70,7 @@ def text(record: Record, key: str) -> str:
 
 def code(record: Record, key: str) -> str:
     """A numeric code (AGB, UZOVI, servicebureau): all zeros means the field was left empty."""
-    value = text(record, key)
-    return "" if not value.strip("0") else value
+    return _nonzero(text(record, key))
 
 
 def number(record: Record, key: str) -> int:
@@ -178,6 +177,8 @@ class Line(NamedTuple):
     ingediend: int
     referentie: str
     referentie_voorgaand: str
+    end_of_service: dt.date | None = None  # AW319's einddatum prestatie; None for one day
+    behandelaar: str = ""  # zorgverlenerscode behandelaar/uitvoerder, "" when not given
 
     @property
     def is_credit(self) -> bool:
@@ -227,7 +228,7 @@ def _sign(slots: dict[str, _Slot], key: str) -> int:
 
 
 def _line_reader(slots: dict[str, _Slot]) -> Callable[[str], Line]:
-    """Slices the eleven fields a line rule reads; an empty numeric field reads as 0."""
+    """Slices the fields a line rule reads; an empty numeric field reads as 0."""
     i0, i1 = _span(slots, "id")
     b0, b1 = _span(slots, "bsn")
     m0, m1 = _span(slots, "machtigingsnummer")
@@ -239,6 +240,8 @@ def _line_reader(slots: dict[str, _Slot]) -> Callable[[str], Line]:
     g0, g1, gsign = *_span(slots, "declaratiebedrag"), _sign(slots, "declaratiebedrag")
     r0, r1 = _span(slots, "referentie")
     v0, v1 = _span(slots, "referentie_voorgaand")
+    e0, e1 = _span(slots, "end_date_of_service")
+    h0, h1 = _span(slots, "behandelaar")
 
     dates = _DATES  # cleared in place when full, never replaced
 
@@ -262,9 +265,16 @@ def _line_reader(slots: dict[str, _Slot]) -> Callable[[str], Line]:
             -ingediend if gsign >= 0 and raw[gsign] == "C" else ingediend,
             raw[r0:r1].strip(),
             raw[v0:v1].strip(),
+            _date(raw[e0:e1]) if e1 else None,
+            _nonzero(raw[h0:h1].strip()),
         )
 
     return read
+
+
+def _nonzero(value: str) -> str:
+    """A numeric code field: all zeros (or blank) means "not given"."""
+    return value if value.strip("0") else ""
 
 
 def _insured_reader(slots: dict[str, _Slot]) -> Callable[[str], Insured]:

@@ -4,7 +4,8 @@ Pure: the store hands over one :class:`Settlement` per judged file of a provider
 the files were received, and :func:`build_ledger` works out the payments. A credit can make a
 file's total negative; the insurer pages describe that such a negative amount is offset against
 the provider's next declaration, so nothing is paid out until the balance is positive again.
-Payment is due a policy term after receipt, never later than 30 days ("they pay within 30 days").
+Payment is due on the last day of the policy term, the receipt date counting as day one, never
+later than 30 days ("Wij betalen uw declaratie binnen 30 dagen").
 """
 
 from __future__ import annotations
@@ -74,8 +75,13 @@ class Ledger:
 
 
 def payment_date(received: dt.date, term_days: int) -> dt.date:
-    """The day a file is paid: the policy's term after receipt, at most 30 days."""
-    return received + dt.timedelta(days=max(0, min(term_days, MAX_PAYMENT_DAYS)))
+    """The last day of the policy's term, at most 30 days, counting the receipt as day one.
+
+    VGZ (seed 000): "Wij betalen uw declaratie binnen 30 dagen. Wij houden de ontvangstdatum
+    van uw declaratie aan als eerste dag": received on the 1st, paid by the 30th.
+    """
+    days = max(1, min(term_days, MAX_PAYMENT_DAYS))
+    return received + dt.timedelta(days=days - 1)
 
 
 def build_ledger(

@@ -10,6 +10,7 @@ need the other lines of the same file.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
@@ -56,17 +57,38 @@ def _provider_codes(header: Header, insurer: InsurerView) -> Iterator[str]:
     if not header.declarant:
         yield "0014"  # "Zorgverlenerscode ontbreekt, is onbekend of onjuist (voorlooprecord)"
         return
+    zorgverlener = header.zorgverlenerscode
+    if zorgverlener and directory.workplaces(zorgverlener) is None:
+        yield "0014"
     for value, retourcode in (
-        (header.zorgverlenerscode, "0014"),
         (header.praktijkcode, "0016"),  # "Praktijkcode ontbreekt, is onbekend of onjuist"
         (header.instellingscode, "0017"),  # "Instellingscode ... is onbekend of onjuist"
     ):
         if value and directory.provider(value) is None:
             yield retourcode
+    yield from _practice_codes(header, insurer)
     provider = directory.provider(header.declarant)
     uncontracted = provider is not None and not is_contracted(provider.contracted_with, insurer)
     if uncontracted and not insurer.policy.max_tariffs:
         yield "8022"
+
+
+def _practice_codes(header: Header, insurer: InsurerView) -> Iterator[str]:
+    """The praktijk, not the person, declares.
+
+    0016 "Praktijkcode ontbreekt, is onbekend of onjuist (voorlooprecord)." at an insurer whose
+    pages say "Declareer op de AGB-code van uw praktijk (anders dan uw persoonlijke AGB-code)"
+    (VGZ) for a file with only a personal AGB code; 8066 "Geen relatie bekend tussen
+    zorgverlener in voorlooprecord en praktijk in voorlooprecord." for a zorgverlener who does
+    not work at the praktijk named next to it.
+    """
+    if insurer.policy.practice_code_required and not (
+        header.praktijkcode or header.instellingscode
+    ):
+        yield "0016"
+    places = insurer.directory.workplaces(header.zorgverlenerscode)
+    if header.praktijkcode and places is not None and header.praktijkcode not in places:
+        yield "8066"
 
 
 def is_contracted(contracted_with: frozenset[str], insurer: InsurerView) -> bool:
@@ -122,10 +144,26 @@ def insured_codes(insured: Insured, insurer: InsurerView) -> tuple[tuple[str, ..
 
 
 def _same_name(insured: Insured, person: Person) -> bool:
-    """Surnames compare without case and spacing; the EI field holds at most 25 characters."""
-    declared = " ".join(insured.surname.upper().split())
-    known = " ".join(person.surname.upper().split())[:25].rstrip()
-    return declared == known
+    """Surnames compare as insurers compare them: without case, diacritics, spacing or
+    punctuation, and with or without the voorvoegsel ("Wlzcliënt" = "WLZCLIENT"; "Berg" with
+    voorvoegsel "van der" = "van der Berg" = "Berg"). The EI field holds 25 characters."""
+    if insured.surname == person.surname[:_SURNAME_LENGTH].rstrip():
+        return True  # as written in the world: most records, without normalising
+    declared = {_name_key(insured.surname), _name_key(f"{insured.prefix} {insured.surname}")}
+    known = {
+        _name_key(person.surname[:_SURNAME_LENGTH]),
+        _name_key(f"{person.prefix} {person.surname}"[:_SURNAME_LENGTH]),
+    }
+    return not declared.isdisjoint(known)
+
+
+_SURNAME_LENGTH = 25  # NAAM VERZEKERDE in every declaration standard
+
+
+def _name_key(name: str) -> str:
+    """Case-folded letters and digits only, diacritics removed (NFKD, combining marks dropped)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).casefold()
 
 
 class LineContext:
@@ -137,9 +175,11 @@ class LineContext:
     """
 
     __slots__ = (
+        "_behandelaars",
         "_covered",
         "_late",
         "_policies",
+        "_workplace",
         "brands",
         "code_lists",
         "contracted",
@@ -173,6 +213,24 @@ class LineContext:
         self._late: dict[dt.date, bool] = {}
         self._policies: dict[str, _Held] = {}
         self._covered: dict[tuple[str, ...], frozenset[str]] = {}
+        self._behandelaars: dict[str, str | None] = {}
+        # The praktijk or instelling the behandelaar must work at ("" for an individual).
+        self._workplace = header.instellingscode or header.praktijkcode
+
+    def behandelaar_code(self, behandelaar: str) -> str | None:
+        """5760 "Zorgverlenerscode behandelaar/uitvoerder is onbekend of onjuist." for a code
+        the insurer does not know; 0559 "Zorgverlenerscode behandelaar/uitvoerder heeft geen
+        overeenkomst met declarerende praktijk of instelling." for one working elsewhere."""
+        if behandelaar in self._behandelaars:
+            return self._behandelaars[behandelaar]
+        places = self.insurer.directory.workplaces(behandelaar)
+        code = None
+        if places is None:
+            code = "5760"
+        elif self._workplace and self._workplace not in places:
+            code = "0559"
+        self._behandelaars[behandelaar] = code
+        return code
 
     def too_late(self, day: dt.date) -> bool:
         """``is_too_late`` for ``today``, worked out once per treatment day of the file."""
@@ -193,6 +251,11 @@ class LineContext:
         return tuple(
             [p for start, end, p in held.spans if start <= day and (end is None or day <= end)]
         )
+
+    def insured_during(self, person: Person, start: dt.date, end: dt.date) -> bool:
+        """True when any policy at this insurer's brands runs on some day of ``start..end``."""
+        held = self._policies.get(person.bsn) or _Held.of(person, self.brands)
+        return any(s <= end and (e is None or start <= e) for s, e, _ in held.spans)
 
     def covered(self, packages: tuple[str, ...]) -> frozenset[str]:
         """Every prestatiecode any of ``packages`` covers (the policy's coverage table)."""
@@ -233,6 +296,8 @@ def line_codes(line: Line, person: Person, ctx: LineContext) -> list[str]:
     # 8176 "Prestatiedatum moet kleiner zijn dan of gelijk zijn aan factuurdatum."
     if ctx.factuurdatum is not None and day > ctx.factuurdatum:
         found.append("8176")
+    if line.behandelaar and (wrong := ctx.behandelaar_code(line.behandelaar)):
+        found.append(wrong)
     list_known, code_known = ctx.code_lists(line.prestatiecodelijst, line.prestatiecode)
     if not (list_known and code_known):
         # 0581 "Aanduiding prestatiecodelijst ontbreekt of is onjuist."; 0582 "Prestatiecode ...
@@ -292,12 +357,12 @@ def _person_codes(
         found.append("0328")
         return
     packages = ctx.packages(person, day)
-    if not packages:
-        # 0506 "Cliënt is slechts tijdens een gedeelte van de behandelperiode verzekerd."
-        found.append("0506")
+    end = line.end_of_service if line.end_of_service and line.end_of_service > day else day
+    if not packages or (end != day and not ctx.packages(person, end)):
+        found.append(_uninsured_code(person, day, end, ctx))
         return
-    if person.wlz and policy.rejects_wlz:
-        found.append("8983")  # VGZ: declaration for a Wlz client is no Zvw care
+    if policy.rejects_wlz and person.wlz_stays and person.in_wlz_on(day):
+        found.append("8983")  # VGZ: care for a client staying in a Wlz institution
         return
     # 0613 "Prestatie is niet (volledig) declarabel volgens de verzekeringsvoorwaarden."
     if policy.coverage and line.prestatiecode not in ctx.covered(packages):
@@ -305,6 +370,15 @@ def _person_codes(
     if line.prestatiecode in policy.machtiging_codes:
         found.extend(_machtiging_codes(line, day, person, ctx))
     _tariff_codes(line, ctx, found)
+
+
+def _uninsured_code(person: Person, start: dt.date, end: dt.date, ctx: LineContext) -> str:
+    """0320 "Cliënt is niet verzekerd." when no policy at this insurer's brands runs on any day
+    of the prestatie (a single date of care, or a begin- to einddatum); 0506 "Cliënt is slechts
+    tijdens een gedeelte van de behandelperiode verzekerd." when one runs on part of the period.
+    """
+    partly = end != start and ctx.insured_during(person, start, end)
+    return "0506" if partly else "0320"
 
 
 def _machtiging_codes(line: Line, day: dt.date, person: Person, ctx: LineContext) -> Iterator[str]:

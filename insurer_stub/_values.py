@@ -38,6 +38,8 @@ class Directory(Protocol):
 
     def bureau(self, agb: str) -> object | None: ...
 
+    def workplaces(self, zorgverlener: str) -> frozenset[str] | None: ...
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Population:

@@ -30,9 +30,8 @@ __all__ = [
 
 # Retourcodes the generator can provoke on purpose, with the fault each line carries.
 SUPPORTED_ERRORS: dict[str, str] = {
-    "0320": "a person the insurer does not know (insured elsewhere or not at all)",
+    "0320": "a person the insurer does not know, or knows without a policy on the date of care",
     "0328": "a deceased insured person, care after the date of death",
-    "0506": "a person of this insurer without a policy on the date of care",
     "0551": "a code that needs a machtiging, none present",
     "0586": "a date of care outside the insurer's declaratietermijn",
     "0587": "the same prestatie as an earlier line of the file, under a new reference",
@@ -216,7 +215,7 @@ def _clean_codes(ctx: Context, person: Person) -> tuple[str, ...]:
         return ()
     if person.deceased is not None and person.deceased <= ctx.end:
         return ()
-    if person.wlz and ctx.insurer.policy.rejects_wlz:
+    if ctx.insurer.policy.rejects_wlz and person.in_wlz_during(ctx.start, ctx.end):
         return ()
     packages = _packages_through(ctx, person)
     if not packages:

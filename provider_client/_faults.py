@@ -75,7 +75,7 @@ def _faulty(
     )
 
 
-def _not_insured(ctx: Context, rng: random.Random) -> Line:
+def _unknown_to_group(ctx: Context, rng: random.Random) -> Line:
     """0320: unknown to the whole group: the insurer finds neither BSN nor verzekerdennummer."""
     outsiders = [
         p
@@ -99,8 +99,16 @@ def _deceased(ctx: Context, rng: random.Random) -> Line:
     return _faulty(ctx, rng, person, number=ctx.number_of(person), fault="0328")
 
 
+def _not_insured(ctx: Context, rng: random.Random) -> Line:
+    """0320: unknown to the group, or (half the lines) known with an earlier or later
+    policy but none on the date of care: 0506 is only for a period partly insured."""
+    if rng.random() < 0.5:
+        return _unknown_to_group(ctx, rng)
+    return _uninsured_on_day(ctx, rng)
+
+
 def _uninsured_on_day(ctx: Context, rng: random.Random) -> Line:
-    """0506: known to the group (an earlier or later policy), none active on the date."""
+    """0320: known to the group (an earlier or later policy), none active on the date."""
 
     def fits(p: Person) -> bool:
         alive = p.deceased is None or p.deceased > ctx.end
@@ -109,8 +117,11 @@ def _uninsured_on_day(ctx: Context, rng: random.Random) -> Line:
             for c in p.coverages
         )
 
-    person = _pick([p for p in _group(ctx) if fits(p)], "0506", ctx, rng)
-    return _faulty(ctx, rng, person, number=ctx.number_of(person), fault="0506")
+    candidates = [p for p in _group(ctx) if fits(p)]
+    if not candidates:
+        return _unknown_to_group(ctx, rng)
+    person = candidates[rng.randrange(len(candidates))]
+    return _faulty(ctx, rng, person, number=ctx.number_of(person), fault="0320")
 
 
 def _wlz(ctx: Context, rng: random.Random) -> Line:
@@ -122,7 +133,8 @@ def _wlz(ctx: Context, rng: random.Random) -> Line:
     clients = [
         p
         for p in _group(ctx)
-        if p.wlz
+        if p.in_wlz_on(ctx.start)
+        and p.in_wlz_on(ctx.end)
         and (p.deceased is None or p.deceased > ctx.end)
         and ctx.number_of(p, ctx.start)
         and ctx.number_of(p, ctx.end)
@@ -136,7 +148,9 @@ def _not_covered(ctx: Context, rng: random.Random) -> Line:
     policy = ctx.insurer.policy
     options: list[tuple[Person, str]] = []
     for person in _group(ctx)[:5000]:
-        if (person.wlz and policy.rejects_wlz) or (person.deceased and person.deceased <= ctx.end):
+        if (policy.rejects_wlz and person.in_wlz_during(ctx.start, ctx.end)) or (
+            person.deceased and person.deceased <= ctx.end
+        ):
             continue
         packages = [
             c.package
@@ -233,7 +247,6 @@ def _group(ctx: Context) -> list[Person]:
 _CRAFTERS: dict[str, Callable[[Context, random.Random], Line]] = {
     "0320": _not_insured,
     "0328": _deceased,
-    "0506": _uninsured_on_day,
     "0551": _no_machtiging,
     "0586": _too_late,
     "0611": _overpriced,

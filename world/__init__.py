@@ -21,6 +21,7 @@ from world._model import (
     Service,
     TermKind,
     Toestemming,
+    WlzStay,
     World,
 )
 from world._scenarios import INVALID_BSN_SCENARIO
@@ -50,6 +51,7 @@ __all__ = [
     "StoreStateError",
     "TermKind",
     "Toestemming",
+    "WlzStay",
     "World",
     "WorldError",
     "WorldFileError",

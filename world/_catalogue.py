@@ -193,9 +193,11 @@ def _coverage() -> dict[str, frozenset[str]]:
 def policy_for(group: str) -> InsurerPolicy:
     """The policy of an insurer group, after the insurers' own pages where they say something.
 
-    VGZ: "twelve months after treatment" to declare, Wlz residents refused with 8983, payment
-    within 30 days. Zilveren Kruis: declare within the calendar year, two calendar years at most.
-    Non-contracted care is paid up to a maximum tariff below the contracted one.
+    VGZ: "twelve months after treatment" to declare, care for clients staying in a Wlz
+    institution refused with 8983 (only VGZ's pages say so), declarations on the praktijk's AGB
+    code, payment within 30 days. Zilveren Kruis: declare within the calendar year, two
+    calendar years at most. Non-contracted care is paid up to a maximum tariff below the
+    contracted one.
     """
     term = (
         (TermKind.CALENDAR_YEARS, 2) if group == "Achmea" else (TermKind.MONTHS_AFTER_TREATMENT, 12)
@@ -207,7 +209,8 @@ def policy_for(group: str) -> InsurerPolicy:
         max_tariffs=_tariffs(75 if group == "VGZ" else 80),
         coverage=_coverage(),
         machtiging_codes=MACHTIGING_CODES if group != "Test" else frozenset(),
-        rejects_wlz=group != "Test",
+        rejects_wlz=group == "VGZ",
+        practice_code_required=group == "VGZ",
         payment_term_days=30,
     )
 
@@ -228,6 +231,8 @@ class ProviderSpec:
     label: str  # prefix of the generated name
     standard: str
     contracted: bool  # with every insurer, or with none
+    practitioners: tuple[str, ...] = ()  # other zorgverleners (personal AGB) working there
+    cov_refused_by: tuple[str, ...] = ()  # UZOVIs that do not authorise it for COV
 
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
@@ -240,6 +245,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         label="Tandartspraktijk",
         standard="MZ301",
         contracted=True,
+        practitioners=("12100003",),  # a second tandarts of the same praktijk
     ),
     ProviderSpec(
         key="tandarts-zonder-contract",
@@ -250,6 +256,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
         label="Tandartsenpraktijk",
         standard="MZ301",
         contracted=False,
+        cov_refused_by=("3332",),  # scenario cov-not-authorised: Menzis keeps its data
     ),
     ProviderSpec(
         key="mondhygienist",

@@ -1,9 +1,11 @@
-"""population.csv <-> persons: one line per person, policies packed into two columns.
+"""population.csv <-> persons: one line per person; policies, machtigingen and Wlz stays packed.
 
 A CSV stays small for 100,000 people, opens in a spreadsheet and diffs line by line. The packed
-columns read ``uzovi:verzekerdennummer:kind:package:start:end`` per policy and
-``number:uzovi:prestatiecode:start:end`` per machtiging, several joined by ``;``; an empty end
-means the policy runs on. Every line is checked on reading and a problem names its line.
+columns read ``uzovi:verzekerdennummer:kind:package:start:end`` per policy,
+``number:uzovi:prestatiecode:start:end`` per machtiging and ``start:end`` per Wlz stay (``wlz``;
+``0`` for none, and the older ``1`` still reads as a stay since birth), several joined by ``;``;
+an empty end means the policy or stay runs on. Every line is checked on reading and a problem
+names its line.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 from vektis import is_valid_bsn
 from world._errors import WorldFileError
-from world._model import Coverage, CoverageKind, Machtiging, Person
+from world._model import Coverage, CoverageKind, Machtiging, Person, WlzStay
 
 __all__ = ["COLUMNS", "population_text", "read_population"]
 
@@ -54,6 +56,11 @@ def _coverage_cell(coverages: Iterable[Coverage]) -> str:
     )
 
 
+def _wlz_cell(stays: Iterable[WlzStay]) -> str:
+    """``start:end`` per Wlz stay (empty end: it lasts), ``;`` between; ``0`` for none."""
+    return ";".join(f"{_iso(s.start)}:{_iso(s.end)}" for s in stays) or "0"
+
+
 def _machtiging_cell(machtigingen: Iterable[Machtiging]) -> str:
     return ";".join(
         f"{m.number}:{m.uzovi}:{m.prestatiecode}:{_iso(m.start)}:{_iso(m.end)}"
@@ -77,7 +84,7 @@ def population_text(persons: Iterable[Person]) -> str:
             p.postcode,
             p.house_number,
             _iso(p.deceased),
-            int(p.wlz),
+            _wlz_cell(p.wlz_stays),
             _coverage_cell(p.coverages),
             _machtiging_cell(p.machtigingen),
         )
@@ -154,10 +161,29 @@ def _machtiging(item: list[str], uzovis: Set[str]) -> Machtiging:
     )
 
 
+def _wlz_stays(cell: str, born: dt.date) -> tuple[WlzStay, ...]:
+    """The wlz column: ``0`` (or empty) for none, ``start:end;start:`` per stay, or the older
+    ``1`` (a Wlz client without dates), read as one stay since birth."""
+    if cell in ("", "0"):
+        return ()
+    if cell == "1":
+        return (WlzStay(start=born),)
+    stays = []
+    for start, end in _parts(cell, 2, "wlz stay"):
+        stay = WlzStay(
+            start=_date(start, "wlz stay start"), end=_date(end, "wlz stay end") if end else None
+        )
+        if stay.end is not None and stay.end < stay.start:
+            raise _LineError(f"wlz stay ends ({stay.end}) before it starts ({stay.start})")
+        stays.append(stay)
+    return tuple(stays)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Rules:
     uzovis: Set[str]
     invalid_bsns: Set[str]  # the scenario BSNs allowed to fail the 11-proef
+    double_insured: Set[str]  # the scenario BSNs allowed two basis policies at once
 
 
 def _person(row: list[str], rules: _Rules) -> Person:
@@ -168,25 +194,25 @@ def _person(row: list[str], rules: _Rules) -> Person:
         raise _LineError(f"BSN must be nine digits, not {bsn!r}")
     if not is_valid_bsn(bsn) and bsn not in rules.invalid_bsns:
         raise _LineError(f"BSN {bsn} fails the 11-proef")
-    if sex not in ("1", "2") or wlz not in ("0", "1") or not _POSTCODE.fullmatch(postcode):
-        raise _LineError(
-            f"sex must be 1 or 2, wlz 0 or 1, postcode like 1234AB: {sex!r}, {wlz!r}, {postcode!r}"
-        )
+    if sex not in ("1", "2") or not _POSTCODE.fullmatch(postcode):
+        raise _LineError(f"sex must be 1 or 2, postcode like 1234AB: {sex!r}, {postcode!r}")
     if not (house.isascii() and house.isdigit()) or not surname:
         raise _LineError(f"house number must be digits and surname present: {house!r}")
     coverages = tuple(_coverage(i, rules.uzovis) for i in _parts(covs, 6, "policy"))
-    _check_overlap(coverages)
+    if bsn not in rules.double_insured:
+        _check_overlap(coverages)
+    born = _date(birth, "birth_date")
     return Person(
         bsn=bsn,
         initials=initials,
         surname=surname,
         prefix=prefix,
-        birth_date=_date(birth, "birth_date"),
+        birth_date=born,
         sex=sex,
         postcode=postcode,
         house_number=int(house),
         deceased=_date(deceased, "deceased") if deceased else None,
-        wlz=wlz == "1",
+        wlz_stays=_wlz_stays(wlz, born),
         coverages=coverages,
         machtigingen=tuple(_machtiging(i, rules.uzovis) for i in _parts(machts, 5, "machtiging")),
     )
@@ -220,6 +246,7 @@ def read_population(
     file: str,
     uzovis: Set[str],
     invalid_bsns: Set[str] = frozenset(),
+    double_insured: Set[str] = frozenset(),
     groups: Mapping[str, str] | None = None,
 ) -> tuple[Person, ...]:
     """Persons from population.csv text; raises WorldFileError naming the line of a problem.
@@ -230,7 +257,7 @@ def read_population(
     header = next(reader, None)
     if header is None or tuple(header) != COLUMNS:
         raise WorldFileError(file, "line 1", f"header must be {','.join(COLUMNS)}")
-    rules = _Rules(uzovis=uzovis, invalid_bsns=invalid_bsns)
+    rules = _Rules(uzovis=uzovis, invalid_bsns=invalid_bsns, double_insured=double_insured)
     owners = _Owners(groups or {})
     persons: list[Person] = []
     seen: set[str] = set()

@@ -78,6 +78,8 @@ def _provider(spec: ProviderSpec, fake: Faker, everyone: frozenset[str]) -> Prov
         name=f"{spec.label} {fake.last_name()}",
         standard=spec.standard,
         contracted_with=everyone if spec.contracted else frozenset(),
+        practitioners=frozenset(spec.practitioners),
+        cov_refused_by=frozenset(spec.cov_refused_by),
     )
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "Service",
     "TermKind",
     "Toestemming",
+    "WlzStay",
     "World",
 ]
 
@@ -101,6 +102,7 @@ class InsurerPolicy:
     coverage: Mapping[str, frozenset[str]] = field(default_factory=dict)  # package -> codes
     machtiging_codes: frozenset[str] = frozenset()  # prestatiecodes that need a machtiging
     rejects_wlz: bool = True  # retourcode 8983 for Wlz clients, as VGZ does
+    practice_code_required: bool = False  # VGZ: "Declareer op de AGB-code van uw praktijk"
     payment_term_days: int = 30
     processing_delay_seconds: float = 0.0
     delay_jitter_seconds: float = 0.0
@@ -131,6 +133,10 @@ class Provider:
     standard: str  # the EI standard it declares with, e.g. "MZ301"
     contracted_with: frozenset[str] = frozenset()  # UZOVI codes
     delivery: Delivery = Delivery()
+    # Personal AGB codes of the other zorgverleners working at this praktijk or instelling.
+    practitioners: frozenset[str] = frozenset()
+    # UZOVI codes that do not authorise it for COV: NietGeautoriseerdVoorZorgverzekeraar.
+    cov_refused_by: frozenset[str] = frozenset()
 
     @property
     def code(self) -> str:
@@ -138,9 +144,23 @@ class Provider:
         return self.institution_agb or self.practice_agb or self.agb
 
     @property
+    def zorgverleners(self) -> frozenset[str]:
+        """Every personal AGB code that works here: ``agb`` and the ``practitioners``."""
+        return self.practitioners | {self.agb}
+
+    @property
     def codes(self) -> frozenset[str]:
         """Every AGB code under which this provider may appear as afzender."""
         return frozenset(c for c in (self.agb, self.practice_agb, self.institution_agb) if c)
+
+
+def _workplaces(providers: tuple[Provider, ...]) -> dict[str, frozenset[str]]:
+    """Personal AGB code -> the codes of every praktijk or instelling it works at."""
+    places: dict[str, set[str]] = {}
+    for provider in providers:
+        for agb in provider.zorgverleners:
+            places.setdefault(agb, set()).update(provider.codes)
+    return {agb: frozenset(codes) for agb, codes in places.items()}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -202,6 +222,21 @@ class Machtiging:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WlzStay:
+    """A stay in a Wlz institution (with treatment there), ``start`` to ``end`` inclusive.
+
+    The seeds (VGZ pages) refuse Zvw declarations with 8983 "for clients who stay in a Wlz
+    institution and are treated there": a dated fact, not a property of the person for life.
+    """
+
+    start: dt.date
+    end: dt.date | None = None  # inclusive; None while it lasts
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Person:
     bsn: str
     initials: str
@@ -212,12 +247,25 @@ class Person:
     postcode: str
     house_number: int
     deceased: dt.date | None = None
-    wlz: bool = False
+    wlz_stays: tuple[WlzStay, ...] = ()
     coverages: tuple[Coverage, ...] = ()
     machtigingen: tuple[Machtiging, ...] = ()
 
     def coverages_on(self, day: dt.date) -> Iterator[Coverage]:
         return (c for c in self.coverages if c.is_active_on(day))
+
+    @property
+    def wlz(self) -> bool:
+        """True when the person has (had, or will have) any Wlz stay."""
+        return bool(self.wlz_stays)
+
+    def in_wlz_on(self, day: dt.date) -> bool:
+        """True when ``day`` falls inside one of the person's Wlz stays."""
+        return any(stay.covers(day) for stay in self.wlz_stays)
+
+    def in_wlz_during(self, start: dt.date, end: dt.date) -> bool:
+        """True when any Wlz stay overlaps ``start..end``."""
+        return any(s.start <= end and (s.end is None or start <= s.end) for s in self.wlz_stays)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -285,10 +333,12 @@ class World:
     scenarios: tuple[Scenario, ...]
     today: dt.date | None = None  # the simulated clock; None means the real date
     _index: _Index = field(init=False, repr=False, compare=False)
+    _workplaces: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Frozen: the indexes are derived data, set once here and never changed afterwards.
         object.__setattr__(self, "_index", _Index(self))
+        object.__setattr__(self, "_workplaces", _workplaces(self.providers))
 
     def insurer(self, uzovi: str) -> Insurer | None:
         return self._index.insurers.get(uzovi)
@@ -299,6 +349,11 @@ class World:
 
     def bureau(self, agb: str) -> Bureau | None:
         return self._index.bureaus.get(agb)
+
+    def workplaces(self, zorgverlener: str) -> frozenset[str] | None:
+        """The codes of every praktijk or instelling where this personal AGB code works (their
+        own codes included); None for a zorgverlener the world does not know."""
+        return self._workplaces.get(zorgverlener)
 
     def account(self, user_number: str) -> Account | None:
         return self._index.accounts.get(user_number)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from vektis import make_bsn
 from world._catalogue import INSURERS, PACKAGES
-from world._model import Coverage, CoverageKind, Machtiging, Person
+from world._model import Coverage, CoverageKind, Machtiging, Person, WlzStay
 
 if TYPE_CHECKING:  # faker costs ~80 ms to import; only generation needs it
     from faker import Faker
@@ -99,10 +99,19 @@ class _Builder:
             postcode=rng.choice(self.pools.postcodes),
             house_number=rng.randint(1, 250),
             deceased=deceased,
-            wlz=rng.random() < (0.05 if age >= 75 else 0.002),
+            wlz_stays=self._wlz_stays(rng.random() < (0.05 if age >= 75 else 0.002), birth),
             coverages=coverages,
             machtigingen=self._machtigingen(coverages),
         )
+
+    def _wlz_stays(self, admitted: bool, birth: dt.date) -> tuple[WlzStay, ...]:
+        """One open stay for a Wlz client, starting on the first of a month in the two years
+        before the reference year (derived from the birth date: no extra draw, so the rest of
+        a seed's population stays the same as before stays were dated)."""
+        if not admitted:
+            return ()
+        start = dt.date(self.year - 2 + birth.day % 2, birth.month, 1)
+        return (WlzStay(start=max(start, birth)),)
 
     def _deceased(self, age: int, birth: dt.date) -> dt.date | None:
         """A death last year, more likely for the old; never in the reference year itself."""

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from world._model import Coverage, CoverageKind, Machtiging, Person, Scenario
+from world._model import Coverage, CoverageKind, Machtiging, Person, Scenario, WlzStay
 
-__all__ = ["INVALID_BSN_SCENARIO", "scenario_persons", "scenarios"]
+__all__ = ["DOUBLE_INSURED_SCENARIO", "INVALID_BSN_SCENARIO", "scenario_persons", "scenarios"]
 
 # The one scenario whose BSN deliberately fails the 11-proef; loading accepts only this one.
 INVALID_BSN_SCENARIO = "invalid-bsn"
+# The one scenario person with two basis policies at once (COV DubbeleActieveVerzekeringen).
+DOUBLE_INSURED_SCENARIO = "double-insured"
 
 _TANDARTS_PRAKTIJK = "12050001"
 _NO_CONTRACT_PRAKTIJK = "12050002"
@@ -165,6 +167,35 @@ _MACHTIGING = _Who(
     house_number=30,
 )
 
+# Twins: same birth date, same address. COV by postcode + huisnummer finds both.
+_TWIN_A = _Who(
+    bsn="999900109",
+    initials="L.",
+    surname="Tweeling",
+    birth_date=_D(2001, 10, 3),
+    sex="1",
+    postcode="6521AB",
+    house_number=8,
+)
+_TWIN_B = _Who(
+    bsn="999900110",
+    initials="M.",
+    surname="Tweeling",
+    birth_date=_D(2001, 10, 3),
+    sex="2",
+    postcode="6521AB",
+    house_number=8,
+)
+_DOUBLE = _Who(
+    bsn="999900122",
+    initials="D.",
+    surname="Dubbelverzekerd",
+    birth_date=_D(1972, 12, 24),
+    sex="2",
+    postcode="3011BC",
+    house_number=77,
+)
+
 
 def scenario_persons(year: int) -> tuple[Person, ...]:
     """The scenario people for reference year ``year``, in the order of ``scenarios``."""
@@ -190,7 +221,11 @@ def scenario_persons(year: int) -> tuple[Person, ...]:
             deceased=_D(year - 1, 3, 15),
             coverages=(_basis("7095", "900000003", since, _D(year - 1, 3, 15)),),
         ),
-        _person(_WLZ, wlz=True, coverages=(_basis("7095", "900000004", since),)),
+        _person(
+            _WLZ,
+            wlz_stays=(WlzStay(start=_D(year, 1, 1)),),
+            coverages=(_basis("7095", "900000004", since),),
+        ),
         _person(
             _PARTIAL,
             coverages=(_basis("7119", "900000005", _D(year - 1, 1, 1), _D(year - 1, 6, 30)),),
@@ -213,6 +248,12 @@ def scenario_persons(year: int) -> tuple[Person, ...]:
                     end=_D(year, 12, 31),
                 ),
             ),
+        ),
+        _person(_TWIN_A, coverages=(_basis("7095", "900000011", since),)),
+        _person(_TWIN_B, coverages=(_basis("7095", "900000012", since),)),
+        _person(
+            _DOUBLE,
+            coverages=(_basis("7095", "900000013", since), _basis("3332", "900000014", since)),
         ),
     )
 
@@ -267,7 +308,8 @@ def scenarios(year: int) -> tuple[Scenario, ...]:
         ),
         _about(
             "wlz-client",
-            "COV: insured at 7095; declarations to VGZ brands: 8983 (Wlz)",
+            f"COV: insured at 7095; in a Wlz institution from {year}-01-01: declarations to "
+            "VGZ brands for care from then: 8983 (Wlz), care before: paid",
             _WLZ,
             "7095",
             "900000004",
@@ -275,7 +317,7 @@ def scenarios(year: int) -> tuple[Scenario, ...]:
         _about(
             "partially-insured",
             f"COV: basis at 7119 {year - 1}-01-01..{year - 1}-06-30 "
-            "only; a declaration period reaching past it: 0506, care after it: 0320",
+            "only; care on a day after it: 0320, an (AW319) period reaching past it: 0506",
             _PARTIAL,
             "7119",
             "900000005",
@@ -310,11 +352,41 @@ def scenarios(year: int) -> tuple[Scenario, ...]:
             "7095",
             "900000010",
         ),
+        _about(
+            "twin-a",
+            "COV by postcode 6521AB + huisnummer 8 + geboortedatum 2001-10-03: "
+            "MeerderePersonenGevonden (twin-b lives there too); by BSN: Gevonden",
+            _TWIN_A,
+            "7095",
+            "900000011",
+        ),
+        _about(
+            "twin-b",
+            "the other twin of twin-a: same address, same birth date",
+            _TWIN_B,
+            "7095",
+            "900000012",
+        ),
+        _about(
+            DOUBLE_INSURED_SCENARIO,
+            "COV: DubbeleActieveVerzekeringenGevonden (basis at 7095 and at 3332); "
+            "declarations to either: 8001",
+            _DOUBLE,
+            "7095",
+            "900000013",
+        ),
+        Scenario(
+            name="cov-not-authorised",
+            provider=_NO_CONTRACT_PRAKTIJK,
+            triggers="COV asked by this praktijk's accounts: policies at 3332 (Menzis) "
+            "come back NietGeautoriseerdVoorZorgverzekeraar, without verzekerdennummer",
+        ),
         Scenario(
             name="provider-without-contract",
             provider=_NO_CONTRACT_PRAKTIJK,
-            triggers="declarations: 8022 (no contract; paid at most the maximum tariff for "
-            "non-contracted care), 0016 where an insurer refuses non-contracted practices",
+            triggers="declarations: paid at most the maximum tariff for non-contracted care "
+            "(8059 on a line above it); 8022 at an insurer that pays nothing for "
+            "non-contracted care (no max_tariffs)",
         ),
         Scenario(
             name="bureau-without-toestemming",

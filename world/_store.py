@@ -17,7 +17,7 @@ from world._csv import population_text, read_population
 from world._errors import WorldFileError
 from world._home import HomeLayout
 from world._model import World
-from world._scenarios import INVALID_BSN_SCENARIO
+from world._scenarios import DOUBLE_INSURED_SCENARIO, INVALID_BSN_SCENARIO
 from world._toml import read_document, world_document
 from world._validate import check_organisations, check_scenario_persons
 
@@ -63,11 +63,13 @@ def load_world(layout: HomeLayout) -> World:
     orgs = read_document(document, file=toml_file)
     check_organisations(toml_file, orgs)
     invalid = {s.bsn for s in orgs.scenarios if s.name == INVALID_BSN_SCENARIO and s.bsn}
+    double = {s.bsn for s in orgs.scenarios if s.name == DOUBLE_INSURED_SCENARIO and s.bsn}
     persons = read_population(
         _read_text(layout.population_file),
         file=csv_file,
         uzovis={i.uzovi for i in orgs.insurers},
         invalid_bsns=invalid,
+        double_insured=double,
         groups={i.uzovi: i.group for i in orgs.insurers},
     )
     check_scenario_persons(toml_file, orgs, {p.bsn for p in persons})

@@ -59,6 +59,7 @@ def _policy(p: InsurerPolicy) -> dict[str, Any]:
         "term_length": p.term_length,
         "payment_term_days": p.payment_term_days,
         "rejects_wlz": p.rejects_wlz,
+        "practice_code_required": p.practice_code_required,
         "whole_file_rejection": p.whole_file_rejection,
         "processing_delay_seconds": p.processing_delay_seconds,
         "delay_jitter_seconds": p.delay_jitter_seconds,
@@ -98,6 +99,10 @@ def world_document(world: World) -> dict[str, Any]:
                 "name": p.name,
                 "standard": p.standard,
                 "contracted_with": sorted(p.contracted_with),
+                **_optional(
+                    practitioners=sorted(p.practitioners) or None,
+                    cov_refused_by=sorted(p.cov_refused_by) or None,
+                ),
                 **_delivery(p.delivery),
             }
             for p in world.providers
@@ -155,6 +160,7 @@ def _read_policy(e: Entry) -> InsurerPolicy:
         term_length=e.integer("term_length", 12),
         payment_term_days=e.integer("payment_term_days", 30),
         rejects_wlz=e.flag("rejects_wlz", True),
+        practice_code_required=e.flag("practice_code_required", False),
         whole_file_rejection=e.flag("whole_file_rejection", False),
         processing_delay_seconds=e.number("processing_delay_seconds", 0.0),
         delay_jitter_seconds=e.number("delay_jitter_seconds", 0.0),
@@ -186,6 +192,8 @@ def _provider(e: Entry) -> Provider:
         standard=e.text("standard"),
         contracted_with=e.str_set("contracted_with", UZOVI),
         delivery=_read_delivery(e),
+        practitioners=e.str_set("practitioners", AGB),
+        cov_refused_by=e.str_set("cov_refused_by", UZOVI),
     )
 
 

@@ -50,13 +50,16 @@ def _check_accounts(file: str, orgs: Organisations, uzovis: Set[str]) -> None:
                 f"organisation {account.organisation} is not in the world",
             )
     for index, provider in enumerate(orgs.providers):
-        unknown = provider.contracted_with - uzovis
-        if unknown:
-            raise WorldFileError(
-                file,
-                f"providers[{index}] agb={provider.agb}",
-                f"contracted_with names unknown UZOVI {', '.join(sorted(unknown))}",
-            )
+        for key, codes in (
+            ("contracted_with", provider.contracted_with),
+            ("cov_refused_by", provider.cov_refused_by),
+        ):
+            if unknown := codes - uzovis:
+                raise WorldFileError(
+                    file,
+                    f"providers[{index}] agb={provider.agb}",
+                    f"{key} names unknown UZOVI {', '.join(sorted(unknown))}",
+                )
 
 
 def _check_toestemmingen(file: str, orgs: Organisations) -> None:

@@ -7,8 +7,11 @@ system account through ``VecozoClient.cov`` over mutual TLS. ``Y`` is the curren
 from __future__ import annotations
 
 import datetime as dt
+import json
+import ssl
 from typing import Any
 
+import aiohttp
 import pytest
 
 from vecozo_sim.pytest_plugin import VecozoExchange
@@ -86,3 +89,92 @@ async def test_an_account_without_the_cov_service_is_refused(
     with pytest.raises(ClientError) as refused:
         await vecozo.client(account).cov(bsn=person.bsn, birth_date=person.birth_date)
     assert "403" in str(refused.value)
+
+
+# --- the three answers that need a named person or organisation of their own (issue 10) -------
+# Asked as a vendor's client would: its own TLS context (stdlib ssl, the account's PEM files)
+# and its own request bodies, over the JSON face and over SOAP.
+
+NO_CONTRACT_SYSTEM = "11205000200001"  # docs/TESTDATA.md: system account of praktijk 12050002
+DENTIST_SYSTEM = "11205000100001"
+COV_JSON, COV_SOAP = "/cov/v1/controle", "/cov/vz801802/v1/soap11"
+SOAP_HEADERS = {
+    "Content-Type": "text/xml; charset=utf-8",
+    "SOAPAction": '"http://schemas.vecozo.nl/VZ801802/v1/Controleer"',
+}
+
+
+def _tls(vecozo: VecozoExchange, user_number: str) -> ssl.SSLContext:
+    accounts = vecozo.home / "accounts"
+    context = ssl.create_default_context(cafile=str(vecozo.home / "pki" / "ca.pem"))
+    context.load_cert_chain(accounts / f"{user_number}.pem", accounts / f"{user_number}-key.pem")
+    return context
+
+
+def _soap(search: dict[str, str], born: str) -> bytes:
+    fields = "".join(f"<typ:{key}>{value}</typ:{key}>" for key, value in search.items())
+    return f"""<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"
+ xmlns:v1="http://schemas.vecozo.nl/VZ801802/v1"
+ xmlns:mes="http://schemas.vecozo.nl/VZ801802/v1/messages"
+ xmlns:typ="http://schemas.vecozo.nl/VZ801802/v1/types"><s:Body><v1:Controleer><v1:request>
+<mes:Zoekopdrachten><typ:Zoekopdracht><typ:Volgnummer>1</typ:Volgnummer>
+<typ:Geboortedatum>{born}</typ:Geboortedatum><typ:Peildatum>{TODAY.isoformat()}</typ:Peildatum>
+{fields}</typ:Zoekopdracht></mes:Zoekopdrachten>
+</v1:request></v1:Controleer></s:Body></s:Envelope>""".encode()
+
+
+async def _both_faces(
+    vecozo: VecozoExchange, account: str, search: dict[str, str], born: str
+) -> tuple[str, str]:
+    """(the JSON answer as text, the SOAP answer as text) for one zoekopdracht."""
+    json_search = {k.lower(): (int(v) if k == "Huisnummer" else v) for k, v in search.items()}
+    timeout = aiohttp.ClientTimeout(total=20)
+    context = _tls(vecozo, account)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        url = vecozo.gateway_url
+        body = {**json_search, "geboortedatum": born, "peildatum": TODAY.isoformat()}
+        async with session.post(f"{url}{COV_JSON}", json=body, ssl=context) as response:
+            assert response.status == 200, await response.text()
+            as_json = json.dumps(await response.json())
+        data = _soap(search, born)
+        async with session.post(
+            f"{url}{COV_SOAP}", data=data, headers=SOAP_HEADERS, ssl=context
+        ) as response:
+            assert response.status == 200, await response.text()
+            as_soap = await response.text()
+    return as_json, as_soap
+
+
+async def test_twins_at_one_address_are_meerdere_personen(vecozo: VecozoExchange) -> None:
+    twin = vecozo.persons["twin-a"]
+    born = str(twin.birth_date)
+    by_address = {"Postcode": "6521AB", "Huisnummer": "8"}
+    for answer in await _both_faces(vecozo, DENTIST_SYSTEM, by_address, born):
+        assert "MeerderePersonenGevonden" in answer
+        assert "999900109" not in answer  # nobody is shown
+        assert "999900110" not in answer
+    for answer in await _both_faces(vecozo, DENTIST_SYSTEM, {"Bsn": str(twin.bsn)}, born):
+        assert "Gevonden" in answer
+        assert "Meerdere" not in answer
+
+
+async def test_double_insured_is_dubbele_actieve_verzekeringen(vecozo: VecozoExchange) -> None:
+    person = vecozo.persons["double-insured"]
+    search = {"Bsn": str(person.bsn)}
+    for answer in await _both_faces(vecozo, DENTIST_SYSTEM, search, str(person.birth_date)):
+        assert "DubbeleActieveVerzekeringenGevonden" in answer
+        assert "900000013" in answer
+        assert "900000014" in answer
+
+
+async def test_a_praktijk_menzis_does_not_authorise_sees_no_details(
+    vecozo: VecozoExchange,
+) -> None:
+    person = vecozo.persons["aanvullend-only"]  # insured at 3332 (Menzis) only
+    search, born = {"Bsn": str(person.bsn)}, str(person.birth_date)
+    for answer in await _both_faces(vecozo, NO_CONTRACT_SYSTEM, search, born):
+        assert "NietGeautoriseerdVoorZorgverzekeraar" in answer
+        assert "900000008" not in answer  # the verzekerdennummer stays with Menzis
+    for answer in await _both_faces(vecozo, DENTIST_SYSTEM, search, born):
+        assert "NietGeautoriseerd" not in answer
+        assert "900000008" in answer

@@ -17,6 +17,7 @@ from conftest import declaration
 
 import vektis
 from vecozo_sim.pytest_plugin import VecozoExchange
+from world import World
 
 DENTIST = "12050001"  # praktijk, the declarant of its files (docs/TESTDATA.md)
 ZK = "3311"  # push-mode insurer, pays within its payment term
@@ -83,6 +84,15 @@ def _codes(record: vektis.Record) -> set[str]:
     return {str(c) for c in codes if c}
 
 
+def _all_known_to_zk(world: World, data: bytes) -> bool:
+    """True when ZK knows every person of the file: a 0320 then rejects the line itself, not
+    the verzekerdenrecord (whose lines come back 8002, and so would their credits)."""
+    brands = world.group_of(ZK)
+    bsns = [r.get_str("bsn") for r in vektis.parse_file(data).details if r.record_type == "02"]
+    people = [world.person(bsn) for bsn in bsns]
+    return all(p is not None and any(c.uzovi in brands for c in p.coverages) for p in people)
+
+
 async def _ledger(vecozo: VecozoExchange) -> dict[str, Any]:
     ledger: dict[str, Any] = await vecozo.admin(
         "GET", f"/admin/insurers/ledger/{ZK}?provider={DENTIST}"
@@ -119,7 +129,7 @@ async def test_pay_credit_and_declare_again_and_the_ledger_adds_up(
     assert (ledger["uitbetaald"], ledger["saldo"]) == (paid, 0)
     insurer = vecozo.world.insurer(ZK)
     assert insurer is not None
-    term = dt.timedelta(days=min(insurer.policy.payment_term_days, 30))
+    term = dt.timedelta(days=min(insurer.policy.payment_term_days, 30) - 1)  # receipt = day 1
     for row in rows:
         received = dt.date.fromisoformat(row["ontvangen"])
         assert dt.date.fromisoformat(row["betaaldatum"]) == received + term
@@ -128,11 +138,15 @@ async def test_pay_credit_and_declare_again_and_the_ledger_adds_up(
 async def test_a_rejected_line_cannot_be_credited_nor_a_paid_one_twice(
     vecozo: VecozoExchange,
 ) -> None:
-    mixed = declaration(
-        vecozo.world, provider=DENTIST, insurer=ZK, lines=2, seed=8, errors={"0506": 0.5}
+    drafts = (
+        declaration(
+            vecozo.world, provider=DENTIST, insurer=ZK, lines=2, seed=s, errors={"0320": 0.5}
+        )
+        for s in range(1, 30)
     )
+    mixed = next(d for d in drafts if _all_known_to_zk(vecozo.world, d))
     [(rejected, codes)] = (await _send(vecozo, mixed)).items()
-    assert "0506" in codes
+    assert codes == {"0320"}  # known to ZK, but not insured on the date of care
     [paid_line] = [r for r in _lines(mixed) if r.get("referentie") != rejected]
     paid = paid_line.get_int("declaratiebedrag")
     amount = next(r for r in _lines(mixed) if r.get("referentie") == rejected).get_int(

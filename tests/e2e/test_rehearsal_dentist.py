@@ -59,7 +59,7 @@ async def test_a_clean_file_returns_as_header_and_closing_record(
     [
         ("0320", CZ),  # not insured
         ("0328", VGZ),  # died before the date of care
-        ("0506", ZK),  # known, but no policy on the date of care
+        ("0320", ZK),  # not insured on the date of care (known to ZK, or not at all)
         ("8983", VGZ),  # Wlz client at a VGZ brand (a five-brand group: unique numbers)
     ],
 )

@@ -46,7 +46,7 @@ def test_init_writes_world_and_pki(home: Path) -> None:
     layout = HomeLayout(root=home)
     world = load_world(layout)
     assert world.seed == 4
-    assert len(world.persons) == 50 + 10
+    assert len(world.persons) == 50 + 13  # the population and the scenario persons
     for path in (
         layout.ca_cert,
         layout.ca_key,

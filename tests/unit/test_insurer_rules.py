@@ -27,6 +27,7 @@ from world import (
     Provider,
     TermKind,
     Toestemming,
+    WlzStay,
     World,
 )
 
@@ -151,6 +152,7 @@ def make_world(policy: InsurerPolicy = POLICY) -> World:
                 name="Tandarts",
                 standard="MZ301",
                 contracted_with=frozenset({"7095", "3311"}),
+                practitioners=frozenset({"12100003"}),
             ),
             Provider(
                 agb="12100002",
@@ -174,7 +176,7 @@ def make_world(policy: InsurerPolicy = POLICY) -> World:
             _person("jansen"),
             _person("dood", deceased=dt.date(2025, 4, 1)),
             _person("gestopt", coverages=_ended()),
-            _person("wlz", wlz=True),
+            _person("wlz", wlz_stays=(WlzStay(start=dt.date(2025, 1, 1)),)),
             _person("basis", coverages=_basis_only()),
             _person("elders", coverages=_elsewhere()),
         ),
@@ -374,6 +376,49 @@ def test_uncontracted_provider_without_restitution_is_8022() -> None:
     assert out["header"] == ("8022",)
 
 
+# --- AGB codes: the praktijk declares, its own zorgverleners treat -----------------------------
+
+
+def test_personal_agb_without_praktijkcode_is_0016_where_the_policy_says_so() -> None:
+    """VGZ (seed 000): "Declareer op de AGB-code van uw praktijk (anders dan uw persoonlijke
+    AGB-code)"; an insurer without that rule takes the individual zorgverlener as declarant."""
+    personal = header(praktijkcode="0")
+    vgz = InsurerView.from_world(
+        make_world(dataclasses.replace(POLICY, practice_code_required=True)), "7095"
+    )
+    out = returned(judge(build(insured(), line("R1"), head=personal), view=vgz))
+    assert out["header"] == ("0016",)
+    assert out["toegekend"] == 0
+    assert returned(judge(build(insured(), line("R1"), head=personal)))["header"] == ("8001",)
+
+
+@pytest.mark.parametrize(
+    ("zorgverlener", "code"),
+    [("12100002", "8066"), ("12999999", "0014"), ("12100003", "8001")],
+)
+def test_zorgverlener_must_work_at_the_praktijk_in_the_voorlooprecord(
+    zorgverlener: str, code: str
+) -> None:
+    """8066 "Geen relatie bekend tussen zorgverlener in voorlooprecord en praktijk in
+    voorlooprecord": 12100002 works at 12050002; 12100003 is a colleague at 12050001."""
+    head = header(zorgverlenerscode=zorgverlener)
+    assert returned(judge(build(insured(), line("R1"), head=head)))["header"] == (code,)
+
+
+@pytest.mark.parametrize(
+    ("behandelaar", "code"),
+    [("12999999", "5760"), ("12100002", "0559"), ("12100003", None), ("12100001", None)],
+)
+def test_behandelaar_unknown_is_5760_working_elsewhere_0559(
+    behandelaar: str, code: str | None
+) -> None:
+    data = build(insured(), line("R1", behandelaar=behandelaar))
+    if code is None:
+        assert returned(judge(data))["header"] == ("8001",)
+    else:
+        only_line_code(data, code)
+
+
 def test_unsupported_standard_is_8061() -> None:
     view = InsurerView.from_world(
         make_world(dataclasses.replace(POLICY, supported_standards=frozenset({"OS301"}))), "7095"
@@ -415,6 +460,42 @@ def test_insured_rule_rejects_record_and_its_lines(record: dict[str, object], co
     assert out["header"] == ("8073",)
 
 
+def _named(surname: str, prefix: str = "") -> InsurerView:
+    """VGZ's view of a world where "jansen" is called ``prefix surname``."""
+    persons = tuple(
+        dataclasses.replace(p, surname=surname, prefix=prefix) if p.bsn == BSN["jansen"] else p
+        for p in WORLD.persons
+    )
+    return InsurerView.from_world(dataclasses.replace(WORLD, persons=persons), "7095")
+
+
+@pytest.mark.parametrize(
+    ("known", "declared"),
+    [
+        (("Wlzcliënt", ""), {"surname": "Wlzclient"}),
+        (("Wlzcliënt", ""), {"surname": "WLZCLIENT"}),
+        (("Wlzcliënt", ""), {"surname": "wlzcliënt"}),
+        (("Berg", "van der"), {"surname": "BERG"}),
+        (("Berg", "van der"), {"surname": "Berg", "prefix": "VAN DER"}),
+        (("Berg", "van der"), {"surname": "Van der Berg"}),
+        (("Berg", "van der"), {"surname": "vanderberg"}),
+        (("d'Hondt-Çelik", ""), {"surname": "D HONDT CELIK"}),
+    ],
+)
+def test_names_match_without_case_diacritics_or_voorvoegsel(
+    known: tuple[str, str], declared: dict[str, str]
+) -> None:
+    """Issue 10: practice systems send ASCII upper case; insurers compare names folded."""
+    view = _named(*known)
+    assert returned(judge(build(insured(**declared), line("R1")), view=view))["header"] == ("8001",)
+
+
+def test_another_name_is_still_8005() -> None:
+    view = _named("Wlzcliënt")
+    out = returned(judge(build(insured(surname="Wlzclienten"), line("R1")), view=view))
+    assert out["records"][1] == ("02", ("8005",), None)
+
+
 def test_verzekerdennummer_of_the_person_is_accepted() -> None:
     data = build(insured(verzekerdennummer="Wjansen"), line("R1"))
     assert returned(judge(data))["header"] == ("8001",)
@@ -427,12 +508,65 @@ def test_deceased_before_treatment_is_0328() -> None:
     only_line_code(build(insured("dood"), line("R1")), "0328")
 
 
-def test_insured_only_part_of_the_period_is_0506() -> None:
-    only_line_code(build(insured("gestopt"), line("R1")), "0506")
+def test_not_insured_on_the_single_date_of_care_is_0320_not_0506() -> None:
+    """0506 is "slechts tijdens een gedeelte van de behandelperiode verzekerd": a one-day
+    prestatie after the policy ended is simply not insured (issue 10)."""
+    only_line_code(build(insured("gestopt"), line("R1")), "0320")
 
 
-def test_wlz_client_is_8983() -> None:
+def _aw319_view() -> InsurerView:
+    policy = dataclasses.replace(
+        POLICY,
+        supported_standards=frozenset({"AW319"}),
+        coverage={"basis": frozenset({"1001"}), "tand": frozenset({"1001"})},
+        contracted_tariffs={"1001": 7850},
+    )
+    return InsurerView.from_world(make_world(policy), "7095")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "code"),
+    [
+        (dt.date(2025, 4, 20), dt.date(2025, 5, 5), "0506"),  # the policy ended on 30 April
+        (dt.date(2025, 5, 2), dt.date(2025, 5, 5), "0320"),  # no day of the period insured
+    ],
+)
+def test_period_partly_insured_is_0506_wholly_uninsured_0320(
+    start: dt.date, end: dt.date, code: str
+) -> None:
+    record = hours("W1", 7850, start) | {"end_date_of_service": end}
+    data = build(
+        insured("gestopt"), record, head=header(ei_code=187, subversion=4), standard="AW319"
+    )
+    out = returned(judge(data, view=_aw319_view()), "AW320")
+    assert out["records"][2] == ("04", (code,), 0)
+
+
+def test_wlz_client_is_8983_inside_the_stay_only() -> None:
+    """The seeds: 8983 for a client who *stays* in a Wlz institution (from 1 January 2025 here)."""
     only_line_code(build(insured("wlz"), line("R1")), "8983")
+    before = line("R1", date_of_service=dt.date(2024, 12, 20))
+    assert returned(judge(build(insured("wlz"), before)))["header"] == ("8001",)
+
+
+def test_wlz_stay_ended_is_paid() -> None:
+    ended = (WlzStay(start=dt.date(2024, 1, 1), end=dt.date(2025, 4, 30)),)
+    world = dataclasses.replace(
+        WORLD,
+        persons=tuple(
+            dataclasses.replace(p, wlz_stays=ended) if p.bsn == BSN["wlz"] else p
+            for p in WORLD.persons
+        ),
+    )
+    view = InsurerView.from_world(world, "7095")
+    assert returned(judge(build(insured("wlz"), line("R1")), view=view))["header"] == ("8001",)
+
+
+def test_wlz_is_not_judged_where_the_policy_does_not_say_so() -> None:
+    view = InsurerView.from_world(
+        make_world(dataclasses.replace(POLICY, rejects_wlz=False)), "7095"
+    )
+    assert returned(judge(build(insured("wlz"), line("R1")), view=view))["header"] == ("8001",)
 
 
 def test_unknown_prestatiecode_is_0582_and_unknown_list_is_0581() -> None:
@@ -628,13 +762,7 @@ def test_whole_file_mode_leaves_a_clean_file_alone() -> None:
 
 def test_aw319_is_judged_and_answered_with_an_aw320_return() -> None:
     """AW319 (Wlz, COD002 187) is answered by AW320 (188); it used to raise RenderError."""
-    wlz = dataclasses.replace(
-        POLICY,
-        supported_standards=frozenset({"AW319"}),
-        coverage={"basis": frozenset({"1001"}), "tand": frozenset({"1001"})},
-        contracted_tariffs={"1001": 7850},
-    )
-    view = InsurerView.from_world(make_world(wlz), "7095")
+    view = _aw319_view()
     head = header(ei_code=187, subversion=4)
     data = build(
         insured(),

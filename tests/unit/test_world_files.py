@@ -79,9 +79,27 @@ def _invalid_bsn_unexcused(doc: Document) -> None:
             scenario["name"] = "renamed"
 
 
+def _unknown_cov_refuser(doc: Document) -> None:
+    doc["providers"][1]["cov_refused_by"] = ["3332", "1234"]
+
+
+def _practitioner_not_agb(doc: Document) -> None:
+    doc["providers"][0]["practitioners"] = ["1210003"]
+
+
+def _double_insured_unexcused(doc: Document) -> None:
+    """Renaming the scenario withdraws the only licence to hold two basis policies at once."""
+    for scenario in doc["scenarios"]:
+        if scenario["name"] == "double-insured":
+            scenario["name"] = "renamed"
+
+
 @pytest.mark.parametrize(
     ("change", "file", "expected"),
     [
+        (_unknown_cov_refuser, "world.toml", "providers[1] agb=12100002: cov_refused_by names"),
+        (_practitioner_not_agb, "world.toml", "field 'practitioners' has malformed codes"),
+        (_double_insured_unexcused, "population.csv", "basis policies overlap"),
         (_long_toestemming, "world.toml", "toestemmingen[0] bureau=98100001: a toestemmings"),
         (_unknown_organisation, "world.toml", "accounts[0] user_number=2000070950000"),
         (_uzovi_as_number, "world.toml", "insurers[1]: field 'uzovi' must be a string"),
@@ -163,3 +181,42 @@ def test_scenario_bsn_missing_from_population(copy: HomeLayout) -> None:
 def test_missing_file_says_to_run_init(tmp_path: Path) -> None:
     with pytest.raises(WorldFileError, match=r"world\.toml: file not found"):
         load_world(HomeLayout(root=tmp_path))
+
+
+WLZ_LINE = 6  # population.csv: the wlz-client scenario person, wlz column "2026-01-01:"
+
+
+def test_wlz_stays_are_dated_and_the_older_flag_still_loads(copy: HomeLayout) -> None:
+    _replace_line(
+        copy, WLZ_LINE, lambda s: s.replace(",2026-01-01:,", ",2024-02-01:2024-03-31;2026-01-01:,")
+    )
+    person = load_world(copy).person("999900055")
+    assert person is not None
+    assert [(w.start, w.end) for w in person.wlz_stays] == [
+        (dt.date(2024, 2, 1), dt.date(2024, 3, 31)),
+        (dt.date(2026, 1, 1), None),
+    ]
+    assert person.in_wlz_on(dt.date(2024, 3, 31))
+    assert not person.in_wlz_on(dt.date(2024, 4, 1))
+    _replace_line(copy, WLZ_LINE, lambda s: s.replace(",2024-02-01:2024-03-31;2026-01-01:,", ",1,"))
+    older = load_world(copy).person("999900055")
+    assert older is not None
+    assert older.in_wlz_on(older.birth_date)  # a Wlz client without dates: since birth
+    _replace_line(copy, WLZ_LINE, lambda s: s.replace(",1,", ",0,"))
+    assert not load_world(copy).person("999900055").wlz  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2026-02-01:2026-01-01", "wlz stay ends (2026-01-01) before it starts (2026-02-01)"),
+        ("2026-01-01", "wlz stay '2026-01-01' needs 2 fields"),
+        ("2026-13-01:", "wlz stay start is not a date"),
+    ],
+)
+def test_broken_wlz_stay_names_the_line(copy: HomeLayout, cell: str, expected: str) -> None:
+    _replace_line(copy, WLZ_LINE, lambda s: s.replace(",2026-01-01:,", f",{cell},"))
+    with pytest.raises(WorldFileError) as caught:
+        load_world(copy)
+    assert str(caught.value).startswith(f"{copy.population_file}: line {WLZ_LINE}: ")
+    assert expected in str(caught.value)
