@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from certs import (
     is_revoked,
     load_crl,
 )
+from vecozo_sim._cli_errors import CliError
 from world import DEFAULT_HOME, HomeLayout
 
 __all__ = ["register"]
@@ -65,14 +65,13 @@ def _command(
 
 
 def _guarded(run: Handler) -> Handler:
-    """Turn every refusal into one line on stderr and exit status 2, never a traceback."""
+    """Turn every refusal into a ``CliError`` (exit status 2), never a traceback."""
 
     def handler(args: argparse.Namespace) -> int:
         try:
             return run(args)
         except (UsageError, CertsError, OSError) as exc:
-            print(f"vecozo-sim certs {args.certs_command}: error: {exc}", file=sys.stderr)
-            return 2
+            raise CliError(str(exc)) from None
 
     return handler
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
-import sys
 from pathlib import Path
 from typing import Any
 
 import gateway
+from vecozo_sim._cli_errors import CliError, port
 from world import DEFAULT_HOME, HomeLayout, World, WorldFileError, load_world
 
 __all__ = ["register", "serve"]
@@ -25,19 +25,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--home", type=Path, default=DEFAULT_HOME, help=f"world directory (default {DEFAULT_HOME})"
     )
-    parser.add_argument("--port", type=_port, default=8443, help="mutual-TLS port (0: any free)")
-    parser.add_argument("--admin-port", type=_port, default=8444, help="admin port (0: any free)")
+    parser.add_argument("--port", type=port, default=8443, help="mutual-TLS port (0: any free)")
+    parser.add_argument("--admin-port", type=port, default=8444, help="admin port (0: any free)")
     parser.set_defaults(handler=_run)
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port out of range 0..65535: {value}")
-    return value
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -45,15 +35,14 @@ def _run(args: argparse.Namespace) -> int:
     try:
         world = load_world(layout)
     except (WorldFileError, OSError) as exc:
-        print(f"vecozo-sim gateway: no usable world in {args.home}: {exc}", file=sys.stderr)
-        print("make one with: vecozo-sim init --home DIR", file=sys.stderr)
-        return 2
+        raise CliError(
+            f"no usable world in {args.home}: {exc}; make one with: vecozo-sim init --home DIR"
+        ) from None
     settings = gateway.GatewaySettings(layout=layout, port=args.port, admin_port=args.admin_port)
     try:
         asyncio.run(serve(settings, world=world))
     except OSError as exc:  # port in use, unreadable certificate: the operator's to fix
-        print(f"vecozo-sim gateway: cannot start: {exc}", file=sys.stderr)
-        return 1
+        raise CliError(f"cannot start: {exc}", 1) from None
     return 0
 
 

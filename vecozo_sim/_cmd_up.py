@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import shlex
 import signal
 import sys
@@ -19,6 +18,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vecozo_sim._cli_errors import CliError, iso_date, port
 from world import (
     DEFAULT_HOME,
     HomeLayout,
@@ -48,20 +48,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "up", help="start the exchange and every stub insurer (creates the world if missing)"
     )
     up.add_argument("--home", type=Path, default=DEFAULT_HOME, help="world directory")
-    up.add_argument("--port", type=_port, default=8443, help="HTTPS port (0: any free port)")
-    up.add_argument("--admin-port", type=_port, default=8444, help="admin port (0: any free)")
-    up.add_argument("--insurer-port", type=_port, default=0, help="insurers' receiving port")
+    up.add_argument("--port", type=port, default=8443, help="HTTPS port (0: any free port)")
+    up.add_argument("--admin-port", type=port, default=8444, help="admin port (0: any free)")
+    up.add_argument("--insurer-port", type=port, default=0, help="insurers' receiving port")
     up.add_argument("--seed", type=int, default=1, help="seed of a new world (default 1)")
     up.add_argument("--persons", type=int, default=10_000, help="population of a new world")
-    up.add_argument("--today", type=dt.date.fromisoformat, help="simulated date (YYYY-MM-DD)")
+    up.add_argument("--today", type=iso_date, help="simulated date (YYYY-MM-DD)")
     up.set_defaults(handler=_up)
-
-
-def _port(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number: {text}")
-    return value
 
 
 def _ensure_world(layout: HomeLayout, args: argparse.Namespace) -> bool:
@@ -91,8 +84,7 @@ def _up(args: argparse.Namespace) -> int:
     try:
         _ensure_world(layout, args)
     except (UsageError, WorldFileError, OSError) as exc:
-        print(f"vecozo-sim up: error: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc)) from None
     settings = ExchangeSettings(
         layout=layout,
         port=args.port,
@@ -104,8 +96,7 @@ def _up(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_serve(settings))
     except (WorldFileError, OSError) as exc:  # a broken world file, a port in use
-        print(f"vecozo-sim up: error: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc)) from None
 
 
 async def _serve(settings: ExchangeSettings) -> int:
