@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shlex
+import shutil
 import signal
 import sys
 import time
@@ -166,19 +167,34 @@ def example_commands(world: World, layout: HomeLayout, runtime: Runtime) -> list
     home = shlex.quote(str(layout.root))
     bsn, birth = _example_person(world)
     body = shlex.quote(f'{{"bsn": "{bsn}", "geboortedatum": "{birth}"}}')
+    cert, key = shlex.quote(str(layout.account_cert(account))), layout.account_key(account)
     curl = (
-        f"curl --cert {layout.account_cert(account)} --key {layout.account_key(account)} "
-        f"--cacert {layout.ca_cert} -H 'Content-Type: application/json' "
+        f"curl --cert {cert} --key {shlex.quote(str(key))} "
+        f"--cacert {shlex.quote(str(layout.ca_cert))} -H 'Content-Type: application/json' "
         f"-d {body} {runtime.gateway_url}/cov/v1/controle"
     )
+    me = command_prefix()
     return [
-        f"vecozo-sim client generate --home {home} --provider {_EXAMPLE_PRACTICE} "
+        f"{me} client generate --home {home} --provider {_EXAMPLE_PRACTICE} "
         f"--lines 5 --out decl.asc",
-        f"vecozo-sim client submit --home {home} --account {account} decl.asc",
-        f"vecozo-sim client fetch --home {home} --account {account} --wait <traceerId>",
-        f"vecozo-sim client cov --home {home} --account {account} --bsn {bsn} --birth-date {birth}",
+        f"{me} client submit --home {home} --account {account} decl.asc",
+        f"{me} client fetch --home {home} --account {account} --wait <traceerId>",
+        f"{me} client cov --home {home} --account {account} --bsn {bsn} --birth-date {birth}",
         curl,
     ]
+
+
+def command_prefix() -> str:
+    """How to run ``vecozo-sim`` from the user's shell: after ``make up`` the venv is not on
+    PATH, so the script next to this interpreter by its absolute path, unless PATH finds that
+    very script; without a script (``python -m vecozo_sim``), this interpreter with ``-m``."""
+    script = Path(sys.executable).with_name("vecozo-sim")
+    if not script.is_file():
+        return f"{shlex.quote(sys.executable)} -m vecozo_sim"
+    found = shutil.which("vecozo-sim")
+    if found is not None and Path(found).resolve() == script.resolve():
+        return "vecozo-sim"
+    return shlex.quote(str(script.absolute()))
 
 
 def _example_account(world: World) -> str:
