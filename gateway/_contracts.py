@@ -17,7 +17,7 @@ from xml.sax.saxutils import quoteattr
 from aiohttp import web
 
 from gateway._errors import NotFoundError
-from gateway._middleware import PREFIXES
+from gateway._middleware import strip_prefix
 
 __all__ = ["OPENAPI_DOCUMENTS", "cov_wsdl", "openapi_document", "openapi_index", "request_base_url"]
 
@@ -42,7 +42,7 @@ def request_base_url(request: web.Request) -> str:
     The Host header is what the client itself used, so a URL built on it works for that client
     (behind a port mapping too), where our own bind address may not.
     """
-    prefix = next((p for p in PREFIXES if request.path.startswith(p + "/")), "")
+    prefix = request.path[: len(request.path) - len(strip_prefix(request.path))]
     return f"{request.scheme}://{request.host}{prefix}"
 
 
@@ -50,7 +50,7 @@ async def cov_wsdl(request: web.Request) -> web.Response:
     """``GET /cov/vz801802/v1/soap11?wsdl``: the WSDL pointing at this very endpoint."""
     if "wsdl" not in request.query:
         raise web.HTTPMethodNotAllowed("GET", ["POST"], text="GET alleen met ?wsdl")
-    location = str(request.url.with_query(None))
+    location = request_base_url(request) + strip_prefix(request.path)
     body = _packaged(WSDL_FILE).replace(_LOCATION, quoteattr(location), 1)
     return web.Response(text=body, content_type="text/xml", charset="utf-8")
 

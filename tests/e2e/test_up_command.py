@@ -201,7 +201,9 @@ def test_make_up_passes_its_options_on_and_prints_commands_that_work(tmp_path: P
         assert not runtime["gateway_url"].endswith(":8443")
         assert "seed = 7" in (home / "world.toml").read_text(encoding="utf-8")
         up = UpProcess(process=make, runtime=runtime, log=log, ready_seconds=0.0)
-        *_, cov, curl = _printed_commands(up)
+        commands = _printed_commands(up)
+        [cov] = [line for line in commands if " client cov " in line]
+        [curl] = [line for line in commands if line.startswith("curl ") and "/cov/v1/" in line]
         assert "Gevonden" in _run(cov, tmp_path)
         assert json.loads(_run(curl, tmp_path))["zoekresultaten"][0]["resultaat"] == "Gevonden"
     finally:
