@@ -13,8 +13,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-up: $(STAMP)  ## start the simulator on its embedded default
-	$(BIN)/vecozo-sim up
+# `make up` passes options on to `vecozo-sim up`: ARGS="--port 0 --seed 7" (any option), or the
+# named ones HOME_DIR, PORT, ADMIN_PORT, SEED, TODAY. Only a value given on make's command line
+# counts, so a PORT or TODAY that happens to be in the environment does not leak in.
+given = $(if $(filter command line,$(origin $(1))),$(2) '$($(1))')
+UP_OPTIONS = $(call given,HOME_DIR,--home) $(call given,PORT,--port) \
+	$(call given,ADMIN_PORT,--admin-port) $(call given,SEED,--seed) \
+	$(call given,TODAY,--today) $(ARGS)
+
+up: $(STAMP)  ## start the simulator (options: see UP_OPTIONS above)
+	$(BIN)/vecozo-sim up $(strip $(UP_OPTIONS))
 
 check: lint types test  ## every check: lint, format, types, tests
 

@@ -18,6 +18,7 @@ from aiohttp import web
 
 import berichten
 import certs
+from gateway._contracts import cov_wsdl, openapi_document, openapi_index
 from gateway._cov import CovRegister
 from gateway._cov_routes import COV_REGISTER, cov_json, cov_soap, put_register
 from gateway._delivery import DeliveryWorker
@@ -48,8 +49,11 @@ ROUTES = (
     ("DELETE", f"{PULL}/berichten/{{traceerId}}", acknowledge),
     ("GET", f"{STATUS}/berichtstatussen", list_statussen),
     ("POST", "/cov/vz801802/v1/soap11", cov_soap),
+    ("GET", "/cov/vz801802/v1/soap11", cov_wsdl),  # ?wsdl
     ("POST", "/cov/v1/controle", cov_json),
     ("PUT", "/cov-register/v1/verzekerden/{uzovi}", put_register),
+    ("GET", "/openapi/", openapi_index),
+    ("GET", "/openapi/{name}.json", openapi_document),
 )
 
 # Seconds a stopping listener waits for a request still being handled (aiohttp's default is 60,

@@ -23,7 +23,14 @@ from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
 from gateway._status import Status, StatusTransitionError
 from gateway._store import StoredMessage
 
-__all__ = ["acknowledge", "get_payload", "list_berichten", "list_statussen", "zoek_berichten"]
+__all__ = [
+    "acknowledge",
+    "get_payload",
+    "list_berichten",
+    "list_statussen",
+    "request_base_url",
+    "zoek_berichten",
+]
 
 MAX_LIMIT = 250
 PULL_BASE = "/berichtenservice/berichten/rest-pull/v1"
@@ -63,7 +70,7 @@ def _listing_item(message: StoredMessage, *, base: str) -> dict[str, Any]:
     return {"basisgegevens": basis, **message.metadata}
 
 
-def _base(request: web.Request, state: GatewayState) -> str:
+def request_base_url(request: web.Request) -> str:
     """Where the caller reached us, plus its environment prefix (/tst, /acc).
 
     A configured ``public_url`` wins (a proxy in front); otherwise the link is built from the
@@ -71,7 +78,7 @@ def _base(request: web.Request, state: GatewayState) -> str:
     the client used, and a client that follows it verbatim reaches the same exchange.
     """
     prefix = request.path[: len(request.path) - len(strip_prefix(request.path))]
-    return (state.settings.public_url or _origin(request)).rstrip("/") + prefix
+    return (request.app[STATE].settings.public_url or _origin(request)).rstrip("/") + prefix
 
 
 def _origin(request: web.Request) -> str:
@@ -87,7 +94,7 @@ async def list_berichten(request: web.Request) -> web.Response:
     """The oldest messages ready for the caller (at most ``limit``), unacknowledged only."""
     state, caller = request.app[STATE], request[CALLER]
     ready = await state.store.mailbox(caller.organisation, limit=_limit(request))
-    base = _base(request, state)
+    base = request_base_url(request)
     return web.json_response([_listing_item(m, base=base) for m in ready])
 
 
@@ -100,7 +107,7 @@ async def zoek_berichten(request: web.Request) -> web.Response:
     except berichten.ZoekpadError as exc:
         raise ValidationError("Zoekpad is ongeldig", errors=exc.errors) from None
     found = await state.store.search_mailbox(caller.organisation, zoekpad, limit=limit)
-    base = _base(request, state)
+    base = request_base_url(request)
     return web.json_response([_listing_item(m, base=base) for m in found])
 
 

@@ -5,6 +5,7 @@
     ClientError                          anything the client raises on purpose
     ├── ConfigurationError               local: no certificate, unknown account, no runtime.json
     ├── ConnectionFailedError            local/remote: nothing answers at the base URL
+    │   └── ConnectionLostError          remote: it accepted us, then closed without an answer
     ├── CertificateRefusedError          remote: the exchange closed the connection after TLS
     ├── ServerNotTrustedError            local: the exchange's certificate is not from our CA
     ├── RequestTimeoutError              remote: no answer in time
@@ -29,6 +30,7 @@ __all__ = [
     "ClientError",
     "ConfigurationError",
     "ConnectionFailedError",
+    "ConnectionLostError",
     "DeclarationRejectedError",
     "NotAuthorisedError",
     "NotFoundError",
@@ -68,6 +70,21 @@ class ConnectionFailedError(ClientError):
         self.url = url
         detail = f" ({reason})" if reason else ""
         super().__init__(f"no exchange answers at {url}{detail}; start it with `vecozo-sim up`")
+
+
+class ConnectionLostError(ConnectionFailedError):
+    """The exchange accepted the connection (and our certificate), then closed it without an
+    answer: it stopped or restarted. A refused certificate looks different (a reset or a TLS
+    alert), so this is not one; whether the request got through is unknown."""
+
+    def __init__(self, url: str, reason: str = "") -> None:
+        self.url = url
+        detail = f" [{reason}]" if reason else ""
+        ClientError.__init__(
+            self,
+            f"{url}: the exchange closed the connection without answering (stopped or "
+            f"restarted?); the request may or may not have been accepted{detail}",
+        )
 
 
 class CertificateRefusedError(ClientError):

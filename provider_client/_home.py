@@ -38,9 +38,10 @@ class ClientConfig:
     agb: str | None = None  # the provider's AGB for COV's Zorgaanbieder; None for others
 
     def ssl_context(self) -> ssl.SSLContext:
-        for path in (self.cert, self.ca, self.key):
+        files = {"certificate": self.cert, "key": self.key, "CA certificate": self.ca}
+        for role, path in files.items():
             if path is not None and not path.is_file():
-                raise ConfigurationError(f"missing file {path}")
+                raise ConfigurationError(f"the {role} file {path} is missing")
         try:
             return client_ssl_context(ca=self.ca, cert=self.cert, key=self.key)
         except (OSError, ssl.SSLError) as exc:
@@ -87,7 +88,7 @@ def resolve_config(home: Path, account: str, base_url: str | None = None) -> Cli
     return ClientConfig(
         base_url=base_url or read_base_url(layout),
         cert=cert,
-        key=key if key.is_file() else None,
+        key=key,  # a world directory keeps every key next to its certificate
         ca=layout.ca_cert,
         user_number=user_number,
         organisation=organisation,

@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from certs import (
     is_revoked,
     load_crl,
 )
+from vecozo_sim._cli_errors import CliError
 from world import DEFAULT_HOME, HomeLayout
 
 __all__ = ["register"]
@@ -67,14 +67,13 @@ def _command(
 
 
 def _guarded(run: Handler) -> Handler:
-    """Turn every refusal into one line on stderr and exit status 2, never a traceback."""
+    """Turn every refusal into a ``CliError`` (exit status 2), never a traceback."""
 
     def handler(args: argparse.Namespace) -> int:
         try:
             return run(args)
         except (UsageError, CertsError, OSError) as exc:
-            print(f"vecozo-sim certs {args.certs_command}: error: {exc}", file=sys.stderr)
-            return 2
+            raise CliError(str(exc)) from None
 
     return handler
 

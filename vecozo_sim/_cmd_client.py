@@ -9,9 +9,8 @@ the spelling the ``up`` banner prints.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import asyncio
 import json
-import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,6 @@ from provider_client._commands import (
     inbox,
     open_client,
     read_input,
-    run_command,
     show_status,
     submit_files,
 )
@@ -48,6 +46,7 @@ from provider_client._render_table import (
     status_table,
 )
 from provider_client._world import load_world_of
+from vecozo_sim._cli_errors import CliError, iso_date
 from world import DEFAULT_HOME, HomeLayout
 
 __all__ = ["register"]
@@ -105,20 +104,24 @@ def _timeout(text: str) -> float:
     return value
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+def _bsn(text: str) -> str:
+    """Nine digits. The elfproef is left to the exchange, which answers
+    BsnVoldoetNietAanElfProef: the command can rehearse that answer."""
+    if len(text) != 9 or not text.isascii() or not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a BSN: {text!r}; a BSN is 9 digits")
+    return text
 
 
 def _print_json(value: object) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-def _handler(name: str, work: Callable[[argparse.Namespace], Work]) -> Callable[..., int]:
+def _handler(work: Callable[[argparse.Namespace], Work]) -> Callable[..., int]:
     def handle(args: argparse.Namespace) -> int:
-        return run_command(name, work(args))
+        try:
+            return asyncio.run(work(args))
+        except ClientError as exc:  # the library's kinds of failure are the command's
+            raise CliError(str(exc), exc.exit_code) from None
 
     return handle
 
@@ -138,7 +141,7 @@ def _add_submit(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--timeout", type=_timeout, default=60.0, help="seconds to wait per return (default 60)"
     )
-    parser.set_defaults(handler=_handler("submit", _submit))
+    parser.set_defaults(handler=_handler(_submit))
 
 
 async def _submit(args: argparse.Namespace) -> int:
@@ -158,7 +161,7 @@ async def _submit(args: argparse.Namespace) -> int:
 def _add_status(sub: argparse._SubParsersAction[Any]) -> None:
     parser = _connected(sub, "status", "statuses of a message and of the messages linked to it")
     parser.add_argument("id", metavar="ID", help="a traceerId or a conversatieId")
-    parser.set_defaults(handler=_handler("status", _status))
+    parser.set_defaults(handler=_handler(_status))
 
 
 async def _status(args: argparse.Namespace) -> int:
@@ -189,7 +192,7 @@ def _status_json(status: MessageStatus) -> dict[str, object]:
 
 def _add_inbox(sub: argparse._SubParsersAction[Any]) -> None:
     parser = _connected(sub, "inbox", "list the messages waiting in the mailbox")
-    parser.set_defaults(handler=_handler("inbox", _inbox))
+    parser.set_defaults(handler=_handler(_inbox))
 
 
 async def _inbox(args: argparse.Namespace) -> int:
@@ -226,7 +229,7 @@ def _add_fetch(sub: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--timeout", type=_timeout, default=60.0, help="seconds for --wait (default 60)"
     )
-    parser.set_defaults(handler=_handler("fetch", _fetch))
+    parser.set_defaults(handler=_handler(_fetch))
 
 
 async def _fetch(args: argparse.Namespace) -> int:
@@ -246,10 +249,10 @@ async def _fetch(args: argparse.Namespace) -> int:
 
 def _add_cov(sub: argparse._SubParsersAction[Any]) -> None:
     parser = _connected(sub, "cov", "controle op verzekeringsgegevens for one person")
-    parser.add_argument("--bsn", required=True)
-    parser.add_argument("--birth-date", type=_date, required=True, metavar="YYYY-MM-DD")
-    parser.add_argument("--date", type=_date, metavar="YYYY-MM-DD", help="peildatum (today)")
-    parser.set_defaults(handler=_handler("cov", _cov))
+    parser.add_argument("--bsn", type=_bsn, required=True, help="9 digits")
+    parser.add_argument("--birth-date", type=iso_date, required=True, metavar="YYYY-MM-DD")
+    parser.add_argument("--date", type=iso_date, metavar="YYYY-MM-DD", help="peildatum (today)")
+    parser.set_defaults(handler=_handler(_cov))
 
 
 async def _cov(args: argparse.Namespace) -> int:
@@ -302,9 +305,9 @@ def _explain(args: argparse.Namespace) -> int:
     try:
         explanation = explain(read_input(args.file), show_empty=args.all)
     except ClientError as exc:
-        return _fail("explain", str(exc), exc.exit_code)
+        raise CliError(str(exc), exc.exit_code) from None
     except vektis.VektisError as exc:
-        return _fail("explain", f"{args.file}: not an EI file we know: {exc}", 2)
+        raise CliError(f"{args.file}: not an EI file we know: {exc}") from None
     if args.json:
         _print_json(_explanation_json(explanation))
     else:
@@ -327,11 +330,6 @@ def _explanation_json(explanation: Explanation) -> dict[str, object]:
         ],
         "findings": [f.to_json() for f in explanation.findings],
     }
-
-
-def _fail(name: str, message: str, code: int) -> int:
-    print(f"vecozo-sim {name}: error: {message}", file=sys.stderr)
-    return code
 
 
 def _add_generate(sub: argparse._SubParsersAction[Any]) -> None:
@@ -358,7 +356,7 @@ def _generate(args: argparse.Namespace) -> int:
         files = run_generate(load_world_of(HomeLayout(root=args.home)), request)
         paths = write_generated(files, args.out)
     except ClientError as exc:
-        return _fail("generate", str(exc), exc.exit_code)
+        raise CliError(str(exc), exc.exit_code) from None
     rows = [
         {"path": str(p), "standard": f.standard, "provider": f.provider, "uzovi": f.uzovi}
         | {"lines": f.lines, "expected": dict(f.expected)}

@@ -14,11 +14,11 @@ import asyncio
 import datetime as dt
 import os
 import signal
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gateway
+from vecozo_sim._cli_errors import CliError, port
 from vecozo_sim._lock import HomeInUseError, HomeLock
 from world import DEFAULT_HOME, HomeLayout, World, WorldFileError, load_world
 
@@ -34,19 +34,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--home", type=Path, default=DEFAULT_HOME, help=f"world directory (default {DEFAULT_HOME})"
     )
-    parser.add_argument("--port", type=_port, default=8443, help="mutual-TLS port (0: any free)")
-    parser.add_argument("--admin-port", type=_port, default=8444, help="admin port (0: any free)")
+    parser.add_argument("--port", type=port, default=8443, help="mutual-TLS port (0: any free)")
+    parser.add_argument("--admin-port", type=port, default=8444, help="admin port (0: any free)")
     parser.set_defaults(handler=_run)
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"port out of range 0..65535: {value}")
-    return value
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -54,19 +44,17 @@ def _run(args: argparse.Namespace) -> int:
     try:
         world = load_world(layout)
     except (WorldFileError, OSError) as exc:
-        print(f"vecozo-sim gateway: no usable world in {args.home}: {exc}", file=sys.stderr)
-        print("make one with: vecozo-sim init --home DIR", file=sys.stderr)
-        return 2
+        raise CliError(
+            f"no usable world in {args.home}: {exc}; make one with: vecozo-sim init --home DIR"
+        ) from None
     settings = gateway.GatewaySettings(layout=layout, port=args.port)
     try:
         with HomeLock(layout.root):
             asyncio.run(serve(settings, world=world, admin_port=args.admin_port))
     except HomeInUseError as exc:
-        print(f"vecozo-sim gateway: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc)) from None
     except OSError as exc:  # port in use, unreadable certificate: the operator's to fix
-        print(f"vecozo-sim gateway: cannot start: {exc}", file=sys.stderr)
-        return 1
+        raise CliError(f"cannot start: {exc}", 1) from None
     return 0
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import insurer_stub
+from vecozo_sim._cli_errors import CliError
 from world import DEFAULT_HOME, HomeLayout, WorldFileError, load_world
 
 __all__ = ["register"]
@@ -64,8 +64,7 @@ def _ledger(args: argparse.Namespace) -> int:
             who = f"provider {args.provider}" if args.provider else "any provider"
             raise NothingFound(f"insurer {args.uzovi} has judged no file of {who}")
     except NothingFound as exc:
-        print(f"vecozo-sim insurers ledger: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc)) from None
     if args.json:
         print(json.dumps(ledgers, indent=2))
     else:

@@ -13,7 +13,6 @@ import asyncio
 import json
 import random
 import signal
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +33,7 @@ from provider_client._load import (
     parse_duration,
     parse_rate,
 )
+from vecozo_sim._cli_errors import CliError
 from world import DEFAULT_HOME
 
 __all__ = ["plan_from_args", "register", "render_summary"]
@@ -96,8 +96,7 @@ def run(args: argparse.Namespace) -> int:
         plan = plan_from_args(args)
         summary = asyncio.run(_main(plan, args, console))
     except ClientError as exc:
-        print(f"vecozo-sim load: {exc}", file=sys.stderr)
-        return exc.exit_code
+        raise CliError(str(exc), exc.exit_code) from None
     if args.json:
         print(json.dumps(summary.to_json() | {"seed": plan.seed}))
     else:

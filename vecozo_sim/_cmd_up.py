@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import shlex
+import shutil
 import signal
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vecozo_sim._cli_errors import CliError, iso_date, port
 from world import (
     DEFAULT_HOME,
     HomeLayout,
@@ -51,20 +52,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "up", help="start the exchange and every stub insurer (creates the world if missing)"
     )
     up.add_argument("--home", type=Path, default=DEFAULT_HOME, help="world directory")
-    up.add_argument("--port", type=_port, default=8443, help="HTTPS port (0: any free port)")
-    up.add_argument("--admin-port", type=_port, default=8444, help="admin port (0: any free)")
-    up.add_argument("--insurer-port", type=_port, default=0, help="insurers' receiving port")
+    up.add_argument("--port", type=port, default=8443, help="HTTPS port (0: any free port)")
+    up.add_argument("--admin-port", type=port, default=8444, help="admin port (0: any free)")
+    up.add_argument("--insurer-port", type=port, default=0, help="insurers' receiving port")
     up.add_argument("--seed", type=int, default=1, help="seed of a new world (default 1)")
     up.add_argument("--persons", type=int, default=10_000, help="population of a new world")
-    up.add_argument("--today", type=dt.date.fromisoformat, help="simulated date (YYYY-MM-DD)")
+    up.add_argument("--today", type=iso_date, help="simulated date (YYYY-MM-DD)")
     up.set_defaults(handler=_up)
-
-
-def _port(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number: {text}")
-    return value
 
 
 def _ensure_world(layout: HomeLayout, args: argparse.Namespace) -> bool:
@@ -94,8 +88,7 @@ def _up(args: argparse.Namespace) -> int:
         with HomeLock(args.home):
             return _up_locked(args)
     except HomeInUseError as exc:
-        print(f"vecozo-sim up: error: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc)) from None
 
 
 def _up_locked(args: argparse.Namespace) -> int:
@@ -107,8 +100,7 @@ def _up_locked(args: argparse.Namespace) -> int:
     try:
         _ensure_world(layout, args)
     except (UsageError, WorldFileError, OSError) as exc:
-        print(f"vecozo-sim up: error: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc)) from None
     settings = ExchangeSettings(
         layout=layout,
         port=args.port,
@@ -120,8 +112,7 @@ def _up_locked(args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_serve(settings))
     except (WorldFileError, OSError) as exc:  # a broken world file, a port in use
-        print(f"vecozo-sim up: error: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(str(exc)) from None
 
 
 async def _serve(settings: ExchangeSettings) -> int:
@@ -195,9 +186,10 @@ def example_commands(world: World, layout: HomeLayout, runtime: Runtime) -> list
     home = shlex.quote(str(layout.root))
     bsn, birth = _example_person(world)
     body = shlex.quote(f'{{"bsn": "{bsn}", "geboortedatum": "{birth}"}}')
+    cert, key = shlex.quote(str(layout.account_cert(account))), layout.account_key(account)
     curl = (
-        f"curl --cert {layout.account_cert(account)} --key {layout.account_key(account)} "
-        f"--cacert {layout.ca_cert} -H 'Content-Type: application/json' "
+        f"curl --cert {cert} --key {shlex.quote(str(key))} "
+        f"--cacert {shlex.quote(str(layout.ca_cert))} -H 'Content-Type: application/json' "
         f"-d {body} {runtime.gateway_url}/cov/v1/controle"
     )
     token = f"$({_TOKEN_FROM_RUNTIME} {shlex.quote(str(layout.runtime_file))})"
@@ -205,15 +197,29 @@ def example_commands(world: World, layout: HomeLayout, runtime: Runtime) -> list
         f'curl -H "Authorization: Bearer {token}" '
         f"{shlex.quote(runtime.admin_url + '/admin/gateway/journal?polling=false&limit=5')}"
     )
+    me = command_prefix()
     return [
-        f"vecozo-sim client generate --home {home} --provider {_EXAMPLE_PRACTICE} "
+        f"{me} client generate --home {home} --provider {_EXAMPLE_PRACTICE} "
         f"--lines 5 --out decl.asc",
-        f"vecozo-sim client submit --home {home} --account {account} decl.asc",
-        f"vecozo-sim client fetch --home {home} --account {account} --wait <traceerId>",
-        f"vecozo-sim client cov --home {home} --account {account} --bsn {bsn} --birth-date {birth}",
+        f"{me} client submit --home {home} --account {account} decl.asc",
+        f"{me} client fetch --home {home} --account {account} --wait <traceerId>",
+        f"{me} client cov --home {home} --account {account} --bsn {bsn} --birth-date {birth}",
         curl,
         admin,
     ]
+
+
+def command_prefix() -> str:
+    """How to run ``vecozo-sim`` from the user's shell: after ``make up`` the venv is not on
+    PATH, so the script next to this interpreter by its absolute path, unless PATH finds that
+    very script; without a script (``python -m vecozo_sim``), this interpreter with ``-m``."""
+    script = Path(sys.executable).with_name("vecozo-sim")
+    if not script.is_file():
+        return f"{shlex.quote(sys.executable)} -m vecozo_sim"
+    found = shutil.which("vecozo-sim")
+    if found is not None and Path(found).resolve() == script.resolve():
+        return "vecozo-sim"
+    return shlex.quote(str(script.absolute()))
 
 
 def _example_account(world: World) -> str:

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from certs import CertificateAuthority
+from vecozo_sim._cli_errors import CliError
 from world import (
     DEFAULT_HOME,
     HomeLayout,
@@ -104,8 +105,7 @@ def _clear_old(layout: HomeLayout) -> None:
 def _init(args: argparse.Namespace) -> int:
     layout = HomeLayout(root=args.home)
     if layout.world_file.exists() and not args.force:
-        print(f"{layout.world_file} exists; use --force to replace the world.", file=sys.stderr)
-        return 1
+        raise CliError(f"{layout.world_file} exists; use --force to replace the world", 1)
     started = time.perf_counter()
     world = generate_world(seed=args.seed, persons=args.persons)
     if args.force:
@@ -233,16 +233,11 @@ def world_summary(world: World, layout: HomeLayout) -> dict[str, Any]:
 def _show(args: argparse.Namespace) -> int:
     layout = HomeLayout(root=args.home)
     if not layout.world_file.exists():
-        print(
-            f"no world in {layout.root} (run `vecozo-sim init --home {layout.root}`)",
-            file=sys.stderr,
-        )
-        return 2
+        raise CliError(f"no world in {layout.root} (run `vecozo-sim init --home {layout.root}`)")
     try:
         world = load_world(layout)
     except WorldFileError as exc:
-        print(f"cannot read the world: {exc}", file=sys.stderr)
-        return 2
+        raise CliError(f"cannot read the world: {exc}") from None
     summary = world_summary(world, layout)
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))

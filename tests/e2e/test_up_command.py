@@ -8,12 +8,15 @@ stops it). The refusals: no client certificate, a half-made home.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
-import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -73,12 +76,26 @@ def _printed_commands(up: UpProcess) -> list[str]:
     return [line.strip() for line in tried.splitlines() if line.strip()]
 
 
+def _shell_path() -> str:
+    """The PATH of a shell in which ``make up`` ran: without the virtual environment's bin."""
+    venv_bin = Path(sys.executable).parent.absolute()
+    entries = os.environ.get("PATH", "/usr/bin:/bin").split(os.pathsep)
+    path = os.pathsep.join(e for e in entries if e and Path(e).absolute() != venv_bin)
+    assert shutil.which("vecozo-sim", path=path) is None, "vecozo-sim is installed globally"
+    return path
+
+
 def _run(command: str, cwd: Path) -> str:
-    """One printed command as a shell would split it; ``vecozo-sim`` is this interpreter's."""
-    argv = shlex.split(command)
-    if argv[0] == "vecozo-sim":
-        argv = [sys.executable, "-m", "vecozo_sim", *argv[1:]]
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=60, check=False)
+    """One printed command, pasted as is into a shell whose PATH lacks the venv."""
+    done = subprocess.run(
+        ["/bin/sh", "-c", command],
+        cwd=cwd,
+        env={**os.environ, "PATH": _shell_path()},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, f"{command}\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
@@ -168,3 +185,46 @@ def test_a_half_made_home_is_refused_with_a_hint(tmp_path: Path) -> None:
     assert "vecozo-sim init" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (home / "runtime.json").exists()  # so no client is pointed at nothing
+
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def test_make_up_passes_its_options_on_and_prints_commands_that_work(tmp_path: Path) -> None:
+    """``make up HOME_DIR=... PORT=0 SEED=7 ARGS=...`` as the README says, then the printed
+    COV commands pasted into a shell whose PATH lacks the virtual environment."""
+    if not (REPOSITORY / "Makefile").is_file() or shutil.which("make") is None:
+        pytest.skip("needs the repository's Makefile and make")
+    home, log = tmp_path / "made home", tmp_path / "make-up.log"
+    command = [
+        "make", "--no-print-directory", "-o", ".venv/.installed", "up",
+        f"HOME_DIR={home}", "PORT=0", "ADMIN_PORT=0", "SEED=7", "TODAY=2026-03-02",
+        "ARGS=--persons 30",
+    ]  # fmt: skip
+    with log.open("wb") as sink:
+        make = subprocess.Popen(
+            command, cwd=REPOSITORY, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        runtime = _wait_for_runtime(home / "runtime.json", make, log)
+        assert not runtime["gateway_url"].endswith(":8443")
+        assert "seed = 7" in (home / "world.toml").read_text(encoding="utf-8")
+        up = UpProcess(process=make, runtime=runtime, log=log, ready_seconds=0.0)
+        commands = _printed_commands(up)
+        [cov] = [line for line in commands if " client cov " in line]
+        [curl] = [line for line in commands if line.startswith("curl ") and "/cov/v1/" in line]
+        assert "Gevonden" in _run(cov, tmp_path)
+        assert json.loads(_run(curl, tmp_path))["zoekresultaten"][0]["resultaat"] == "Gevonden"
+    finally:
+        os.killpg(make.pid, signal.SIGTERM)
+        make.wait(timeout=30)
+    assert not (home / "runtime.json").exists()
+
+
+def _wait_for_runtime(path: Path, process: subprocess.Popen[bytes], log: Path) -> dict[str, Any]:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError, ValueError):
+            return dict(json.loads(path.read_text(encoding="utf-8")))
+        time.sleep(0.05)
+    raise AssertionError(f"make up did not get ready:\n{log.read_text(errors='replace')}")

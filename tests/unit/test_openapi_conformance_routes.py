@@ -1,6 +1,7 @@
 """Every path and method of the published OpenAPI documents is a route of the exchange.
 
-The documents live outside the product (../shared); when they are absent this test skips.
+The documents are the copies the gateway ships and serves (gateway/contracts); where the
+published originals are at hand (../shared), the copies must equal them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import pytest
 
 from gateway import ROUTES
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "vecozo-openapi"
+SPECS = Path(__file__).resolve().parents[2] / "gateway" / "contracts"
+PUBLISHED = Path(__file__).resolve().parents[3] / "shared" / "vecozo-openapi"
 
 
 def published() -> set[tuple[str, str]]:
@@ -29,8 +31,6 @@ def published() -> set[tuple[str, str]]:
 
 
 def test_every_published_operation_is_routed() -> None:
-    if not SPECS.is_dir():
-        pytest.skip("the published OpenAPI documents (../shared) are not available here")
     operations = published()
     assert len(operations) == 6
     routed = {(method, path) for method, path, _handler in ROUTES}
@@ -40,3 +40,12 @@ def test_every_published_operation_is_routed() -> None:
 def test_the_check_would_notice_a_missing_route() -> None:
     routed = {(method, path) for method, path, _handler in ROUTES}
     assert ("GET", "/berichtenservice/berichten/rest-pull/v1/berichten/{id}/nothing") not in routed
+
+
+def test_the_shipped_copies_are_the_published_documents() -> None:
+    if not PUBLISHED.is_dir():
+        pytest.skip("the published OpenAPI documents (../shared) are not available here")
+    published_files = sorted(p.name for p in PUBLISHED.glob("*.json"))
+    assert sorted(p.name for p in SPECS.glob("*.json")) == published_files
+    for name in published_files:
+        assert (SPECS / name).read_bytes() == (PUBLISHED / name).read_bytes(), name
