@@ -7,7 +7,9 @@ participants, which is why it sits on a separate listener without client certifi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -16,9 +18,13 @@ import certs
 from gateway._cov_routes import COV_REGISTER
 from gateway._middleware import problem_response
 from gateway._runtime import Faults
+from gateway._settings import start_clock
 from gateway._state import STATE, GatewayState
 
-__all__ = ["create_admin_app"]
+__all__ = ["create_admin_app", "forget_everything"]
+
+Reset = Callable[[bool], Awaitable[None]]
+RESET: web.AppKey[Reset] = web.AppKey("gateway_reset")
 
 _JOURNAL_FILTERS = {
     "account": "account",
@@ -51,18 +57,25 @@ async def get_journal(request: web.Request) -> web.Response:
 
 
 async def post_reset(request: web.Request) -> web.Response:
-    state = request.app[STATE]
     try:
         body = await _json(request)
     except json.JSONDecodeError as exc:
         return _bad(request, f"geen geldige JSON: {exc}")
     clear_cov = bool(isinstance(body, dict) and body.get("covRegister"))
-    await state.journal.flush()
-    await state.store.reset(cov_register=clear_cov)
-    if clear_cov:
-        request.app[COV_REGISTER].clear()
-    state.faults = Faults()
+    await request.app[RESET](clear_cov)
     return web.json_response({"reset": True, "covRegister": clear_cov})
+
+
+async def forget_everything(app: web.Application, cov_register: bool) -> None:
+    """Messages, mailboxes, statuses, journal and faults gone, the clock back at its start
+    (the COV register too when asked): what ``POST /reset`` and ``Gateway.reset`` do."""
+    state = app[STATE]
+    await state.journal.flush()
+    await state.store.reset(cov_register=cov_register)
+    if cov_register:
+        app[COV_REGISTER].clear()
+    state.faults = Faults()
+    start_clock(state.clock, state.world)
 
 
 def _clock_json(state: GatewayState) -> dict[str, str]:
@@ -124,11 +137,17 @@ async def get_history(request: web.Request) -> web.Response:
     return web.json_response([{"status": s, "at": at} for s, at in rows])
 
 
-def create_admin_app(gateway_app: web.Application) -> web.Application:
-    """The admin API over the same state as ``gateway_app`` (mountable as a sub-app)."""
+def create_admin_app(
+    gateway_app: web.Application, *, reset: Reset | None = None
+) -> web.Application:
+    """The admin API over the same state as ``gateway_app`` (mountable as a sub-app).
+
+    ``reset(cov_register)`` is what ``POST /reset`` runs: by default the gateway forgets its
+    own state; the embedded exchange passes one that resets its insurers too."""
     app = web.Application()
     app[STATE] = gateway_app[STATE]
     app[COV_REGISTER] = gateway_app[COV_REGISTER]
+    app[RESET] = reset or functools.partial(forget_everything, gateway_app)
     app.router.add_get("/journal", get_journal)
     app.router.add_post("/reset", post_reset)
     app.router.add_get("/clock", get_clock)

@@ -8,6 +8,7 @@ and the delivery worker.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import ssl
@@ -16,7 +17,7 @@ from aiohttp import web
 
 import berichten
 import certs
-from gateway._admin import create_admin_app
+from gateway._admin import create_admin_app, forget_everything
 from gateway._cov import CovRegister
 from gateway._cov_routes import COV_REGISTER, cov_json, cov_soap, put_register
 from gateway._delivery import DeliveryWorker
@@ -25,7 +26,7 @@ from gateway._pull import acknowledge, get_payload, list_berichten, list_statuss
 from gateway._push import push_bericht
 from gateway._retention import RetentionSweeper
 from gateway._runtime import AcceptedCrl, Journal
-from gateway._settings import GatewaySettings, SimulatedClock
+from gateway._settings import GatewaySettings, SimulatedClock, start_clock
 from gateway._state import STATE, GatewayState
 from gateway._store import Store
 from world import World
@@ -72,8 +73,7 @@ def create_app(
     """The exchange's routes (every one also under /tst and /acc) over ``store``."""
     if clock is None:
         clock = SimulatedClock(settings.clock)
-        if world.today is not None:
-            clock.set_today(world.today)
+        start_clock(clock, world)
     state = GatewayState(
         settings=settings,
         world=world,
@@ -165,10 +165,31 @@ class Gateway:
         self._runners.append(runner)
         return int(runner.addresses[0][1])
 
-    async def stop(self) -> None:
+    async def pause(self) -> None:
+        """Stop moving messages on (the delivery worker), so nothing leaves the exchange."""
         if self._worker is not None:
             await self._worker.stop()
             self._worker = None
+
+    async def reset(self, *, cov_register: bool = False) -> None:
+        """Back to an empty exchange on the same ports (the pytest plugin's per-test reset).
+
+        Delivery stops first, then every open connection is closed once its request is answered
+        (a request of the previous run must not land in the emptied store); then the store,
+        journal, faults and clock are reset and delivery resumes. The COV register stays unless
+        asked: the insurers published it at start.
+        """
+        await self.pause()
+        if self._runners:
+            await drain_connections(self._runners[0])  # the TLS listener
+        if self.app is not None:
+            await forget_everything(self.app, cov_register)
+        if self._run_worker and self.app is not None:
+            self._worker = DeliveryWorker(self.state)
+            self._worker.start()
+
+    async def stop(self) -> None:
+        await self.pause()
         if self._sweeper is not None:
             await self._sweeper.stop()
             self._sweeper = None
@@ -179,3 +200,12 @@ class Gateway:
             await self.state.journal.stop()
             await self.state.store.close()
             self.app = None
+
+
+async def drain_connections(runner: web.AppRunner) -> None:
+    """Close every connection of ``runner`` after its request in progress is answered; the
+    listening socket stays open, so the next client simply connects again."""
+    connections = list(runner.server.connections) if runner.server is not None else []
+    for connection in connections:
+        connection.close()  # an idle keep-alive connection ends now, a busy one after answering
+    await asyncio.gather(*(c.shutdown(SHUTDOWN_GRACE) for c in connections))

@@ -86,11 +86,25 @@ class RunningInsurer:
     async def start(self) -> None:
         """Publish the population, pick up unfinished work, start the worker (and the puller)."""
         await self.publish_population()
+        self.resume()
+
+    def resume(self) -> None:
+        """Queue the unfinished work and start the worker (and the puller) again."""
         for item in self.store.unfinished():
             self._queue.put_nowait(item.traceer_id)
         self._worker = asyncio.create_task(self._work(), name=f"insurer-{self.uzovi}")
         if self.pulls:
             self._puller = asyncio.create_task(self._poll(), name=f"pull-{self.uzovi}")
+
+    def forget(self) -> None:
+        """Back to the start (after ``stop_working``): no received file, judged line, ledger,
+        fault or queued work, and the delay jitter repeats as after a fresh start."""
+        self.store.clear()
+        self.history = self.store.load_history()
+        self._queue = asyncio.Queue()
+        self.faults = Faults()
+        self._random = random.Random(f"{self.settings.seed}:{self.uzovi}")
+        self.judged_files = 0
 
     async def stop(self) -> None:
         """All three shutdown steps of one insurer; the host runs them across insurers."""

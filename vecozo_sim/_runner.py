@@ -229,7 +229,8 @@ class Exchange:
         if running.app is None:
             raise RuntimeError("the gateway has no application")
         app = create_admin_app(
-            gateway.create_admin_app(running.app), insurer_stub.create_admin_app(insurers)
+            gateway.create_admin_app(running.app, reset=self._reset_from_admin),
+            insurer_stub.create_admin_app(insurers),
         )
         self._admin = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=gateway.SHUTDOWN_GRACE
@@ -239,6 +240,26 @@ class Exchange:
         await site.start()
         port = int(self._admin.addresses[0][1])
         return f"http://{self.settings.host}:{port}"
+
+    async def reset(self, *, cov_register: bool = False) -> None:
+        """Back to the state just after start, on the same ports and in bounded milliseconds:
+        no message, mailbox, status, journal row, received or judged file, ledger, fault or
+        pending work anywhere, and the clock at its start. ``POST /admin/gateway/reset`` and
+        the pytest plugin's per-test reset both run this.
+
+        Both rooms stop their own traffic first (insurers pulling and answering, the gateway
+        delivering), so no message of before the reset arrives after it; the COV register is
+        kept (the insurers published it at start) unless ``cov_register``.
+        """
+        if self.gateway is None or self.insurers is None:
+            raise RuntimeError("the exchange is not started")
+        await self.insurers_started()
+        await self.insurers.pause()
+        await self.gateway.reset(cov_register=cov_register)
+        await self.insurers.reset()
+
+    async def _reset_from_admin(self, cov_register: bool) -> None:
+        await self.reset(cov_register=cov_register)
 
     async def stop(self) -> None:
         """Idempotent; admin port, insurers, gateway, in that order (the module docstring says
