@@ -9,11 +9,13 @@ and the delivery worker.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import ssl
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 import berichten
 import certs
@@ -82,8 +84,11 @@ def create_app(
         crl=crl or AcceptedCrl(settings.layout.crl, interval=settings.crl_check_interval),
         journal=Journal(store, interval=settings.journal_flush_interval),
     )
-    app = web.Application(middlewares=[gateway_middleware], client_max_size=1024 * 1024)
+    app = web.Application(
+        middlewares=[_count_in_flight, gateway_middleware], client_max_size=1024 * 1024
+    )
     app[STATE] = state
+    app[IN_FLIGHT] = InFlight()
     app[COV_REGISTER] = cov_register or CovRegister()
     app[SOAP_FAULT] = _soap_fault
     for prefix in ("", *PREFIXES):
@@ -174,15 +179,14 @@ class Gateway:
     async def reset(self, *, cov_register: bool = False) -> None:
         """Back to an empty exchange on the same ports (the pytest plugin's per-test reset).
 
-        Delivery stops first, then every open connection is closed once its request is answered
-        (a request of the previous run must not land in the emptied store); then the store,
-        journal, faults and clock are reset and delivery resumes. The COV register stays unless
-        asked: the insurers published it at start.
+        Delivery stops first, then a request still in progress is let finish (what it writes
+        must not land in the emptied store); then the store, journal, faults and clock are
+        reset and delivery resumes. The COV register stays unless asked: the insurers
+        published it at start.
         """
         await self.pause()
-        if self._runners:
-            await drain_connections(self._runners[0])  # the TLS listener
         if self.app is not None:
+            await self.app[IN_FLIGHT].idle(SHUTDOWN_GRACE)
             await forget_everything(self.app, cov_register)
         if self._run_worker and self.app is not None:
             self._worker = DeliveryWorker(self.state)
@@ -202,10 +206,36 @@ class Gateway:
             self.app = None
 
 
-async def drain_connections(runner: web.AppRunner) -> None:
-    """Close every connection of ``runner`` after its request in progress is answered; the
-    listening socket stays open, so the next client simply connects again."""
-    connections = list(runner.server.connections) if runner.server is not None else []
-    for connection in connections:
-        connection.close()  # an idle keep-alive connection ends now, a busy one after answering
-    await asyncio.gather(*(c.shutdown(SHUTDOWN_GRACE) for c in connections))
+class InFlight:
+    """How many requests the exchange is handling right now, so a reset can wait for the last
+    one to finish (its writes must not land in the emptied store) without closing keep-alive
+    connections: each new connection of an insurer would cost a TLS handshake per reset."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def __enter__(self) -> None:
+        self.count += 1
+        self._idle.clear()
+
+    def __exit__(self, *exc: object) -> None:
+        self.count -= 1
+        if self.count == 0:
+            self._idle.set()
+
+    async def idle(self, limit: float) -> None:
+        """Until no request is in progress; at most ``limit`` seconds (a stuck peer)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(limit):
+                await self._idle.wait()
+
+
+IN_FLIGHT = web.AppKey("gateway_in_flight", InFlight)
+
+
+@web.middleware
+async def _count_in_flight(request: web.Request, handler: Handler) -> web.StreamResponse:
+    with request.app[IN_FLIGHT]:
+        return await handler(request)

@@ -9,6 +9,7 @@ the indiener. Every step is bounded in count and time; nothing is lost across a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -48,6 +49,8 @@ log = logging.getLogger("insurer_stub")
 # restart, the answer-twice fault) is recognisably the same message for the exchange.
 _RETURN_NAMESPACE = uuid.UUID("7f1c7a52-5d0e-4a59-9a53-2f6f2c1b8e01")
 
+PULL_FINISH = 2.0  # seconds a stopping insurer waits for its pull in progress
+
 
 class RunningInsurer:
     """The state and tasks of one insurer inside the host process."""
@@ -75,6 +78,7 @@ class RunningInsurer:
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._puller: asyncio.Task[None] | None = None
+        self._pull_turn = asyncio.Lock()  # held by a pull in progress, taken by stop_pulling
         self._judging: asyncio.Future[InboxItem | None] | None = None
         self._random = random.Random(f"{settings.seed}:{insurer.uzovi}")
         self.judged_files = 0
@@ -114,9 +118,19 @@ class RunningInsurer:
 
     async def stop_pulling(self) -> None:
         """Stop fetching the mailbox first: the exchange may be shutting down too, so a pull now
-        would only log "pulling failed", and what it fetched would meet a closing store."""
-        await _cancel(self._puller)
-        self._puller = None
+        would only log "pulling failed", and what it fetched would meet a closing store.
+
+        A pull in progress is let finish (for at most ``PULL_FINISH`` seconds): cancelled, it
+        would cost its keep-alive connection, and the next start or reset a TLS handshake."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(PULL_FINISH):
+                await self._pull_turn.acquire()
+        try:
+            await _cancel(self._puller)
+            self._puller = None
+        finally:
+            if self._pull_turn.locked():
+                self._pull_turn.release()
 
     async def stop_working(self) -> None:
         """Stop the worker, but let a judgement already running in its thread finish: that thread
@@ -178,10 +192,11 @@ class RunningInsurer:
         """Pull-mode delivery: fetch, store, then DELETE (acknowledge) each waiting message."""
         while True:
             if not self.faults.down:
-                try:
-                    await self._pull_once()
-                except ExchangeError as exc:
-                    log.warning("insurer %s: pulling failed: %s", self.uzovi, exc)
+                async with self._pull_turn:
+                    try:
+                        await self._pull_once()
+                    except ExchangeError as exc:
+                        log.warning("insurer %s: pulling failed: %s", self.uzovi, exc)
             await asyncio.sleep(self.settings.poll_interval)
 
     async def _pull_once(self) -> None:
