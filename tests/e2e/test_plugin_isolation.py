@@ -23,6 +23,7 @@ DENTIST, ZK = "12050001", "3311"  # a dentist and a push-mode insurer
 PULL = "/berichtenservice/berichten/rest-pull/v1/berichten"
 STATUS = "/berichtenservice/berichtstatus/rest-pull/v3/berichtstatussen"
 LEFT: dict[str, Any] = {}  # what the first test left behind, for the second to look for
+RETURN_FILES: list[bytes] = []
 
 
 def _session(vecozo: VecozoExchange, account: str) -> requests.Session:
@@ -37,13 +38,14 @@ def _session(vecozo: VecozoExchange, account: str) -> requests.Session:
 async def test_a_test_leaves_traffic_faults_and_a_moved_clock(vecozo: VecozoExchange) -> None:
     client = vecozo.client(DENTIST)
     receipt = await client.push(declaration(vecozo.world, provider=DENTIST, insurer=ZK))
-    info, _ = await client.fetch_return(receipt.traceer_id, timeout=30)
+    info, answer = await client.fetch_return(receipt.traceer_id, timeout=30)
     assert await vecozo.admin("GET", f"/admin/insurers/ledgers/{ZK}") != []
     await vecozo.set_faults(
         {"gateway": {"latencyMs": 5, "failingDeliveries": [ZK]}, "insurers": {ZK: {"down": True}}}
     )
     await vecozo.admin("PUT", "/admin/gateway/clock", {"today": "2031-02-03"})
     LEFT.update(traceer_id=receipt.traceer_id, answer=info.traceer_id)
+    RETURN_FILES.append(answer)
 
 
 def test_the_next_test_sees_none_of_it(vecozo: VecozoExchange, vecozo_server: VecozoServer) -> None:
@@ -69,6 +71,18 @@ def test_the_next_test_sees_none_of_it(vecozo: VecozoExchange, vecozo_server: Ve
         )
     assert (mailbox.status_code, mailbox.json()) == (200, [])
     assert status.status_code == 404 or status.json() == []
+
+
+async def test_the_same_declaration_is_judged_alike_after_the_reset(
+    vecozo: VecozoExchange,
+) -> None:
+    """The insurer's judged lines are gone too: with them, the same lines sent again would be
+    judged as declared twice and the return file would differ from the first test's."""
+    assert RETURN_FILES, "runs after the first test"
+    client = vecozo.client(DENTIST)
+    receipt = await client.push(declaration(vecozo.world, provider=DENTIST, insurer=ZK))
+    _, answer = await client.fetch_return(receipt.traceer_id, timeout=30)
+    assert answer == RETURN_FILES[0]
 
 
 def test_curl_in_a_subprocess_gets_its_answer(vecozo: VecozoExchange) -> None:
@@ -102,6 +116,8 @@ async def test_admin_reset_resets_the_insurers_too(vecozo: VecozoExchange) -> No
     receipt = await client.push(declaration(vecozo.world, provider=DENTIST, insurer=ZK))
     await client.fetch_return(receipt.traceer_id, timeout=30)
     await vecozo.admin("PUT", "/admin/insurers/faults", {"uzovi": ZK, "slowSeconds": 1})
+    started = await vecozo.admin("GET", "/admin/gateway/clock")
+    await vecozo.admin("PUT", "/admin/gateway/clock", {"today": "2031-02-03"})
 
     assert await vecozo.admin("POST", "/admin/gateway/reset") == {
         "reset": True,
@@ -112,6 +128,7 @@ async def test_admin_reset_resets_the_insurers_too(vecozo: VecozoExchange) -> No
     assert {i["judgedFiles"] for i in insurers} == {0}
     assert {i["faults"]["slowSeconds"] for i in insurers} == {0}
     assert await client.list_messages() == ()
+    assert (await vecozo.admin("GET", "/admin/gateway/clock"))["today"] == started["today"]
     # and the exchange still works after it, with the same ports
     again = await client.push(declaration(vecozo.world, provider=DENTIST, insurer=ZK, seed=2))
     info, _ = await client.fetch_return(again.traceer_id, timeout=30)
