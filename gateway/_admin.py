@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -17,14 +16,11 @@ from aiohttp import web
 import certs
 from gateway._cov_routes import COV_REGISTER
 from gateway._middleware import problem_response
+from gateway._reset import RESET, Reset, forget_everything
 from gateway._runtime import Faults
-from gateway._settings import start_clock
 from gateway._state import STATE, GatewayState
 
-__all__ = ["create_admin_app", "forget_everything"]
-
-Reset = Callable[[bool], Awaitable[None]]
-RESET: web.AppKey[Reset] = web.AppKey("gateway_reset")
+__all__ = ["create_admin_app"]
 
 _JOURNAL_FILTERS = {
     "account": "account",
@@ -64,18 +60,6 @@ async def post_reset(request: web.Request) -> web.Response:
     clear_cov = bool(isinstance(body, dict) and body.get("covRegister"))
     await request.app[RESET](clear_cov)
     return web.json_response({"reset": True, "covRegister": clear_cov})
-
-
-async def forget_everything(app: web.Application, cov_register: bool) -> None:
-    """Messages, mailboxes, statuses, journal and faults gone, the clock back at its start
-    (the COV register too when asked): what ``POST /reset`` and ``Gateway.reset`` do."""
-    state = app[STATE]
-    await state.journal.flush()
-    await state.store.reset(cov_register=cov_register)
-    if cov_register:
-        app[COV_REGISTER].clear()
-    state.faults = Faults()
-    start_clock(state.clock, state.world)
 
 
 def _clock_json(state: GatewayState) -> dict[str, str]:

@@ -8,27 +8,25 @@ and the delivery worker.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import ssl
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
 import berichten
 import certs
-from gateway._admin import create_admin_app, forget_everything
+from gateway._admin import create_admin_app
 from gateway._cov import CovRegister
 from gateway._cov_routes import COV_REGISTER, cov_json, cov_soap, put_register
 from gateway._delivery import DeliveryWorker
 from gateway._middleware import PREFIXES, SOAP_FAULT, gateway_middleware
 from gateway._pull import acknowledge, get_payload, list_berichten, list_statussen, zoek_berichten
 from gateway._push import push_bericht
+from gateway._reset import IN_FLIGHT, InFlight, count_in_flight, forget_everything
 from gateway._retention import RetentionSweeper
 from gateway._runtime import AcceptedCrl, Journal
-from gateway._settings import GatewaySettings, SimulatedClock, start_clock
+from gateway._settings import GatewaySettings, SimulatedClock
 from gateway._state import STATE, GatewayState
 from gateway._store import Store
 from world import World
@@ -75,7 +73,8 @@ def create_app(
     """The exchange's routes (every one also under /tst and /acc) over ``store``."""
     if clock is None:
         clock = SimulatedClock(settings.clock)
-        start_clock(clock, world)
+        if world.today is not None:
+            clock.set_today(world.today)
     state = GatewayState(
         settings=settings,
         world=world,
@@ -85,7 +84,7 @@ def create_app(
         journal=Journal(store, interval=settings.journal_flush_interval),
     )
     app = web.Application(
-        middlewares=[_count_in_flight, gateway_middleware], client_max_size=1024 * 1024
+        middlewares=[count_in_flight, gateway_middleware], client_max_size=1024 * 1024
     )
     app[STATE] = state
     app[IN_FLIGHT] = InFlight()
@@ -204,38 +203,3 @@ class Gateway:
             await self.state.journal.stop()
             await self.state.store.close()
             self.app = None
-
-
-class InFlight:
-    """How many requests the exchange is handling right now, so a reset can wait for the last
-    one to finish (its writes must not land in the emptied store) without closing keep-alive
-    connections: each new connection of an insurer would cost a TLS handshake per reset."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-
-    def __enter__(self) -> None:
-        self.count += 1
-        self._idle.clear()
-
-    def __exit__(self, *exc: object) -> None:
-        self.count -= 1
-        if self.count == 0:
-            self._idle.set()
-
-    async def idle(self, limit: float) -> None:
-        """Until no request is in progress; at most ``limit`` seconds (a stuck peer)."""
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(limit):
-                await self._idle.wait()
-
-
-IN_FLIGHT = web.AppKey("gateway_in_flight", InFlight)
-
-
-@web.middleware
-async def _count_in_flight(request: web.Request, handler: Handler) -> web.StreamResponse:
-    with request.app[IN_FLIGHT]:
-        return await handler(request)

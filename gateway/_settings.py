@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from world import HomeLayout, World
+from world import HomeLayout
 
-__all__ = ["MIB", "GatewaySettings", "RetrySchedule", "SimulatedClock", "start_clock"]
+__all__ = ["MIB", "GatewaySettings", "RetrySchedule", "SimulatedClock"]
 
 MIB = 1024 * 1024
 
@@ -114,10 +114,3 @@ class SimulatedClock:
     def reset(self) -> None:
         with self._lock:
             self._offset = dt.timedelta()
-
-
-def start_clock(clock: SimulatedClock, world: World) -> None:
-    """Where every run's clock starts (and a reset puts it back): the world's date, else now."""
-    clock.reset()
-    if world.today is not None:
-        clock.set_today(world.today)
