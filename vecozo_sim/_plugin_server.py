@@ -188,6 +188,12 @@ class VecozoServer:
             )
         return self.exchange
 
+    def pause(self) -> None:
+        """After a test: the exchange's own traffic stops until the next test's reset (the
+        pull-mode insurers would otherwise poll all through the rest of the session)."""
+        if self._exchange is not None:
+            self.call(self._exchange.pause())
+
     def _restart(self, wanted: _Start) -> None:
         from vecozo_sim._runner import Exchange, ExchangeSettings, write_runtime_file
 

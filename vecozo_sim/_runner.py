@@ -251,12 +251,20 @@ class Exchange:
         delivering), so no message of before the reset arrives after it; the COV register is
         kept (the insurers published it at start) unless ``cov_register``.
         """
+        await self.pause()
         if self.gateway is None or self.insurers is None:
             raise RuntimeError("the exchange is not started")
-        await self.insurers_started()
-        await self.insurers.pause()
         await self.gateway.reset(cov_register=cov_register)
         await self.insurers.reset()
+
+    async def pause(self) -> None:
+        """Stop the exchange's own traffic (insurers pulling and answering, the gateway
+        delivering) until the next :meth:`reset`; clients are still answered. The pytest
+        plugin pauses between tests, so an idle session exchange costs no CPU."""
+        if self.gateway is not None and self.insurers is not None:
+            await self.insurers_started()
+            await self.insurers.pause()
+            await self.gateway.pause()
 
     async def _reset_from_admin(self, cov_register: bool) -> None:
         await self.reset(cov_register=cov_register)

@@ -331,8 +331,9 @@ def vecozo(
     request.node.stash[_HANDLE] = handle
     handle.set_faults_sync(vecozo_faults)
     yield handle
-    handle.close_clients()
     try:
+        handle.close_clients()
+        vecozo_server.pause()
         handle.check()
     finally:
         handle.clear_server_errors()
