@@ -120,7 +120,7 @@ class InsurerHost:
             await _drain_connections(self._runner)
         for insurer in self.insurers.values():
             insurer.forget()
-            insurer.resume()
+            insurer.resume(pull_now=False)
 
     def push_endpoints(self) -> dict[str, str]:
         """{uzovi: receiving URL} of the push-mode insurers, for the gateway's settings."""

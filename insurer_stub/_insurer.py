@@ -92,13 +92,15 @@ class RunningInsurer:
         await self.publish_population()
         self.resume()
 
-    def resume(self) -> None:
-        """Queue the unfinished work and start the worker (and the puller) again."""
+    def resume(self, *, pull_now: bool = True) -> None:
+        """Queue the unfinished work and start the worker (and the puller) again; after a
+        reset the first pull waits one interval (the mailbox was just emptied)."""
         for item in self.store.unfinished():
             self._queue.put_nowait(item.traceer_id)
         self._worker = asyncio.create_task(self._work(), name=f"insurer-{self.uzovi}")
         if self.pulls:
-            self._puller = asyncio.create_task(self._poll(), name=f"pull-{self.uzovi}")
+            first = 0.0 if pull_now else self.settings.poll_interval
+            self._puller = asyncio.create_task(self._poll(first), name=f"pull-{self.uzovi}")
 
     def forget(self) -> None:
         """Back to the start (after ``stop_working``): no received file, judged line, ledger,
@@ -188,8 +190,9 @@ class RunningInsurer:
         """Wait until every received file is answered (tests and the bench bound this)."""
         await self._queue.join()
 
-    async def _poll(self) -> None:
+    async def _poll(self, first: float = 0.0) -> None:
         """Pull-mode delivery: fetch, store, then DELETE (acknowledge) each waiting message."""
+        await asyncio.sleep(first)
         while True:
             if not self.faults.down:
                 async with self._pull_turn:
