@@ -188,8 +188,8 @@ class InsurerHost:
 
 
 async def _drain_connections(runner: web.AppRunner) -> None:
-    """Close every connection once its request is answered; the listener stays open (the same
-    as gateway's drain_connections: the rooms may not import each other)."""
+    """Close every connection once its request is answered; the listener stays open. Only the
+    exchange's deliveries come here, and their worker has stopped, so nothing is lost."""
     connections = list(runner.server.connections) if runner.server is not None else []
     for connection in connections:
         connection.close()  # an idle keep-alive connection ends now, a busy one after answering
