@@ -9,6 +9,7 @@ docs/ADMIN.md documents every route with its body.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -19,6 +20,7 @@ import certs
 from gateway._app import PULL, STATUS
 from gateway._cov_routes import COV_REGISTER
 from gateway._middleware import PREFIXES, problem_response
+from gateway._reset import RESET, Reset, forget_everything
 from gateway._runtime import Faults
 from gateway._state import STATE, GatewayState
 from gateway._store import JournalQuery
@@ -106,18 +108,14 @@ async def get_journal(request: web.Request) -> web.Response:
 
 
 async def post_reset(request: web.Request) -> web.Response:
-    """Forget messages, mailboxes, journal, faults; body {"covRegister": true} clears COV too."""
-    state = request.app[STATE]
+    """Forget messages, mailboxes, journal, faults (the embedded exchange: the insurers' state
+    and the clock too); body {"covRegister": true} clears COV too."""
     try:
         body = await _json(request)
     except json.JSONDecodeError as exc:
         return _bad(request, f"geen geldige JSON: {exc}")
     clear_cov = bool(isinstance(body, dict) and body.get("covRegister"))
-    await state.journal.flush()
-    await state.store.reset(cov_register=clear_cov)
-    if clear_cov:
-        request.app[COV_REGISTER].clear()
-    state.faults = Faults()
+    await request.app[RESET](clear_cov)
     return web.json_response({"reset": True, "covRegister": clear_cov})
 
 
@@ -202,11 +200,17 @@ async def get_stats(request: web.Request) -> web.Response:
     return web.json_response(request.app[STATE].connections.to_json())
 
 
-def create_admin_app(gateway_app: web.Application) -> web.Application:
-    """The admin API over the same state as ``gateway_app`` (mountable as a sub-app)."""
+def create_admin_app(
+    gateway_app: web.Application, *, reset: Reset | None = None
+) -> web.Application:
+    """The admin API over the same state as ``gateway_app`` (mountable as a sub-app).
+
+    ``reset(cov_register)`` is what ``POST /reset`` runs: by default the gateway forgets its
+    own state; the embedded exchange passes one that resets its insurers too."""
     app = web.Application()
     app[STATE] = gateway_app[STATE]
     app[COV_REGISTER] = gateway_app[COV_REGISTER]
+    app[RESET] = reset or functools.partial(forget_everything, gateway_app)
     app.router.add_get("/journal", get_journal)
     app.router.add_post("/reset", post_reset)
     app.router.add_get("/clock", get_clock)

@@ -26,6 +26,7 @@ from gateway._listener import Listener
 from gateway._middleware import PREFIXES, SOAP_FAULT, gateway_middleware
 from gateway._pull import acknowledge, get_payload, list_berichten, list_statussen, zoek_berichten
 from gateway._push import push_bericht
+from gateway._reset import IN_FLIGHT, InFlight, count_in_flight, forget_everything
 from gateway._retention import RetentionSweeper
 from gateway._runtime import AcceptedCrl, Journal
 from gateway._settings import GatewaySettings, SimulatedClock
@@ -86,8 +87,11 @@ def create_app(
         crl=crl or AcceptedCrl(settings.layout.crl, interval=settings.crl_check_interval),
         journal=Journal(store, interval=settings.journal_flush_interval),
     )
-    app = web.Application(middlewares=[gateway_middleware], client_max_size=1024 * 1024)
+    app = web.Application(
+        middlewares=[count_in_flight, gateway_middleware], client_max_size=1024 * 1024
+    )
     app[STATE] = state
+    app[IN_FLIGHT] = InFlight()
     app[COV_REGISTER] = cov_register or CovRegister()
     app[SOAP_FAULT] = _soap_fault
     for prefix in ("", *PREFIXES):
@@ -174,10 +178,30 @@ class Gateway:
         self._listeners.append(listener)
         return await listener.start(self.settings.host, port)
 
-    async def stop(self) -> None:
+    async def pause(self) -> None:
+        """Stop moving messages on (the delivery worker), so nothing leaves the exchange."""
         if self._worker is not None:
             await self._worker.stop()
             self._worker = None
+
+    async def reset(self, *, cov_register: bool = False) -> None:
+        """Back to an empty exchange on the same ports (the pytest plugin's per-test reset).
+
+        Delivery stops first, then a request still in progress is let finish (what it writes
+        must not land in the emptied store); then the store, journal, faults and clock are
+        reset and delivery resumes. The COV register stays unless asked: the insurers
+        published it at start.
+        """
+        await self.pause()
+        if self.app is not None:
+            await self.app[IN_FLIGHT].idle(SHUTDOWN_GRACE)
+            await forget_everything(self.app, cov_register)
+        if self._run_worker and self.app is not None:
+            self._worker = DeliveryWorker(self.state)
+            self._worker.start()
+
+    async def stop(self) -> None:
+        await self.pause()
         if self._sweeper is not None:
             await self._sweeper.stop()
             self._sweeper = None

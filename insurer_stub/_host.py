@@ -9,6 +9,7 @@ certificate with the exchange's, so a provider's valid certificate is still refu
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import ssl
@@ -101,6 +102,26 @@ class InsurerHost:
             await insurer.close()
         self.insurers.clear()
 
+    async def pause(self) -> None:
+        """Stop pulling and judging (what is queued stays in the store), e.g. before ``reset``."""
+        running = list(self.insurers.values())
+        for insurer in running:
+            await insurer.stop_pulling()
+        for insurer in running:
+            await insurer.stop_working()
+
+    async def reset(self) -> None:
+        """Every insurer back to its start on the same port: no received file, judged line,
+        ledger, fault or pending work; then judging (and pulling) resumes. A delivery being read
+        is finished first and then forgotten, so nothing of the previous run lands afterwards.
+        The COV register is not published again: the population did not change."""
+        await self.pause()
+        if self._runner is not None:
+            await _drain_connections(self._runner)
+        for insurer in self.insurers.values():
+            insurer.forget()
+            insurer.resume(pull_now=False)
+
     def push_endpoints(self) -> dict[str, str]:
         """{uzovi: receiving URL} of the push-mode insurers, for the gateway's settings."""
         host = self.settings.host
@@ -167,6 +188,15 @@ class InsurerHost:
 
     def is_exchange(self, der: bytes | None) -> bool:
         return der is not None and der == self._exchange_der
+
+
+async def _drain_connections(runner: web.AppRunner) -> None:
+    """Close every connection once its request is answered; the listener stays open. Only the
+    exchange's deliveries come here, and their worker has stopped, so nothing is lost."""
+    connections = list(runner.server.connections) if runner.server is not None else []
+    for connection in connections:
+        connection.close()  # an idle keep-alive connection ends now, a busy one after answering
+    await asyncio.gather(*(c.shutdown(SHUTDOWN_GRACE) for c in connections))
 
 
 def _der(path: Path) -> bytes:

@@ -9,6 +9,7 @@ the indiener. Every step is bounded in count and time; nothing is lost across a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -55,6 +56,8 @@ log = logging.getLogger("insurer_stub")
 _REFUSED_FOR_GOOD = frozenset({400, 413, 415, 422})
 _DUPLICATE_FIELD = "referentiegegevens.traceerId"
 
+PULL_FINISH = 2.0  # seconds a stopping insurer waits for its pull in progress
+
 
 class RunningInsurer:
     """The state and tasks of one insurer inside the host process."""
@@ -82,6 +85,7 @@ class RunningInsurer:
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._puller: asyncio.Task[None] | None = None
+        self._pull_turn = asyncio.Lock()  # held by a pull in progress, taken by stop_pulling
         self._judging: asyncio.Future[InboxItem | None] | None = None
         self._random = random.Random(f"{settings.seed}:{insurer.uzovi}")
         self.judged_files = 0
@@ -93,11 +97,27 @@ class RunningInsurer:
     async def start(self) -> None:
         """Publish the population, pick up unfinished work, start the worker (and the puller)."""
         await self.publish_population()
+        self.resume()
+
+    def resume(self, *, pull_now: bool = True) -> None:
+        """Queue the unfinished work and start the worker (and the puller) again; after a
+        reset the first pull waits one interval (the mailbox was just emptied)."""
         for item in self.store.unfinished():
             self._queue.put_nowait(item.traceer_id)
         self._worker = asyncio.create_task(self._work(), name=f"insurer-{self.uzovi}")
         if self.pulls:
-            self._puller = asyncio.create_task(self._poll(), name=f"pull-{self.uzovi}")
+            first = 0.0 if pull_now else self.settings.poll_interval
+            self._puller = asyncio.create_task(self._poll(first), name=f"pull-{self.uzovi}")
+
+    def forget(self) -> None:
+        """Back to the start (after ``stop_working``): no received file, judged line, ledger,
+        fault or queued work, and the delay jitter repeats as after a fresh start."""
+        self.store.clear()
+        self.history = self.store.load_history()
+        self._queue = asyncio.Queue()
+        self.faults = Faults()
+        self._random = random.Random(f"{self.settings.seed}:{self.uzovi}")
+        self.judged_files = 0
 
     async def stop(self) -> None:
         """All three shutdown steps of one insurer; the host runs them across insurers."""
@@ -107,9 +127,19 @@ class RunningInsurer:
 
     async def stop_pulling(self) -> None:
         """Stop fetching the mailbox first: the exchange may be shutting down too, so a pull now
-        would only log "pulling failed", and what it fetched would meet a closing store."""
-        await _cancel(self._puller)
-        self._puller = None
+        would only log "pulling failed", and what it fetched would meet a closing store.
+
+        A pull in progress is let finish (for at most ``PULL_FINISH`` seconds): cancelled, it
+        would cost its keep-alive connection, and the next start or reset a TLS handshake."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(PULL_FINISH):
+                await self._pull_turn.acquire()
+        try:
+            await _cancel(self._puller)
+            self._puller = None
+        finally:
+            if self._pull_turn.locked():
+                self._pull_turn.release()
 
     async def stop_working(self) -> None:
         """Stop the worker, but let a judgement already running in its thread finish: that thread
@@ -167,14 +197,16 @@ class RunningInsurer:
         """Wait until every received file is answered (tests and the bench bound this)."""
         await self._queue.join()
 
-    async def _poll(self) -> None:
+    async def _poll(self, first: float = 0.0) -> None:
         """Pull-mode delivery: fetch, store, then DELETE (acknowledge) each waiting message."""
+        await asyncio.sleep(first)
         while True:
             if not self.faults.down:
-                try:
-                    await self._pull_once()
-                except ExchangeError as exc:
-                    log.warning("insurer %s: pulling failed: %s", self.uzovi, exc)
+                async with self._pull_turn:
+                    try:
+                        await self._pull_once()
+                    except ExchangeError as exc:
+                        log.warning("insurer %s: pulling failed: %s", self.uzovi, exc)
             await asyncio.sleep(self.settings.poll_interval)
 
     async def _pull_once(self) -> None:

@@ -122,6 +122,12 @@ class InsurerStore:
         with self._lock:
             self._db.close()
 
+    def clear(self) -> None:
+        """Forget everything received and judged (a reset); the file and schema stay."""
+        with self._lock, _transaction(self._db) as db:
+            for table in ("quarantine", "invoices", "lines", "inbox"):
+                db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names, no input
+
     def receive(self, traceer_id: str, metadata: str, payload: bytes, received: dt.date) -> bool:
         """Keep a delivered declaration; False when this traceerId was received before."""
         with self._lock:

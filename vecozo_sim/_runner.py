@@ -248,7 +248,9 @@ class Exchange:
         if running.app is None:
             raise RuntimeError("the gateway has no application")
         mounts = {
-            GATEWAY_ADMIN_PREFIX: gateway.create_admin_app(running.app),
+            GATEWAY_ADMIN_PREFIX: gateway.create_admin_app(
+                running.app, reset=self._reset_from_admin
+            ),
             INSURERS_ADMIN_PREFIX: insurer_stub.create_admin_app(insurers),
         }
         return AdminPort(
@@ -259,6 +261,34 @@ class Exchange:
             readiness=self.readiness,
             shutdown_timeout=gateway.SHUTDOWN_GRACE,
         )
+
+    async def reset(self, *, cov_register: bool = False) -> None:
+        """Back to the state just after start, on the same ports and in bounded milliseconds:
+        no message, mailbox, status, journal row, received or judged file, ledger, fault or
+        pending work anywhere, and the clock at its start. ``POST /admin/gateway/reset`` and
+        the pytest plugin's per-test reset both run this.
+
+        Both rooms stop their own traffic first (insurers pulling and answering, the gateway
+        delivering), so no message of before the reset arrives after it; the COV register is
+        kept (the insurers published it at start) unless ``cov_register``.
+        """
+        await self.pause()
+        if self.gateway is None or self.insurers is None:
+            raise RuntimeError("the exchange is not started")
+        await self.gateway.reset(cov_register=cov_register)
+        await self.insurers.reset()
+
+    async def pause(self) -> None:
+        """Stop the exchange's own traffic (insurers pulling and answering, the gateway
+        delivering) until the next :meth:`reset`; clients are still answered. The pytest
+        plugin pauses between tests, so an idle session exchange costs no CPU."""
+        if self.gateway is not None and self.insurers is not None:
+            await self.insurers_started()
+            await self.insurers.pause()
+            await self.gateway.pause()
+
+    async def _reset_from_admin(self, cov_register: bool) -> None:
+        await self.reset(cov_register=cov_register)
 
     async def stop(self) -> None:
         """Idempotent; admin port, insurers, gateway, in that order (the module docstring says

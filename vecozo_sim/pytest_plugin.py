@@ -1,24 +1,32 @@
-"""pytest plugin (entry point ``pytest11``): an isolated simulated exchange per test.
+"""pytest plugin (entry point ``pytest11``): a simulated exchange for every test, reset between.
 
-Shaped after pytest-httpserver: one fixture, ``vecozo``, that a test asks for, and small
-fixtures a suite overrides in its ``conftest.py`` to change the scenario:
+Install with ``pip install 'vecozo-sim[pytest]'`` (pytest and pytest-asyncio). Shaped after
+pytest-httpserver: a session fixture that runs the server and a function fixture a test asks
+for, plus small fixtures a suite overrides in its ``conftest.py``:
 
+- ``vecozo`` (function): the exchange, emptied for this test (:class:`VecozoExchange`);
+- ``vecozo_server`` (session): the running exchange behind it (:class:`VecozoServer`); override
+  it as function-scoped for a fresh exchange per test;
 - ``vecozo_seed`` / ``vecozo_persons`` (session): which world to generate. The world and its
-  PKI (the slow part) are built once per session in synchronous fixtures, so no event loop is
-  involved and pytest-asyncio's loop scopes cannot bite;
+  PKI (the slow part) are built once per session;
 - ``vecozo_today`` (function): the simulated date, ``None`` for the world's own;
 - ``vecozo_faults`` (function): rehearsal faults applied before the test runs, as the admin
   bodies: ``{"gateway": {"latencyMs": 200}, "insurers": {"7095": {"down": True}}}``;
 - ``vecozo_retry`` (function): the gateway's delivery retry schedule (fast by default).
 
-``vecozo`` starts the gateway and every stub insurer on free ports of 127.0.0.1, in a copy of
-the session world (its own store, CA files and CRL), on the test's own event loop (a
-session-scoped server with function-scoped test loops would hang). It hands out ready
-:class:`provider_client.VecozoClient` objects per account and the world's scenario persons,
-and re-raises at teardown any error the servers logged, so a 500 never passes unnoticed.
-At teardown it closes every client and admin session it handed out; one used after that (by a
-task that outlived its test) raises :class:`ExchangeClosedError` instead of quietly opening a
-new aiohttp session that nobody closes (which surfaced as a ResourceWarning in a later test).
+The exchange (the gateway and every stub insurer on free ports of 127.0.0.1) runs on its own
+event loop in a background thread, so a plain ``def test_...(vecozo)`` may use any blocking
+client (``requests``, curl, a Java client), and an ``async def`` test (``@pytest.mark.asyncio``
+in pytest-asyncio's strict mode) uses :meth:`VecozoExchange.client`. Every fixture is
+synchronous, so no ini setting or loop scope is needed. Before each test the exchange is reset:
+no message, mailbox, status, journal row, judged line, ledger, fault or clock setting of an
+earlier test is left. A test that changes the world's files (revokes a certificate, edits the
+population) gets a fresh exchange after it. Under pytest-xdist every worker has its own.
+
+At the end of a test the clients it was handed are closed (on the test's own loop, which still
+runs then); one used after that raises :class:`ExchangeClosedError`. The teardown fails with
+:class:`ServerSideError` when the exchange logged its own unexpected errors during the test (a
+500, a task that died); a malformed request the test sent on purpose, answered 400, does not.
 
 Everything heavy is imported inside the fixtures: the plugin is loaded in every pytest run of
 an environment that has vecozo-sim installed, and must cost nothing there.
@@ -27,127 +35,81 @@ an environment that has vecozo-sim installed, and must cost nothing there.
 from __future__ import annotations
 
 import asyncio
-import io
-import logging
-import os
-import shutil
-from collections.abc import AsyncIterator, Mapping
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from vecozo_sim._plugin_server import ServerSideError, VecozoServer, VecozoWorld
+
 if TYPE_CHECKING:
     import datetime as dt
-
-    import aiohttp
 
     from gateway import RetrySchedule
     from provider_client import IncomingResponse, OutgoingRequest, Transport, VecozoClient
     from vecozo_sim._runner import Exchange, Runtime
     from world import HomeLayout, Scenario, World
 
-try:  # strict-mode projects need the explicit decorator; without pytest-asyncio nothing async runs
-    from pytest_asyncio import fixture as _async_fixture
-except ImportError:  # pragma: no cover - pytest-asyncio is what runs the async tests at all
-    _async_fixture = pytest.fixture  # type: ignore[assignment]
+__all__ = [
+    "ExchangeClosedError",
+    "ServerSideError",
+    "VecozoExchange",
+    "VecozoServer",
+    "VecozoWorld",
+]
 
-__all__ = ["ExchangeClosedError", "ServerSideError", "VecozoExchange", "VecozoWorld"]
-
-_SERVER_LOGGERS = ("gateway", "insurer_stub", "aiohttp.server", "aiohttp.web", "vecozo_sim")
-
-
-class ServerSideError(AssertionError):
-    """The simulated servers logged errors during the test (a handler crashed, a task died)."""
+_CLOSED = "the test's vecozo exchange is torn down (a task outlived its test?)"
 
 
 class ExchangeClosedError(RuntimeError):
-    """A client or the admin port of ``vecozo`` was used after the test's exchange stopped."""
+    """A client or the admin port of ``vecozo`` was used after the test ended."""
 
 
 class _ClosingTransport:
-    """A client's transport that stays closed once the fixture closed it.
+    """A client's transport that stays closed once the fixture closed it, and knows its loop.
 
     aiohttp's transport reopens its session on the next request after ``close()``. A task a
     test left running (``asyncio.gather`` keeps the siblings of a failed coroutine going) would
     so open a session during teardown that nothing ever closes; here it gets an error instead.
+    The loop is remembered because the session belongs to it and can only be closed there.
     """
 
     def __init__(self, inner: Transport) -> None:
         self._inner = inner
         self.closed = False
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     async def send(self, request: OutgoingRequest) -> IncomingResponse:
         if self.closed:
             raise ExchangeClosedError(f"{request.method} {request.path}: {_CLOSED}")
+        self.loop = asyncio.get_running_loop()
         return await self._inner.send(request)
 
     async def close(self) -> None:
         self.closed = True
         await self._inner.close()
 
-
-_CLOSED = "the test's vecozo exchange is torn down (a task outlived its test?)"
-
-
-class VecozoWorld:
-    """The session's world: generated once, with every certificate, in a template directory."""
-
-    def __init__(self, layout: HomeLayout, world: World) -> None:
-        self.layout = layout
-        self.world = world
-
-    def copy_to(self, root: Path) -> HomeLayout:
-        """A private home for one test, made of hard links in milliseconds.
-
-        Links are safe because every writer of these files (``certs`` revoking or issuing,
-        ``save_world``) writes a new file and renames it over the old name, which replaces the
-        link in this home and leaves the template untouched.
-        """
-        from world import HomeLayout
-
-        shutil.copytree(self.layout.root, root, copy_function=_link_or_copy)
-        return HomeLayout(root=root)
-
-
-def _link_or_copy(source: str, target: str) -> object:
-    try:
-        os.link(source, target)
-    except OSError:  # another file system, or links not allowed: copy instead
-        shutil.copy2(source, target)
-    return target
-
-
-class _ErrorLog(logging.Handler):
-    """Collects ERROR records of the server loggers while one exchange runs."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.name.startswith(_SERVER_LOGGERS):
-            self.records.append(record)
-
-    def __enter__(self) -> _ErrorLog:
-        logging.getLogger().addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        logging.getLogger().removeHandler(self)
+    def close_on_its_loop(self) -> None:
+        """From outside any loop: close the session on the loop that opened it, if it can."""
+        loop, self.loop = self.loop, None
+        if loop is not None and not loop.is_closed() and not loop.is_running():
+            loop.run_until_complete(self.close())
+        self.closed = True
 
 
 class VecozoExchange:
     """What a test gets from ``vecozo``: URLs, the world, clients per account, admin calls."""
 
-    def __init__(self, exchange: Exchange, layout: HomeLayout, errors: _ErrorLog) -> None:
-        self._exchange = exchange
-        self.layout = layout
+    def __init__(self, server: VecozoServer, exchange: Exchange) -> None:
+        self._server = server
+        self.layout: HomeLayout = exchange.settings.layout
         self.world: World = exchange.world
         self.runtime: Runtime = exchange.runtime
-        self._errors = errors
-        self._clients: list[VecozoClient] = []
-        self._admin: aiohttp.ClientSession | None = None
+        self._transports: list[_ClosingTransport] = []
         self._closed = False
 
     @property
@@ -168,13 +130,23 @@ class VecozoExchange:
         return self.layout.root
 
     @property
+    def ca_cert(self) -> Path:
+        """The test CA: what a client trusts for the exchange's server certificate."""
+        return self.layout.ca_cert
+
+    def cert_and_key(self, account: str) -> tuple[Path, Path]:
+        """PEM files of ``account``'s client certificate and key (for requests, curl, Java)."""
+        user_number = self._user_number(account)
+        return self.layout.account_cert(user_number), self.layout.account_key(user_number)
+
+    @property
     def persons(self) -> Mapping[str, Scenario]:
         """The named scenarios of docs/TESTDATA.md that are persons, by name."""
         return {s.name: s for s in self.world.scenarios if s.bsn is not None}
 
     def client(self, account: str, *, timeout: float = 30.0) -> VecozoClient:
-        """A client presenting ``account``'s certificate: a user number, an account name, or an
-        organisation code (then its system account). Closed at teardown, and unusable after."""
+        """An async client presenting ``account``'s certificate: a user number, an account name,
+        or an organisation code (then its system account). Closed when the test ends."""
         from provider_client import AiohttpTransport, ClientConfig, VecozoClient
 
         if self._closed:
@@ -192,12 +164,10 @@ class VecozoExchange:
             organisation=organisation,
             agb=provider.agb if provider else None,  # COV's Zorgaanbieder
         )
-        transport = AiohttpTransport(
-            config.base_url, ssl_context=config.ssl_context(), timeout=timeout
-        )
-        client = VecozoClient(_ClosingTransport(transport), agb=config.agb)
-        self._clients.append(client)
-        return client
+        inner = AiohttpTransport(config.base_url, ssl_context=config.ssl_context(), timeout=timeout)
+        transport = _ClosingTransport(inner)
+        self._transports.append(transport)
+        return VecozoClient(transport, agb=config.agb)
 
     def _user_number(self, account: str) -> str:
         wanted = account.strip()
@@ -209,67 +179,88 @@ class VecozoExchange:
             return systems[0].user_number
         raise LookupError(f"no account, account name or organisation {account!r} in the world")
 
-    async def admin(self, method: str, path: str, body: object = None) -> Any:
+    def admin_sync(self, method: str, path: str, body: object = None) -> Any:
         """Call the admin port (``/admin/gateway/...``, ``/admin/insurers/...``); JSON back.
 
         An answer of 400 or more raises ``AssertionError`` with its body: in a test, a refused
-        admin call is a mistake in the test."""
-        import aiohttp
-
+        admin call is a mistake in the test. Blocking; :meth:`admin` is the awaitable form."""
         if self._closed:
             raise ExchangeClosedError(f"admin {method} {path}: {_CLOSED}")
-        if self._admin is None:
-            self._admin = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        headers = {"Authorization": f"Bearer {self.admin_token}"}
-        url = self.admin_url + path
-        async with self._admin.request(method, url, json=body, headers=headers) as response:
-            text = await response.text()
-            if response.status >= 400:
-                raise AssertionError(f"{method} {path} -> {response.status}: {text}")
-            return await response.json(content_type=None) if text else None
+        request = urllib.request.Request(  # noqa: S310 - our own http://127.0.0.1 admin URL
+            self.admin_url + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers=self._admin_headers(body),
+        )
+        try:
+            with _NO_PROXY.open(request, timeout=30) as response:
+                text = response.read().decode()
+        except urllib.error.HTTPError as refused:
+            detail = refused.read().decode(errors="replace")
+            raise AssertionError(f"{method} {path} -> {refused.code}: {detail}") from None
+        return json.loads(text) if text else None
 
-    async def set_faults(self, faults: Mapping[str, Any]) -> None:
+    def _admin_headers(self, body: object) -> dict[str, str]:
+        headers = {} if body is None else {"Content-Type": "application/json"}
+        headers["Authorization"] = f"Bearer {self.admin_token}"
+        return headers
+
+    async def admin(self, method: str, path: str, body: object = None) -> Any:
+        """:meth:`admin_sync` for async tests (in a worker thread: the test's loop stays free)."""
+        return await asyncio.to_thread(self.admin_sync, method, path, body)
+
+    def set_faults_sync(self, faults: Mapping[str, Any]) -> None:
         """``{"gateway": <PUT /faults body>, "insurers": {uzovi: <PUT /faults body>}}``."""
         if "gateway" in faults:
-            await self.admin("PUT", "/admin/gateway/faults", faults["gateway"])
+            self.admin_sync("PUT", "/admin/gateway/faults", faults["gateway"])
         for uzovi, body in faults.get("insurers", {}).items():
-            await self.admin("PUT", "/admin/insurers/faults", {"uzovi": uzovi, **body})
+            self.admin_sync("PUT", "/admin/insurers/faults", {"uzovi": uzovi, **body})
+
+    async def set_faults(self, faults: Mapping[str, Any]) -> None:
+        """:meth:`set_faults_sync` for async tests."""
+        await asyncio.to_thread(self.set_faults_sync, faults)
 
     @property
     def server_errors(self) -> list[str]:
-        return [self._format(r) for r in self._errors.records]
+        """The exchange's own unexpected errors logged during this test so far."""
+        return self._server.errors.lines()
 
     def clear_server_errors(self) -> None:
         """For a test that provokes server errors on purpose, after it has looked at them."""
-        self._errors.records.clear()
+        self._server.errors.records.clear()
 
     def check(self) -> None:
-        """Raise :class:`ServerSideError` if the servers logged errors (also done at teardown)."""
-        if self._errors.records:
+        """Raise :class:`ServerSideError` if the exchange logged its own unexpected errors
+        (also done at teardown)."""
+        if self._server.errors.records:
             raise ServerSideError("the simulated servers logged:\n" + "\n".join(self.server_errors))
 
-    @staticmethod
-    def _format(record: logging.LogRecord) -> str:
-        text = f"{record.name}: {record.getMessage()}"
-        if record.exc_info and record.exc_info[1] is not None:
-            text += f" ({record.exc_info[1]!r})"
-        return text
-
     async def close(self) -> None:
-        """Close every client and the admin session, each even if another fails; idempotent.
-        From then on the clients, ``client()`` and ``admin()`` raise ExchangeClosedError."""
-        import asyncio
-
+        """Close every client this test was handed (on this loop); idempotent. From then on
+        the clients, ``client()`` and ``admin()`` raise ExchangeClosedError."""
         self._closed = True
-        clients, self._clients = self._clients, []
-        admin, self._admin = self._admin, None
-        closing = [client.close() for client in clients]
-        if admin is not None:
-            closing.append(admin.close())
-        failures = await asyncio.gather(*closing, return_exceptions=True)
+        transports, self._transports = self._transports, []
+        failures = await asyncio.gather(*(t.close() for t in transports), return_exceptions=True)
         for failure in failures:
             if isinstance(failure, BaseException):
                 raise failure
+
+    def close_clients(self) -> None:
+        """:meth:`close` from outside any loop: each client on the loop it used."""
+        self._closed = True
+        transports, self._transports = self._transports, []
+        failures = []
+        for transport in transports:
+            try:
+                transport.close_on_its_loop()
+            except Exception as exc:  # close the others all the same
+                failures.append(exc)
+        if failures:
+            raise failures[0]
+
+
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+_HANDLE = pytest.StashKey[VecozoExchange]()
 
 
 @pytest.fixture(scope="session")
@@ -288,7 +279,7 @@ def vecozo_persons() -> int:
 def vecozo_world(
     tmp_path_factory: pytest.TempPathFactory, vecozo_seed: int, vecozo_persons: int
 ) -> VecozoWorld:
-    """The world and its PKI, built once per session (synchronous: no event loop needed)."""
+    """The world and its PKI, built once per session (and per xdist worker)."""
     from vecozo_sim._cmd_world import issue_certificates
     from world import HomeLayout, generate_world, save_world
 
@@ -297,6 +288,15 @@ def vecozo_world(
     save_world(world, layout)
     issue_certificates(world, layout)
     return VecozoWorld(layout, world)
+
+
+@pytest.fixture(scope="session")
+def vecozo_server(
+    vecozo_world: VecozoWorld, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VecozoServer]:
+    """The exchange of the session, on its own loop and thread; started by the first test."""
+    with VecozoServer(vecozo_world, tmp_path_factory.mktemp("vecozo-exchange")) as server:
+        yield server
 
 
 @pytest.fixture
@@ -319,58 +319,39 @@ def vecozo_retry() -> RetrySchedule:
     return RetrySchedule(attempts=12, first_delay=0.05, factor=2.0, max_delay=0.5)
 
 
-@_async_fixture
-async def vecozo(
-    vecozo_world: VecozoWorld,
+@pytest.fixture
+def vecozo(
+    request: pytest.FixtureRequest,
+    vecozo_server: VecozoServer,
     vecozo_today: dt.date | None,
     vecozo_faults: Mapping[str, Any],
     vecozo_retry: RetrySchedule,
-    tmp_path: Path,
-) -> AsyncIterator[VecozoExchange]:
-    """A running exchange with every stub insurer, private to this test."""
-    from vecozo_sim._runner import Exchange, ExchangeSettings, write_runtime_file
-
-    layout = vecozo_world.copy_to(tmp_path / "vecozo-home")
-    settings = ExchangeSettings(
-        layout=layout,
-        port=0,
-        admin_port=0,
-        today=vecozo_today,
-        retry=vecozo_retry,
-        poll_interval=0.05,
-    )
-    exchange = Exchange(settings, world=vecozo_world.world)
-    with _ErrorLog() as errors:
-        await exchange.start()
-        write_runtime_file(layout, exchange.runtime)  # so `vecozo-sim client --home` finds it
-        handle = VecozoExchange(exchange, layout, errors)
-        try:
-            await handle.set_faults(vecozo_faults)
-            yield handle
-        finally:
-            await handle.close()
-            await _stop_or_explain(exchange)
-    handle.check()
-
-
-# A clean stop takes well under a second; past this the teardown reports where it is stuck
-# instead of waiting for pytest-timeout's blind 300 s.
-STOP_LIMIT = 60.0
-
-
-async def _stop_or_explain(exchange: Exchange) -> None:
+) -> Iterator[VecozoExchange]:
+    """The running exchange with every stub insurer, as if started for this test."""
+    exchange = vecozo_server.prepare(today=vecozo_today, retry=vecozo_retry)
+    handle = VecozoExchange(vecozo_server, exchange)
+    request.node.stash[_HANDLE] = handle
+    handle.set_faults_sync(vecozo_faults)
+    yield handle
     try:
-        async with asyncio.timeout(STOP_LIMIT):
-            await exchange.stop()
-    except TimeoutError:
-        raise ServerSideError(
-            f"the exchange did not stop within {STOP_LIMIT:.0f} s; tasks still waiting:\n"
-            + _task_stacks()
-        ) from None
+        handle.close_clients()
+        vecozo_server.pause()
+        handle.check()
+    finally:
+        handle.clear_server_errors()
 
 
-def _task_stacks() -> str:
-    out = io.StringIO()
-    for task in asyncio.all_tasks():
-        task.print_stack(limit=8, file=out)
-    return out.getvalue()
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Close the test's clients before any fixture is torn down: an async test's loop (which
+    their sessions belong to) still exists then, and is closed before ``vecozo``'s teardown."""
+    handle = item.stash.get(_HANDLE, None)
+    failure: Exception | None = None
+    if handle is not None:
+        try:
+            handle.close_clients()
+        except Exception as exc:  # reported after the fixtures are torn down all the same
+            failure = exc
+    yield
+    if failure is not None:
+        raise failure

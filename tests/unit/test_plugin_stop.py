@@ -1,25 +1,23 @@
-"""A stuck exchange stop fails the teardown with the waiting tasks' stacks, in bounded time."""
+"""A stuck exchange call fails with the exchange's waiting tasks' stacks, in bounded time."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, cast
+from pathlib import Path
 
 import pytest
 
-from vecozo_sim import pytest_plugin
-from vecozo_sim.pytest_plugin import ServerSideError
+from vecozo_sim.pytest_plugin import ServerSideError, VecozoServer, VecozoWorld
 
 
-class _StuckExchange:
-    async def stop(self) -> None:
-        await asyncio.Event().wait()  # a peer that never lets go
+async def _a_peer_that_never_lets_go() -> None:
+    await asyncio.Event().wait()
 
 
-async def test_a_stop_that_hangs_is_reported_with_task_stacks(
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_call_that_hangs_is_reported_with_task_stacks(
+    vecozo_world: VecozoWorld, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(pytest_plugin, "STOP_LIMIT", 0.05)
-    with pytest.raises(ServerSideError, match="did not stop") as caught:
-        await pytest_plugin._stop_or_explain(cast(Any, _StuckExchange()))
-    assert "test_a_stop_that_hangs_is_reported_with_task_stacks" in str(caught.value)
+    with VecozoServer(vecozo_world, tmp_path) as server:
+        with pytest.raises(ServerSideError, match=r"did not finish within 0\.05 s") as caught:
+            server.call(_a_peer_that_never_lets_go(), limit=0.05)
+        assert "_a_peer_that_never_lets_go" in str(caught.value)
