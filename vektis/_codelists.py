@@ -1,7 +1,8 @@
 """Code lists as data (``vektis/data/*.psv``) with small typed accessors.
 
 - retourcodes (COD954): code, meaning and category - X whole file, T header/totals,
-  D detail, O informational - plus 8983 ("declaratie betreft geen Zvw-zorg") from insurer pages;
+  D detail, O informational - plus 8014 and 8176 as Vektis' retourinformatie page words them
+  and 8983 ("declaratie betreft geen Zvw-zorg") from insurer pages;
 - prestatiecodes per standard: alternative care (OS301, codelijst 090, the 90/24xxx list),
   a mondzorg set (MZ301, codelijst 010), eerstelijnspsychologische zorg and basis-GGZ (EP301,
   codelijst 036, a simulator choice: the layout gives no value) and wijkverpleging per uur
