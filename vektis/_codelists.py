@@ -7,7 +7,9 @@
   a mondzorg set (MZ301, codelijst 010), eerstelijnspsychologische zorg and basis-GGZ (EP301,
   codelijst 036, a simulator choice: the layout gives no value) and wijkverpleging per uur
   (AW319, codelijst 065 as its layout prescribes), all with indicative tariffs in cents;
-- the UZOVI register: number, insurer name and the concern (group) that carries the risk.
+- the UZOVI register: number, insurer name and the concern (group) that carries the risk;
+- the values of the closed code lists the layouts name (geslacht, naamcode, overleden, ...),
+  keyed by the layouts' "code gegeven" column, which validation checks field by field.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = [
     "Prestatiecode",
     "Retourcode",
     "UzoviEntry",
+    "code_values",
     "prestatiecode",
     "prestatiecodes",
     "retourcode",
@@ -76,6 +79,22 @@ _PRESTATIECODES = tuple(
 UZOVI_REGISTER: Mapping[str, UzoviEntry] = MappingProxyType(
     {u: UzoviEntry(uzovi=u, name=n, group=g) for u, n, g in _rows("uzovi.psv", 3)}
 )
+
+
+def _code_values() -> Mapping[str, frozenset[str]]:
+    values: dict[str, frozenset[str]] = {}
+    for gegeven, _, value, _ in _rows("codewaarden.psv", 4):
+        values[gegeven] = values.get(gegeven, frozenset()) | {value}
+    return MappingProxyType(values)
+
+
+_CODE_VALUES = _code_values()
+
+
+def code_values(gegeven: str) -> frozenset[str]:
+    """The allowed values of a field whose "code gegeven" is ``gegeven`` ("COD134"); empty
+    when the code list is open or not modelled (any value of the right format passes)."""
+    return _CODE_VALUES.get(gegeven, frozenset())
 
 
 def retourcode(code: str) -> Retourcode | None:

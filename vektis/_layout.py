@@ -16,6 +16,7 @@ from enum import StrEnum
 from importlib import resources
 from types import MappingProxyType
 
+from vektis._codelists import code_values
 from vektis._errors import LayoutError, UnknownStandardError
 
 __all__ = [
@@ -61,6 +62,7 @@ class Field:
     sign: str
     retourcode: str
     kind: Kind
+    values: frozenset[str] = frozenset()  # a closed code list's values; empty: any value
 
     @property
     def end(self) -> int:
@@ -134,23 +136,35 @@ def _kind(type_: str, code: str) -> Kind:
     return Kind.INT
 
 
+# Control characters (C0 and DEL) are no text: a NUL or an escape inside a name or a reference
+# is a broken writer, whatever the field. RESERVE (usage S) is not checked at all.
+TEXT_CHAR = r"[^\x00-\x1f\x7f]"
+
+
 def _field_pattern(f: Field, *, strict: bool = True) -> str:
     """A regex fragment for one field; the kenmerk is literal, M fields must not be empty.
 
-    ``strict=False`` checks the shape only (what a writer must never get wrong: digits in N,
-    D or C in an indicator) and allows empty mandatory fields.
+    Strict, a field with a closed code list matches only its values (or, when it is not
+    mandatory, its empty text) and text fields hold no control characters. ``strict=False``
+    checks the shape only (what a writer must never get wrong: digits in N, D or C in an
+    indicator) and allows empty mandatory fields.
     """
     n = f.length
     if f.number.endswith("01") and f.name.startswith("KENMERK"):
         return re.escape(f.record_type)
     if f.kind is Kind.SIGN:
         return "[DC]"
+    if strict and f.values:
+        allowed = sorted(f.values | ({f.blank} if f.usage != "M" else set()))
+        return "(?:" + "|".join(re.escape(v) for v in allowed) + ")"
     if f.type == "N":
         empty_forbidden = strict and f.usage == "M" and f.kind in (Kind.DATE, Kind.CODE)
         return f"(?!0{{{n}}})[0-9]{{{n}}}" if empty_forbidden else f"[0-9]{{{n}}}"
-    if strict and f.usage == "M":
-        return f"(?! {{{n}}}).{{{n}}}"
-    return f".{{{n}}}"
+    if not strict or f.usage == "S":
+        return f".{{{n}}}"
+    if f.usage == "M":
+        return f"(?! {{{n}}}){TEXT_CHAR}{{{n}}}"
+    return f"{TEXT_CHAR}{{{n}}}"
 
 
 def _parse_row(row: str) -> Field:
@@ -171,6 +185,10 @@ def _parse_row(row: str) -> Field:
         sign=sign,
         retourcode=rc,
         kind=_kind(type_, code),
+        values=frozenset(
+            v.zfill(int(length)) if type_ == "N" else v.ljust(int(length))
+            for v in code_values(code)
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from vektis._errors import UnknownStandardError
 from vektis._findings import Finding
 from vektis._identifiers import is_valid_bsn
-from vektis._layout import RecordLayout, Standard, standard_for_header
+from vektis._layout import Field, RecordLayout, Standard, standard_for_header
 from vektis._lines import CRLF, EOF, Source, iter_lines
 from vektis._structure import Structure
 from vektis._values import dates_ok, field_problems
@@ -39,6 +39,8 @@ class _Run:
         self.findings: list[Finding] = []
         self.structure = Structure(standard, header, self.findings)
         self.parent_bsn = ""
+        btw_id = standard.records["01"].by_key.get("btw_id")
+        self.btw_plichtig = bool(btw_id and header[btw_id[0].start : btw_id[0].end].strip())
 
     def add(self, number: int, record_type: str, field: str, code: str, message: str) -> None:
         self.findings.append(
@@ -107,6 +109,8 @@ class _Run:
             # The rule binds the declarant's amounts; an insurer's return legitimately totals
             # ingediend as credit and toegekend as debet (a refused credit, a paid correction).
             return
+        if layout.record_type == "04":
+            self._amounts(number, layout, text)
         signs = {text[f.start] for f in layout.signs}
         if len(signs) > 1 and signs <= {"D", "C"}:
             # 8064: "Indicaties Debet/Credit mogen niet verschillend zijn binnen een record."
@@ -116,6 +120,35 @@ class _Run:
                 layout.signs[-1].number,
                 "8064",
                 "the debet/credit indicators of this record differ",
+            )
+
+    def _amounts(self, number: int, layout: RecordLayout, text: str) -> None:
+        """The declared amount against the computed one, and BTW against the declarant."""
+        berekend, declared = (
+            _digits(layout, "berekend_bedrag", text),
+            _digits(layout, "declaratiebedrag", text),
+        )
+        if berekend is not None and declared is not None and declared[1] > berekend[1]:
+            # 8063: "Berekend bedrag mag niet lager zijn dan gedeclareerd bedrag."
+            self.add(
+                number,
+                "04",
+                declared[0].number,
+                "8063",
+                f"declaratiebedrag {declared[1]} is more than berekend bedrag {berekend[1]}",
+            )
+        btw = _digits(layout, "btw_percentage", text)
+        if btw is not None and btw[1] and not self.btw_plichtig:
+            # 8016 "BTW-percentage declaratiebedrag is onjuist": "Conditie: verplicht invullen
+            # als over de desbetreffende prestatie BTW geheven wordt", and the header's
+            # BTW-IDENTIFICATIENUMMER (0118) is "verplicht vullen als de zorgverlener
+            # BTW-plichtig is ... Anders niet vullen": no number, no BTW on the care.
+            self.add(
+                number,
+                "04",
+                btw[0].number,
+                "8016",
+                f"BTW {btw[1] / 100:g} % on care of a declarant without BTW-identificatienummer",
             )
 
     def _bsn(self, number: int, record_type: str, field: str, bsn: str) -> None:
@@ -133,6 +166,15 @@ class _Run:
                 "0435",
                 f"BSN {bsn} differs from the verzekerdenrecord's {self.parent_bsn}",
             )
+
+
+def _digits(layout: RecordLayout, key: str, text: str) -> tuple[Field, int] | None:
+    """The field behind ``key`` and its number, None when absent or not digits (reported)."""
+    fields = layout.by_key.get(key)
+    if not fields:
+        return None
+    raw = text[fields[0].start : fields[0].end]
+    return (fields[0], int(raw)) if raw.isascii() and raw.isdigit() else None
 
 
 def _start(number: int, text: str) -> tuple[Standard | None, list[Finding]]:
