@@ -103,8 +103,9 @@ def retourcode(code: str) -> Retourcode | None:
 
 
 def prestatiecodes(standard: object) -> tuple[Prestatiecode, ...]:
-    """The prestatiecodes for a standard, given as a name ("MZ301") or a Standard."""
-    name = str(getattr(standard, "name", standard)).upper()
+    """The prestatiecodes for a standard, given as a name or key ("MZ301", "AW319-187") or a
+    Standard (its key: the Wlz variant of AW319 has lists of its own)."""
+    name = str(getattr(standard, "key", standard)).upper()
     return tuple(p for p in _PRESTATIECODES if p.standard == name)
 
 
