@@ -10,7 +10,7 @@ from __future__ import annotations
 from vektis._errors import UnknownStandardError
 from vektis._findings import Finding
 from vektis._identifiers import is_valid_bsn
-from vektis._layout import Field, RecordLayout, Standard, standard_for_header
+from vektis._layout import RecordLayout, Standard, standard_for_header
 from vektis._lines import CRLF, EOF, Source, iter_lines
 from vektis._structure import Structure
 from vektis._values import dates_ok, field_problems
@@ -41,6 +41,11 @@ class _Run:
         self.parent_bsn = ""
         btw_id = standard.records["01"].by_key.get("btw_id")
         self.btw_plichtig = bool(btw_id and header[btw_id[0].start : btw_id[0].end].strip())
+        prestatie = standard.records.get("04")
+        self.amount_spans = tuple(
+            _span(prestatie, key)
+            for key in ("berekend_bedrag", "declaratiebedrag", "btw_percentage")
+        )
 
     def add(self, number: int, record_type: str, field: str, code: str, message: str) -> None:
         self.findings.append(
@@ -96,7 +101,7 @@ class _Run:
         return False
 
     def _semantics(self, number: int, layout: RecordLayout, text: str) -> None:
-        """Rules across fields of one record: BSN, D/C agreement."""
+        """Rules across fields of one record: BSN, amounts and BTW, D/C agreement."""
         bsn_fields = layout.by_key.get("bsn")
         if bsn_fields:
             self._bsn(
@@ -110,7 +115,7 @@ class _Run:
             # ingediend as credit and toegekend as debet (a refused credit, a paid correction).
             return
         if layout.record_type == "04":
-            self._amounts(number, layout, text)
+            self._amounts(number, text)
         signs = {text[f.start] for f in layout.signs}
         if len(signs) > 1 and signs <= {"D", "C"}:
             # 8064: "Indicaties Debet/Credit mogen niet verschillend zijn binnen een record."
@@ -122,23 +127,24 @@ class _Run:
                 "the debet/credit indicators of this record differ",
             )
 
-    def _amounts(self, number: int, layout: RecordLayout, text: str) -> None:
+    def _amounts(self, number: int, text: str) -> None:
         """The declared amount against the computed one, and BTW against the declarant."""
-        berekend, declared = (
-            _digits(layout, "berekend_bedrag", text),
-            _digits(layout, "declaratiebedrag", text),
-        )
-        if berekend is not None and declared is not None and declared[1] > berekend[1]:
-            # 8063: "Berekend bedrag mag niet lager zijn dan gedeclareerd bedrag."
-            self.add(
-                number,
-                "04",
-                declared[0].number,
-                "8063",
-                f"declaratiebedrag {declared[1]} is more than berekend bedrag {berekend[1]}",
-            )
-        btw = _digits(layout, "btw_percentage", text)
-        if btw is not None and btw[1] and not self.btw_plichtig:
+        berekend, declared, btw = self.amount_spans
+        if berekend and declared:
+            computed, charged = text[berekend[0] : berekend[1]], text[declared[0] : declared[1]]
+            if computed != charged and _number(charged) > _number(computed) >= 0:
+                # 8063: "Berekend bedrag mag niet lager zijn dan gedeclareerd bedrag."
+                self.add(
+                    number,
+                    "04",
+                    declared[2],
+                    "8063",
+                    f"declaratiebedrag {int(charged)} is more than berekend bedrag {int(computed)}",
+                )
+        if btw is None or self.btw_plichtig:
+            return
+        rate = text[btw[0] : btw[1]]
+        if rate.strip("0") and rate.isdigit():
             # 8016 "BTW-percentage declaratiebedrag is onjuist": "Conditie: verplicht invullen
             # als over de desbetreffende prestatie BTW geheven wordt", and the header's
             # BTW-IDENTIFICATIENUMMER (0118) is "verplicht vullen als de zorgverlener
@@ -146,9 +152,9 @@ class _Run:
             self.add(
                 number,
                 "04",
-                btw[0].number,
+                btw[2],
                 "8016",
-                f"BTW {btw[1] / 100:g} % on care of a declarant without BTW-identificatienummer",
+                f"BTW {int(rate) / 100:g} % on care of a declarant without BTW-identificatienummer",
             )
 
     def _bsn(self, number: int, record_type: str, field: str, bsn: str) -> None:
@@ -168,13 +174,18 @@ class _Run:
             )
 
 
-def _digits(layout: RecordLayout, key: str, text: str) -> tuple[Field, int] | None:
-    """The field behind ``key`` and its number, None when absent or not digits (reported)."""
-    fields = layout.by_key.get(key)
-    if not fields:
-        return None
-    raw = text[fields[0].start : fields[0].end]
-    return (fields[0], int(raw)) if raw.isascii() and raw.isdigit() else None
+Span = tuple[int, int, str]  # start, end, field number
+
+
+def _span(layout: RecordLayout | None, key: str) -> Span | None:
+    """Where the field behind ``key`` stands, sliced once per file rather than per line."""
+    fields = layout.by_key.get(key) if layout is not None else None
+    return (fields[0].start, fields[0].end, fields[0].number) if fields else None
+
+
+def _number(text: str) -> int:
+    """The amount in ``text``; -1 when it is no number (its format is reported already)."""
+    return int(text) if text.isascii() and text.isdigit() else -1
 
 
 def _start(number: int, text: str) -> tuple[Standard | None, list[Finding]]:
