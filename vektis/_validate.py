@@ -41,6 +41,11 @@ class _Run:
         self.parent_bsn = ""
         btw_id = standard.records["01"].by_key.get("btw_id")
         self.btw_plichtig = bool(btw_id and header[btw_id[0].start : btw_id[0].end].strip())
+        # Where each record type keeps its BSN and D/C indicators, sliced once per file.
+        self.spans = {
+            t: (_span(layout, "bsn"), tuple(f.start for f in layout.signs))
+            for t, layout in standard.records.items()
+        }
         prestatie = standard.records.get("04")
         self.amount_spans = tuple(
             _span(prestatie, key)
@@ -102,26 +107,24 @@ class _Run:
 
     def _semantics(self, number: int, layout: RecordLayout, text: str) -> None:
         """Rules across fields of one record: BSN, amounts and BTW, D/C agreement."""
-        bsn_fields = layout.by_key.get("bsn")
-        if bsn_fields:
-            self._bsn(
-                number,
-                layout.record_type,
-                bsn_fields[0].number,
-                text[bsn_fields[0].start : bsn_fields[0].end],
-            )
+        record_type = layout.record_type
+        bsn, signs = self.spans[record_type]
+        if bsn is not None:
+            self._bsn(number, record_type, bsn[2], text[bsn[0] : bsn[1]])
         if self.standard.is_return:
             # The rule binds the declarant's amounts; an insurer's return legitimately totals
             # ingediend as credit and toegekend as debet (a refused credit, a paid correction).
             return
-        if layout.record_type == "04":
+        if record_type == "04":
             self._amounts(number, text)
-        signs = {text[f.start] for f in layout.signs}
-        if len(signs) > 1 and signs <= {"D", "C"}:
+        if len(signs) < 2:
+            return
+        found = {text[i] for i in signs}
+        if len(found) > 1 and found <= {"D", "C"}:
             # 8064: "Indicaties Debet/Credit mogen niet verschillend zijn binnen een record."
             self.add(
                 number,
-                layout.record_type,
+                record_type,
                 layout.signs[-1].number,
                 "8064",
                 "the debet/credit indicators of this record differ",
