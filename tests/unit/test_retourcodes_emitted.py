@@ -34,6 +34,12 @@ def _callee(call: ast.Call) -> str:
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
+def _is_constant(assignment: ast.Assign | ast.AnnAssign) -> bool:
+    """An upper-case module constant such as ``PARTIAL_AWARD = "8059"``."""
+    targets = assignment.targets if isinstance(assignment, ast.Assign) else [assignment.target]
+    return any(isinstance(t, ast.Name) and t.id.isupper() for t in targets)
+
+
 def _is_code_use(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     """Whether the literal ``node`` is used as a retourcode where it stands."""
     parent = parents.get(node)
@@ -58,12 +64,15 @@ def _is_code_use(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     if isinstance(parent, ast.Yield | ast.Return):
         return True
     if isinstance(parent, ast.Assign | ast.AnnAssign):
-        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
-        return any(isinstance(t, ast.Name) and t.id.isupper() for t in targets)
+        return _is_constant(parent)
     if isinstance(parent, ast.Dict):
         # values of an upper-case table of codes (_COUNT_CODES), never its keys
         owner = parents.get(parent)
-        return node in parent.values and isinstance(owner, ast.Assign | ast.AnnAssign)
+        return (
+            node in parent.values
+            and isinstance(owner, ast.Assign | ast.AnnAssign)
+            and (_is_constant(owner))
+        )
     if isinstance(parent, ast.arguments):
         return any(
             default is node and arg.arg in _CODE_KEYWORDS
