@@ -19,7 +19,7 @@ CodeCheck = Callable[[str, str], tuple[bool, bool]]
 
 
 def code_checker(standard: Standard) -> CodeCheck:
-    return _checker(standard.name)
+    return _checker(standard.key)  # the Wlz variant of AW319 has lists of its own
 
 
 @functools.cache

@@ -1,12 +1,15 @@
 """Code lists as data (``vektis/data/*.psv``) with small typed accessors.
 
 - retourcodes (COD954): code, meaning and category - X whole file, T header/totals,
-  D detail, O informational - plus 8983 ("declaratie betreft geen Zvw-zorg") from insurer pages;
+  D detail, O informational - plus 8014 and 8176 as Vektis' retourinformatie page words them
+  and 8983 ("declaratie betreft geen Zvw-zorg") from insurer pages;
 - prestatiecodes per standard: alternative care (OS301, codelijst 090, the 90/24xxx list),
   a mondzorg set (MZ301, codelijst 010), eerstelijnspsychologische zorg and basis-GGZ (EP301,
   codelijst 036, a simulator choice: the layout gives no value) and wijkverpleging per uur
   (AW319, codelijst 065 as its layout prescribes), all with indicative tariffs in cents;
-- the UZOVI register: number, insurer name and the concern (group) that carries the risk.
+- the UZOVI register: number, insurer name and the concern (group) that carries the risk;
+- the values of the closed code lists the layouts name (geslacht, naamcode, overleden, ...),
+  keyed by the layouts' "code gegeven" column, which validation checks field by field.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ __all__ = [
     "Prestatiecode",
     "Retourcode",
     "UzoviEntry",
+    "code_values",
     "prestatiecode",
     "prestatiecodes",
     "retourcode",
@@ -77,14 +81,31 @@ UZOVI_REGISTER: Mapping[str, UzoviEntry] = MappingProxyType(
 )
 
 
+def _code_values() -> Mapping[str, frozenset[str]]:
+    values: dict[str, frozenset[str]] = {}
+    for gegeven, _, value, _ in _rows("codewaarden.psv", 4):
+        values[gegeven] = values.get(gegeven, frozenset()) | {value}
+    return MappingProxyType(values)
+
+
+_CODE_VALUES = _code_values()
+
+
+def code_values(gegeven: str) -> frozenset[str]:
+    """The allowed values of a field whose "code gegeven" is ``gegeven`` ("COD134"); empty
+    when the code list is open or not modelled (any value of the right format passes)."""
+    return _CODE_VALUES.get(gegeven, frozenset())
+
+
 def retourcode(code: str) -> Retourcode | None:
     """The retourcode ``code`` ("0435"), or None when it is not in the list."""
     return RETOURCODES.get(code)
 
 
 def prestatiecodes(standard: object) -> tuple[Prestatiecode, ...]:
-    """The prestatiecodes for a standard, given as a name ("MZ301") or a Standard."""
-    name = str(getattr(standard, "name", standard)).upper()
+    """The prestatiecodes for a standard, given as a name or key ("MZ301", "AW319-187") or a
+    Standard (its key: the Wlz variant of AW319 has lists of its own)."""
+    name = str(getattr(standard, "key", standard)).upper()
     return tuple(p for p in _PRESTATIECODES if p.standard == name)
 
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 from types import MappingProxyType
+from typing import Any
 
+from vektis._codelists import code_values
 from vektis._errors import LayoutError, UnknownStandardError
 
 __all__ = [
@@ -61,6 +63,7 @@ class Field:
     sign: str
     retourcode: str
     kind: Kind
+    values: frozenset[str] = frozenset()  # a closed code list's values; empty: any value
 
     @property
     def end(self) -> int:
@@ -99,7 +102,13 @@ class RecordLayout:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Standard:
-    """One EI standard and version: identity from its header, and its record layouts."""
+    """One EI standard and version: identity from its header, and its record layouts.
+
+    ``name`` is the standard as Vektis names it (the berichttype); ``key`` tells apart the
+    variants of one layout that differ in EI code, such as AW319 (428, wijkverpleging and
+    eerstelijnsverblijf) and AW319-187 (Wlz). ``prestatiecodelijsten`` are the values the
+    layout prescribes for AANDUIDING PRESTATIECODELIJST, when it prescribes any.
+    """
 
     name: str
     ei_code: int
@@ -109,7 +118,13 @@ class Standard:
     kind: str  # "declaration" or "return"
     return_standard: str | None
     description: str = ""
+    key: str = ""
+    prestatiecodelijsten: tuple[str, ...] = ()
     records: Mapping[str, RecordLayout] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", self.name)
 
     @property
     def is_return(self) -> bool:
@@ -134,23 +149,35 @@ def _kind(type_: str, code: str) -> Kind:
     return Kind.INT
 
 
+# Control characters (C0 and DEL) are no text: a NUL or an escape inside a name or a reference
+# is a broken writer, whatever the field. RESERVE (usage S) is not checked at all.
+TEXT_CHAR = r"[^\x00-\x1f\x7f]"
+
+
 def _field_pattern(f: Field, *, strict: bool = True) -> str:
     """A regex fragment for one field; the kenmerk is literal, M fields must not be empty.
 
-    ``strict=False`` checks the shape only (what a writer must never get wrong: digits in N,
-    D or C in an indicator) and allows empty mandatory fields.
+    Strict, a field with a closed code list matches only its values (or, when it is not
+    mandatory, its empty text) and text fields hold no control characters. ``strict=False``
+    checks the shape only (what a writer must never get wrong: digits in N, D or C in an
+    indicator) and allows empty mandatory fields.
     """
     n = f.length
     if f.number.endswith("01") and f.name.startswith("KENMERK"):
         return re.escape(f.record_type)
     if f.kind is Kind.SIGN:
         return "[DC]"
+    if strict and f.values:
+        allowed = sorted(f.values | ({f.blank} if f.usage != "M" else set()))
+        return "(?:" + "|".join(re.escape(v) for v in allowed) + ")"
     if f.type == "N":
         empty_forbidden = strict and f.usage == "M" and f.kind in (Kind.DATE, Kind.CODE)
         return f"(?!0{{{n}}})[0-9]{{{n}}}" if empty_forbidden else f"[0-9]{{{n}}}"
-    if strict and f.usage == "M":
-        return f"(?! {{{n}}}).{{{n}}}"
-    return f".{{{n}}}"
+    if not strict or f.usage == "S":
+        return f".{{{n}}}"
+    if f.usage == "M":
+        return f"(?! {{{n}}}){TEXT_CHAR}{{{n}}}"
+    return f"{TEXT_CHAR}{{{n}}}"
 
 
 def _parse_row(row: str) -> Field:
@@ -171,6 +198,10 @@ def _parse_row(row: str) -> Field:
         sign=sign,
         retourcode=rc,
         kind=_kind(type_, code),
+        values=frozenset(
+            v.zfill(int(length)) if type_ == "N" else v.ljust(int(length))
+            for v in code_values(code)
+        ),
     )
 
 
@@ -208,31 +239,53 @@ def _build_record(record_type: str, fields: list[Field], length: int) -> RecordL
     )
 
 
-def _load(text: str) -> Standard:
-    data = tomllib.loads(text)
-    meta, rows = data["standard"], data["layout"]["fields"].strip().splitlines()
-    fields = _mark_signs([_parse_row(row) for row in rows])
+def _with_lists(fields: list[Field], lists: tuple[str, ...]) -> list[Field]:
+    """The prescribed prestatiecodelijsten become the code list of that field (0581)."""
+    if not lists:
+        return fields
+    return [
+        dataclasses.replace(f, values=frozenset(lists)) if f.key == "prestatiecodelijst" else f
+        for f in fields
+    ]
+
+
+def _standard(meta: Mapping[str, Any], fields: list[Field], base: Mapping[str, Any]) -> Standard:
+    """One standard from its ``[standard]`` table, a variant's values taking precedence."""
+    lists = tuple(meta.get("prestatiecodelijsten", ()))
     grouped: dict[str, list[Field]] = {}
-    for f in fields:
+    for f in _with_lists(fields, lists):
         grouped.setdefault(f.record_type, []).append(f)
-    length = int(meta["record_length"])
+    length = int(base["record_length"])
     return Standard(
-        name=meta["name"],
+        name=base["name"],
+        key=meta.get("key", base["name"]),
         ei_code=int(meta["ei_code"]),
-        version=int(meta["version"]),
-        subversion=int(meta["subversion"]),
+        version=int(base["version"]),
+        subversion=int(base["subversion"]),
         record_length=length,
-        kind=meta["kind"],
+        kind=base["kind"],
         return_standard=meta.get("return_standard") or None,
         description=meta.get("description", ""),
+        prestatiecodelijsten=lists,
         records=MappingProxyType({t: _build_record(t, fs, length) for t, fs in grouped.items()}),
     )
 
 
+def _load(text: str) -> list[Standard]:
+    """The standard of one layout file, and its variants (another EI code, same records)."""
+    data = tomllib.loads(text)
+    meta, rows = data["standard"], data["layout"]["fields"].strip().splitlines()
+    fields = _mark_signs([_parse_row(row) for row in rows])
+    variants = meta.get("variants", ())
+    return [_standard(m, fields, meta) for m in (meta, *variants)]
+
+
 def _load_all() -> Mapping[str, Standard]:
     folder = resources.files("vektis").joinpath("layouts")
-    found = [_load(p.read_text("utf-8")) for p in folder.iterdir() if p.name.endswith(".toml")]
-    return MappingProxyType({s.name: s for s in sorted(found, key=lambda s: s.name)})
+    found = [
+        s for p in folder.iterdir() if p.name.endswith(".toml") for s in _load(p.read_text("utf-8"))
+    ]
+    return MappingProxyType({s.key: s for s in sorted(found, key=lambda s: s.key)})
 
 
 STANDARDS: Mapping[str, Standard] = _load_all()
@@ -240,7 +293,8 @@ _BY_HEADER = {s.header_key: s for s in STANDARDS.values()}
 
 
 def get_standard(name: str) -> Standard:
-    """The standard called ``name`` ("MZ301"), or UnknownStandardError."""
+    """The standard called ``name`` ("MZ301", or a variant's key such as "AW319-187"), or
+    UnknownStandardError."""
     try:
         return STANDARDS[name.upper()]
     except KeyError:

@@ -67,7 +67,7 @@ def _insured(ident: int, bsn: str) -> dict[str, object]:
 def _service(standard: str, ident: int, bsn: str, amount: int) -> dict[str, object]:
     code = prestatiecodes(standard)[0]
     extra: dict[str, object] = {"0409": "01", "0410": "N"} if standard == "MZ301" else {}
-    if standard == "AW319":  # wijkverpleging declares a period: "EINDDATUM PRESTATIE" (0415)
+    if standard.startswith("AW319"):  # AW319 declares a period: "EINDDATUM PRESTATIE" (0415)
         extra["end_date_of_service"] = _DAY
     return {
         "record_type": "04",

@@ -39,6 +39,18 @@ class _Run:
         self.findings: list[Finding] = []
         self.structure = Structure(standard, header, self.findings)
         self.parent_bsn = ""
+        btw_id = standard.records["01"].by_key.get("btw_id")
+        self.btw_plichtig = bool(btw_id and header[btw_id[0].start : btw_id[0].end].strip())
+        # Where each record type keeps its BSN and D/C indicators, sliced once per file.
+        self.spans = {
+            t: (_span(layout, "bsn"), tuple(f.start for f in layout.signs))
+            for t, layout in standard.records.items()
+        }
+        prestatie = standard.records.get("04")
+        self.amount_spans = tuple(
+            _span(prestatie, key)
+            for key in ("berekend_bedrag", "declaratiebedrag", "btw_percentage")
+        )
 
     def add(self, number: int, record_type: str, field: str, code: str, message: str) -> None:
         self.findings.append(
@@ -94,28 +106,58 @@ class _Run:
         return False
 
     def _semantics(self, number: int, layout: RecordLayout, text: str) -> None:
-        """Rules across fields of one record: BSN, D/C agreement."""
-        bsn_fields = layout.by_key.get("bsn")
-        if bsn_fields:
-            self._bsn(
-                number,
-                layout.record_type,
-                bsn_fields[0].number,
-                text[bsn_fields[0].start : bsn_fields[0].end],
-            )
+        """Rules across fields of one record: BSN, amounts and BTW, D/C agreement."""
+        record_type = layout.record_type
+        bsn, signs = self.spans[record_type]
+        if bsn is not None:
+            self._bsn(number, record_type, bsn[2], text[bsn[0] : bsn[1]])
         if self.standard.is_return:
             # The rule binds the declarant's amounts; an insurer's return legitimately totals
             # ingediend as credit and toegekend as debet (a refused credit, a paid correction).
             return
-        signs = {text[f.start] for f in layout.signs}
-        if len(signs) > 1 and signs <= {"D", "C"}:
+        if record_type == "04":
+            self._amounts(number, text)
+        if len(signs) < 2:
+            return
+        found = {text[i] for i in signs}
+        if len(found) > 1 and found <= {"D", "C"}:
             # 8064: "Indicaties Debet/Credit mogen niet verschillend zijn binnen een record."
             self.add(
                 number,
-                layout.record_type,
+                record_type,
                 layout.signs[-1].number,
                 "8064",
                 "the debet/credit indicators of this record differ",
+            )
+
+    def _amounts(self, number: int, text: str) -> None:
+        """The declared amount against the computed one, and BTW against the declarant."""
+        berekend, declared, btw = self.amount_spans
+        if berekend and declared:
+            computed, charged = text[berekend[0] : berekend[1]], text[declared[0] : declared[1]]
+            if computed != charged and _number(charged) > _number(computed) >= 0:
+                # 8063: "Berekend bedrag mag niet lager zijn dan gedeclareerd bedrag."
+                self.add(
+                    number,
+                    "04",
+                    declared[2],
+                    "8063",
+                    f"declaratiebedrag {int(charged)} is more than berekend bedrag {int(computed)}",
+                )
+        if btw is None or self.btw_plichtig:
+            return
+        rate = text[btw[0] : btw[1]]
+        if rate.strip("0") and rate.isdigit():
+            # 8016 "BTW-percentage declaratiebedrag is onjuist": "Conditie: verplicht invullen
+            # als over de desbetreffende prestatie BTW geheven wordt", and the header's
+            # BTW-IDENTIFICATIENUMMER (0118) is "verplicht vullen als de zorgverlener
+            # BTW-plichtig is ... Anders niet vullen": no number, no BTW on the care.
+            self.add(
+                number,
+                "04",
+                btw[2],
+                "8016",
+                f"BTW {int(rate) / 100:g} % on care of a declarant without BTW-identificatienummer",
             )
 
     def _bsn(self, number: int, record_type: str, field: str, bsn: str) -> None:
@@ -133,6 +175,20 @@ class _Run:
                 "0435",
                 f"BSN {bsn} differs from the verzekerdenrecord's {self.parent_bsn}",
             )
+
+
+Span = tuple[int, int, str]  # start, end, field number
+
+
+def _span(layout: RecordLayout | None, key: str) -> Span | None:
+    """Where the field behind ``key`` stands, sliced once per file rather than per line."""
+    fields = layout.by_key.get(key) if layout is not None else None
+    return (fields[0].start, fields[0].end, fields[0].number) if fields else None
+
+
+def _number(text: str) -> int:
+    """The amount in ``text``; -1 when it is no number (its format is reported already)."""
+    return int(text) if text.isascii() and text.isdigit() else -1
 
 
 def _start(number: int, text: str) -> tuple[Standard | None, list[Finding]]:

@@ -7,10 +7,11 @@ with 00000000 for "empty"; amounts are cents whose sign lives in a separate D/C 
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from vektis._errors import RenderError
-from vektis._layout import Field, Kind, RecordLayout
+from vektis._layout import TEXT_CHAR, Field, Kind, RecordLayout
 
 __all__ = ["EMPTY_DATE", "date_text", "dates_ok", "decode", "parse_date", "signed"]
 
@@ -86,6 +87,9 @@ def field_problems(fields: tuple[Field, ...], raw: str) -> list[tuple[Field, str
     return problems
 
 
+_CONTROL = re.compile(TEXT_CHAR.replace("[^", "[", 1))
+
+
 def _field_problem(field: Field, text: str) -> str:
     """Why ``text`` is not a valid value of ``field``, or "" when it is."""
     name = field.name.lower()
@@ -93,10 +97,30 @@ def _field_problem(field: Field, text: str) -> str:
         # COD043: "D = debet (nul of positief bedrag), C = credit (negatief bedrag)"
         return "" if text in ("D", "C") else f"{name}: {text!r} is neither D nor C"
     if field.type == "N":
-        return _numeric_problem(field, text, name)
-    if field.usage == "M" and not text.strip(" "):
-        return f"{name} is mandatory but empty"
-    return ""
+        why = _numeric_problem(field, text, name)
+    elif field.usage == "M" and not text.strip(" "):
+        why = f"{name} is mandatory but empty"
+    else:
+        why = _text_problem(field, text, name)
+    return why or _code_list_problem(field, text, name)
+
+
+def _text_problem(field: Field, text: str, name: str) -> str:
+    # AN is text: a control character (NUL, ESC, ...) in it is the writer's fault.
+    control = _CONTROL.search(text) if field.usage != "S" else None
+    if control is None:
+        return ""
+    position = field.start + control.start() + 1
+    return f"{name}: control character {control.group()!r} at position {position}"
+
+
+def _code_list_problem(field: Field, text: str, name: str) -> str:
+    # A field with a closed code list (vektis/data/codewaarden.psv) holds one of its values,
+    # or, when the field is not mandatory, nothing at all.
+    if not field.values or text in field.values or (field.usage != "M" and text == field.blank):
+        return ""
+    allowed = ", ".join(sorted(v.strip() for v in field.values))
+    return f"{name}: {text.strip()!r} is not in code list {field.code} ({allowed})"
 
 
 def _numeric_problem(field: Field, text: str, name: str) -> str:

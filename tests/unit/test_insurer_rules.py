@@ -761,9 +761,9 @@ def test_whole_file_mode_leaves_a_clean_file_alone() -> None:
 
 
 def test_aw319_is_judged_and_answered_with_an_aw320_return() -> None:
-    """AW319 (Wlz, COD002 187) is answered by AW320 (188); it used to raise RenderError."""
+    """AW319 wijkverpleging (COD002 428) is answered by AW320 (429); it used to be 8061."""
     view = _aw319_view()
-    head = header(ei_code=187, subversion=4)
+    head = header(ei_code=428, subversion=4)
     data = build(
         insured(),
         hours("W1", 7850),

@@ -75,14 +75,27 @@ def test_a_return_file_has_no_return_and_is_refused(declaration: vektis.EIFile) 
         vektis.build_return(answer, {}, return_date=DAY)
 
 
-def test_aw319_is_answered_by_aw320_with_its_records_verbatim() -> None:
-    """AW320 (COD002 188) answers AW319 (187): positions 1-310 the heenrecord, then the block."""
-    aw319 = vektis.parse_file(vektis.render_file(vektis.get_standard("AW319"), _aw319_records()))
+@pytest.mark.parametrize(
+    ("key", "ei_code", "return_code"),
+    [
+        pytest.param("AW319", 428, 429, id="wijkverpleging-elv"),
+        pytest.param("AW319-187", 187, 188, id="wlz"),
+    ],
+)
+def test_aw319_is_answered_by_aw320_with_its_records_verbatim(
+    key: str, ei_code: int, return_code: int
+) -> None:
+    """AW319 v1.4 0102: "Bij Wlz waarde '187', bij Wijkverpleging en Eerstelijnsverblijf
+    waarde '428'"; AW320 answers each with the code COD002 pairs with it (188, 429).
+    Positions 1-310 are the heenrecord, then the return block."""
+    standard = vektis.get_standard(key)
+    aw319 = vektis.parse_file(vektis.render_file(standard, _aw319_records(key)))
+    assert (aw319.standard.key, aw319.header.raw[2:5]) == (key, f"{ei_code}")
     judgements = {3: vektis.Judgement(codes=("0611",), toegekend=1000)}
-    raw = vektis.build_return(aw319, judgements, return_date=DAY, reference="WLZ-1")
+    raw = vektis.build_return(aw319, judgements, return_date=DAY, reference="AW-1")
     answer = vektis.parse_file(raw)
-    assert (answer.standard.name, answer.standard.ei_code) == ("AW320", 188)
-    assert answer.header.raw[:5] == "01188"
+    assert (answer.standard.name, answer.standard.ei_code) == ("AW320", return_code)
+    assert answer.header.raw[:5] == f"01{return_code}"
     assert answer.header.raw[5:310] == aw319.header.raw[5:310]
     parent, line = answer.details
     assert parent.raw[:310] == aw319.details[0].raw
@@ -92,9 +105,9 @@ def test_aw319_is_answered_by_aw320_with_its_records_verbatim() -> None:
     assert vektis.validate(raw) == []
 
 
-def _aw319_records() -> list[dict[str, object]]:
+def _aw319_records(key: str = "AW319") -> list[dict[str, object]]:
     """The sample, with EINDDATUM PRESTATIE (0415, M in AW319) filled as the provider would."""
-    records = vektis.sample_records("AW319", insured=2, per_insured=2, amount=1234)
+    records = vektis.sample_records(key, insured=2, per_insured=2, amount=1234)
     return [
         {**r, "end_date_of_service": r["date_of_service"]} if r["record_type"] == "04" else r
         for r in records
