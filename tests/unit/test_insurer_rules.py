@@ -536,7 +536,7 @@ def test_period_partly_insured_is_0506_wholly_uninsured_0320(
 ) -> None:
     record = hours("W1", 7850, start) | {"end_date_of_service": end}
     data = build(
-        insured("gestopt"), record, head=header(ei_code=187, subversion=4), standard="AW319"
+        insured("gestopt"), record, head=header(ei_code=428, subversion=4), standard="AW319"
     )
     out = returned(judge(data, view=_aw319_view()), "AW320")
     assert out["records"][2] == ("04", (code,), 0)
