@@ -14,6 +14,7 @@ nothing touches the host's firewall. Every command has a timeout: nothing here c
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 import shutil
@@ -40,8 +41,16 @@ _NOT_SOURCE = (
 ULIMITS = ("--ulimit", "nofile=8192:8192", "--ulimit", "nproc=8192:8192")
 
 
+# runc, debootstrap and the chroot it calls live in /usr/sbin, off a non-root user's PATH.
+SEARCH_PATH = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+
+
+def _tool(name: str) -> str | None:
+    return shutil.which(name, path=SEARCH_PATH)
+
+
 def missing_tools() -> list[str]:
-    return [tool for tool in TOOLS if shutil.which(tool) is None]
+    return [tool for tool in TOOLS if _tool(tool) is None]
 
 
 def podman(*args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -79,9 +88,14 @@ def ensure_base_image() -> None:
         rootfs = Path(scratch) / "rootfs"
         subprocess.run(
             [
-                *("debootstrap", "--variant=minbase", "--include=python3,python3-pip,python3-venv"),
+                *(
+                    _tool("debootstrap") or "debootstrap",
+                    "--variant=minbase",
+                    "--include=python3,python3-pip,python3-venv",
+                ),
                 *("bookworm", str(rootfs), debian_mirror()),
             ],
+            env={**os.environ, "PATH": SEARCH_PATH},
             capture_output=True,
             timeout=600,
             check=True,
