@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 BASE_IMAGE = "localhost/vecozo-sim-base:bookworm-python3"
@@ -53,18 +54,21 @@ def missing_tools() -> list[str]:
     return [tool for tool in TOOLS if _tool(tool) is None]
 
 
-def podman(*args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """``podman --runtime runc ARGS``; a failure raises with podman's own words."""
+def run(
+    command: list[str], *, timeout: float, check: bool = True, **options: Any
+) -> subprocess.CompletedProcess[str]:
+    """``command`` bounded by ``timeout``; a failure raises with the command's own words."""
     done = subprocess.run(
-        ["podman", "--runtime", "runc", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+        command, capture_output=True, text=True, timeout=timeout, check=False, **options
     )
     if check and done.returncode != 0:
-        raise AssertionError(f"podman {' '.join(args)}: {done.returncode}\n{done.stderr}")
+        raise AssertionError(f"{' '.join(command)}: exit {done.returncode}\n{done.stderr}")
     return done
+
+
+def podman(*args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """``podman --runtime runc ARGS`` (crun fails on this machine's cgroups)."""
+    return run(["podman", "--runtime", "runc", *args], timeout=timeout, check=check)
 
 
 def debian_mirror(sources: Path = Path("/etc/apt")) -> str:
@@ -86,29 +90,13 @@ def ensure_base_image() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="vecozo-base-") as scratch:
         rootfs = Path(scratch) / "rootfs"
-        subprocess.run(
-            [
-                *(
-                    _tool("debootstrap") or "debootstrap",
-                    "--variant=minbase",
-                    "--include=python3,python3-pip,python3-venv",
-                ),
-                *("bookworm", str(rootfs), debian_mirror()),
-            ],
-            env={**os.environ, "PATH": SEARCH_PATH},
-            capture_output=True,
-            timeout=600,
-            check=True,
-        )
+        debootstrap = [_tool("debootstrap") or "debootstrap", "--variant=minbase"]
+        debootstrap += ["--include=python3,python3-pip,python3-venv"]
+        debootstrap += ["bookworm", str(rootfs), debian_mirror()]
+        run(debootstrap, timeout=600, env={**os.environ, "PATH": SEARCH_PATH})
         tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
         try:
-            subprocess.run(
-                ["podman", "import", "-", BASE_IMAGE],
-                stdin=tar.stdout,
-                capture_output=True,
-                timeout=300,
-                check=True,
-            )
+            run(["podman", "import", "-", BASE_IMAGE], timeout=300, stdin=tar.stdout)
         finally:
             tar.kill()
             tar.wait(timeout=30)
@@ -131,23 +119,14 @@ def make_wheels(target: Path) -> None:
         # A copy without build/: setuptools would put a stale build/lib into the wheel.
         source = Path(scratch) / "src"
         shutil.copytree(REPOSITORY, source, ignore=shutil.ignore_patterns(*_NOT_SOURCE))
-        subprocess.run(
-            [*pip, "wheel", "--no-deps", "-w", str(target), str(source)],
-            capture_output=True,
-            timeout=300,
-            check=True,
-        )
+        run([*pip, "wheel", "--no-deps", "-w", str(target), str(source)], timeout=300)
     [project] = target.glob("vecozo_sim-*.whl")
     version, machine = _base_python(), platform.machine()
     platforms = [f"manylinux_2_{n}_{machine}" for n in (28, 17, 5)] + [f"manylinux2014_{machine}"]
-    subprocess.run(
-        [*pip, "download", "--only-binary=:all:", "--python-version", version]
-        + ["--implementation", "cp", "--abi", f"cp{version}", "-d", str(target), str(project)]
-        + [option for name in platforms for option in ("--platform", name)],
-        capture_output=True,
-        timeout=300,
-        check=True,
-    )
+    download = [*pip, "download", "--only-binary=:all:", "--python-version", version]
+    download += ["--implementation", "cp", "--abi", f"cp{version}", "-d", str(target)]
+    download += [option for name in platforms for option in ("--platform", name)]
+    run([*download, str(project)], timeout=300)
 
 
 def build_image(tag: str, context: Path) -> None:
