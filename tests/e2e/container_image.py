@@ -94,12 +94,11 @@ def ensure_base_image() -> None:
         debootstrap += ["--include=python3,python3-pip,python3-venv"]
         debootstrap += ["bookworm", str(rootfs), debian_mirror()]
         run(debootstrap, timeout=600, env={**os.environ, "PATH": SEARCH_PATH})
-        tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-        try:
-            run(["podman", "import", "-", BASE_IMAGE], timeout=300, stdin=tar.stdout)
-        finally:
-            tar.kill()
-            tar.wait(timeout=30)
+        with subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE) as tar:
+            try:
+                run(["podman", "import", "-", BASE_IMAGE], timeout=300, stdin=tar.stdout)
+            finally:
+                tar.kill()
 
 
 def _base_python() -> str:
