@@ -131,8 +131,8 @@ def make_wheels(target: Path) -> None:
 def build_image(tag: str, context: Path) -> None:
     """Build the repository's Containerfile on the local base, with the wheels in ``context``."""
     podman(
-        "build", "--format", "docker", "--layers=false", "--network", "host", *ULIMITS,
-        "--build-arg", f"BASE={BASE_IMAGE}", "-t", tag,
+        "build", "--format", "docker", "--layers=false", "--force-rm",
+        "--network", "host", *ULIMITS, "--build-arg", f"BASE={BASE_IMAGE}", "-t", tag,
         "-f", str(REPOSITORY / "Containerfile"), str(context),
         timeout=300,
     )  # fmt: skip
