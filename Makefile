@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGES := vektis berichten world certs gateway insurer_stub provider_client vecozo_sim
 
-.PHONY: up check lint types test bench clean
+.PHONY: up check lint types test bench clean container-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,23 @@ UP_OPTIONS = $(call given,HOME_DIR,--home) $(call given,PORT,--port) \
 up: $(STAMP)  ## start the simulator (options: see UP_OPTIONS above)
 	$(BIN)/vecozo-sim up $(strip $(UP_OPTIONS))
 
-check: lint types test  ## every check: lint, format, types, tests
+check: container-deps lint types test  ## every check: lint, format, types, tests
+
+# podman, runc and debootstrap for tests/e2e/test_container.py (docs/CONTAINER.md), installed
+# only when missing and only as root with apt (CI's fresh machine); anywhere else, or when apt
+# fails, the container test skips and says why.
+CONTAINER_TOOLS := podman runc debootstrap
+container-deps:
+	@missing=; for tool in $(CONTAINER_TOOLS); do \
+	  command -v $$tool >/dev/null 2>&1 || [ -x /usr/sbin/$$tool ] \
+	  || missing="$$missing $$tool"; done; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "container-deps: installing$$missing"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq $(CONTAINER_TOOLS) >/dev/null; } \
+	  || echo "container-deps: apt-get failed; the container test will skip"; \
+	else echo "container-deps:$$missing missing, not root with apt: the container test will skip"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,8 +5,9 @@ happens to open must not reach them (issue 12 measured a ``text/plain`` POST fro
 wiping the exchange: a "simple" cross-site request needs no CORS preflight). Every request
 passes :func:`admin_guard` first, in this order:
 
-1. ``Host`` must name this listener (127.0.0.1, localhost, [::1] or the bound host, with the
-   bound port): a DNS-rebinding page sends its own host name (403);
+1. ``Host`` must name this listener (127.0.0.1, localhost, [::1], the bound host or a name of
+   ``up --hostname``, with the bound port; any port when bound to every address, as in a
+   container whose engine maps the port): a DNS-rebinding page sends its own host name (403);
 2. an ``Origin`` header, which browsers add to cross-site requests, must be this listener's
    own origin (403);
 3. ``Authorization: Bearer <token>``, the secret in ``HOME/runtime.json`` ("admin_token", a file
@@ -46,6 +47,7 @@ SIMPLE_CONTENT_TYPES = frozenset(
     {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}
 )
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 (recognised, not bound, here)
 _STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HEALTH_PATH = "/health"
 
@@ -64,10 +66,23 @@ class AdminGuard:
     token: str
     bind_host: str
     runtime_file: Path
+    public_hosts: tuple[str, ...] = ()  # ``up --hostname``: names clients reach it by
 
     def allowed_hosts(self, port: int) -> frozenset[str]:
         names = LOOPBACK_HOSTS | {self.bind_host, f"[{self.bind_host}]"}
+        names |= {name.lower() for name in self.public_hosts}
         return frozenset(f"{name}:{port}" for name in names)
+
+    def host_allowed(self, host: str, port: int) -> bool:
+        """``host`` names this listener. Bound to every address (a container), the port a
+        client sees is the engine's mapping, not ours, so only the name counts there: the
+        name is what defeats DNS rebinding (the attacker's page sends its own name)."""
+        if host in self.allowed_hosts(port):
+            return True
+        if self.bind_host not in WILDCARD_HOSTS:
+            return False
+        name, _, given_port = host.rpartition(":")
+        return given_port.isdigit() and f"{name}:{port}" in self.allowed_hosts(port)
 
     def token_matches(self, header: str) -> bool:
         scheme, _, given = header.partition(" ")
@@ -96,7 +111,7 @@ def refusal(guard: AdminGuard, request: web.Request) -> web.Response | None:
     """The answer to a request the admin port refuses, or None to let it through."""
     port = _bound_port(request)
     allowed = guard.allowed_hosts(port)
-    if request.headers.get("Host", "").lower() not in allowed:
+    if not guard.host_allowed(request.headers.get("Host", "").lower(), port):
         detail = f"Host must be one of {', '.join(sorted(allowed))} (this admin port)"
         return _problem(request, 403, "Foreign Host", detail)
     origin = request.headers.get("Origin")
@@ -197,11 +212,14 @@ class AdminPort:
         port: int,
         runtime_file: Path,
         readiness: Readiness,
+        public_hosts: tuple[str, ...] = (),
         shutdown_timeout: float = 5.0,
     ) -> None:
         self.token = new_admin_token()
         self.url = ""
-        self._guard = AdminGuard(token=self.token, bind_host=host, runtime_file=runtime_file)
+        self._guard = AdminGuard(
+            token=self.token, bind_host=host, runtime_file=runtime_file, public_hosts=public_hosts
+        )
         self._app = create_admin_app(mounts, guard=self._guard, readiness=readiness)
         self._host, self._port = host, port
         self._shutdown_timeout = shutdown_timeout

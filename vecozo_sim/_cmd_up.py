@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vecozo_sim._cli_errors import CliError, iso_date, port
+from vecozo_sim._environment import UP_VARIABLES, apply_environment, host_names, non_negative
 from world import (
-    DEFAULT_HOME,
     HomeLayout,
     Service,
     World,
@@ -51,14 +51,30 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     up = subparsers.add_parser(
         "up", help="start the exchange and every stub insurer (creates the world if missing)"
     )
-    up.add_argument("--home", type=Path, default=DEFAULT_HOME, help="world directory")
-    up.add_argument("--port", type=port, default=8443, help="HTTPS port (0: any free port)")
-    up.add_argument("--admin-port", type=port, default=8444, help="admin port (0: any free)")
-    up.add_argument("--insurer-port", type=port, default=0, help="insurers' receiving port")
-    up.add_argument("--seed", type=int, default=1, help="seed of a new world (default 1)")
-    up.add_argument("--persons", type=int, default=10_000, help="population of a new world")
-    up.add_argument("--today", type=iso_date, help="simulated date (YYYY-MM-DD)")
+    # None: apply_environment fills it from its VECOZO_SIM_* variable, else the default.
+    option = up.add_argument
+    option("--home", type=Path, help=f"world directory ({_env('home')})")
+    option("--host", help=f"address to listen on; 0.0.0.0 in a container ({_env('host')})")
+    option(
+        "--hostname",
+        type=host_names,
+        help="extra names clients use to reach it (comma-separated): in the server certificate "
+        f"of a new world and accepted by the admin port ({_env('hostname')})",
+    )
+    option("--port", type=port, help=f"HTTPS port, 0: any free port ({_env('port')})")
+    option("--admin-port", type=port, help=f"admin port, 0: any free ({_env('admin_port')})")
+    option("--insurer-port", type=port, default=0, help="insurers' receiving port")
+    option("--seed", type=int, help=f"seed of a new world ({_env('seed')})")
+    option("--persons", type=non_negative, help=f"population of a new world ({_env('persons')})")
+    option("--today", type=iso_date, help=f"simulated date, YYYY-MM-DD ({_env('today')})")
     up.set_defaults(handler=_up)
+
+
+def _env(dest: str) -> str:
+    """The help's note on an option's variable and default."""
+    [option] = [o for o in UP_VARIABLES if o.dest == dest]
+    default = "none" if option.default in (None, ()) else option.default
+    return f"env {option.variable}, default {default}"
 
 
 def _ensure_world(layout: HomeLayout, args: argparse.Namespace) -> bool:
@@ -77,13 +93,15 @@ def _ensure_world(layout: HomeLayout, args: argparse.Namespace) -> bool:
     print(f"no world in {layout.root}: creating one (seed {args.seed}, {args.persons} persons)")
     world = generate_world(seed=args.seed, persons=args.persons, today=args.today)
     save_world(world, layout)
-    issue_certificates(world, layout)
+    issue_certificates(world, layout, hosts=args.hostname)
     return True
 
 
 def _up(args: argparse.Namespace) -> int:
     from vecozo_sim._lock import HomeInUseError, HomeLock
 
+    apply_environment(args)
+    _print_listening(args)
     try:
         with HomeLock(args.home):
             return _up_locked(args)
@@ -103,6 +121,8 @@ def _up_locked(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     settings = ExchangeSettings(
         layout=layout,
+        host=args.host,
+        public_hosts=args.hostname,
         port=args.port,
         admin_port=args.admin_port,
         insurer_port=args.insurer_port,
@@ -113,6 +133,17 @@ def _up_locked(args: argparse.Namespace) -> int:
         return asyncio.run(_serve(settings))
     except (WorldFileError, OSError) as exc:  # a broken world file, a port in use
         raise CliError(str(exc)) from None
+
+
+def _print_listening(args: argparse.Namespace) -> None:
+    """The first line of the log: a container's log shows where to connect before the world
+    (seconds at a first start) exists; ``_print_ready`` gives the real URLs once up."""
+    names = ", ".join(args.hostname) or "none"
+    print(
+        f"vecozo-sim up: listening on {args.host} port {args.port} (exchange, mutual TLS) and "
+        f"port {args.admin_port} (admin, GET /health); home {args.home}; host names {names}",
+        flush=True,
+    )
 
 
 async def _serve(settings: ExchangeSettings) -> int:

@@ -13,6 +13,7 @@ import json
 import shutil
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from rich.table import Table
 
 from certs import CertificateAuthority
 from vecozo_sim._cli_errors import CliError
+from vecozo_sim._environment import host_names, non_negative
 from world import (
     DEFAULT_HOME,
     HomeLayout,
@@ -43,8 +45,16 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     init = subparsers.add_parser("init", help="generate a world directory with certificates")
     _home_option(init)
     init.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    init.add_argument("--persons", type=_count, default=10_000, help="insured persons to make")
+    init.add_argument(
+        "--persons", type=non_negative, default=10_000, help="insured persons to make"
+    )
     init.add_argument("--force", action="store_true", help="replace an existing world")
+    init.add_argument(
+        "--hostname",
+        type=host_names,
+        default=(),
+        help="extra names (comma-separated) in the server certificate, besides localhost",
+    )
     init.set_defaults(handler=_init)
     world = subparsers.add_parser("world", help="inspect the world directory")
     actions = world.add_subparsers(dest="world_command", metavar="ACTION", required=True)
@@ -60,19 +70,17 @@ def _home_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {value}")
-    return value
+def issue_certificates(world: World, layout: HomeLayout, *, hosts: Iterable[str] = ()) -> int:
+    """CA, server and exchange certificates, one per account, and the CRL; returns the count.
 
-
-def issue_certificates(world: World, layout: HomeLayout) -> int:
-    """CA, server and exchange certificates, one per account, and the CRL; returns the count."""
+    The server certificate names ``hosts`` besides localhost, 127.0.0.1 and ::1: the names
+    a client uses to reach a container (docs/CONTAINER.md)."""
     ca = CertificateAuthority.create()
     layout.accounts_dir.mkdir(parents=True, exist_ok=True)
     layout.pki_dir.mkdir(parents=True, exist_ok=True)
-    ca.deliver(ca.issue_server(), cert_path=layout.server_cert, key_path=layout.server_key)
+    ca.deliver(
+        ca.issue_server(hosts=hosts), cert_path=layout.server_cert, key_path=layout.server_key
+    )
     exchange = ca.issue_client(
         name="VECOZO exchange",
         organisation="vecozo-sim",
@@ -111,7 +119,7 @@ def _init(args: argparse.Namespace) -> int:
     if args.force:
         _clear_old(layout)
     save_world(world, layout)
-    certificates = issue_certificates(world, layout)
+    certificates = issue_certificates(world, layout, hosts=args.hostname)
     _report_init(world, layout, certificates, time.perf_counter() - started)
     return 0
 

@@ -34,6 +34,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ from typing import Any
 
 import gateway
 import insurer_stub
-from vecozo_sim._admin_port import AdminPort
+from vecozo_sim._admin_port import WILDCARD_HOSTS, AdminPort
 from world import HomeLayout, World, load_world
 
 __all__ = ["Exchange", "ExchangeSettings", "Runtime", "write_runtime_file"]
@@ -56,7 +57,8 @@ class ExchangeSettings:
     """How to run one embedded exchange; port 0 picks a free port (the plugin's choice)."""
 
     layout: HomeLayout
-    host: str = "127.0.0.1"
+    host: str = "127.0.0.1"  # 0.0.0.0 in a container (docs/CONTAINER.md)
+    public_hosts: tuple[str, ...] = ()  # names clients use to reach it, for the admin port
     port: int = 8443
     admin_port: int = 8444
     insurer_port: int = 0
@@ -91,6 +93,15 @@ class Runtime:
             "started_at": self.started_at,
             "admin_token": self.admin_token,
         }
+
+
+def reachable(url: str) -> str:
+    """``url`` with a wildcard address (0.0.0.0, ::) replaced by 127.0.0.1: one can listen on
+    "every address" but not connect to it, and the server certificate names 127.0.0.1."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.hostname not in WILDCARD_HOSTS:
+        return url
+    return parts._replace(netloc=f"127.0.0.1:{parts.port}").geturl()
 
 
 def write_runtime_file(layout: HomeLayout, runtime: Runtime) -> None:
@@ -184,18 +195,19 @@ class Exchange:
         self.gateway = gateway.Gateway(self._gateway_settings(), world=world, clock=clock)
         await self.gateway.start()
         self.insurers = insurer_stub.InsurerHost(
-            self._insurer_settings(world, self.gateway.url, clock)
+            self._insurer_settings(world, reachable(self.gateway.url), clock)
         )
         # The gateway reads this mapping at every delivery, so filling it now takes effect.
-        self._push_endpoints.update(await self.insurers.listen())
+        endpoints = await self.insurers.listen()
+        self._push_endpoints.update({u: reachable(url) for u, url in endpoints.items()})
         self._admin = self._admin_port(self.gateway, self.insurers)
         admin_url = await self._admin.start()
         self._insurers_task = asyncio.create_task(self.insurers.start(), name="insurers-start")
         if not insurers_in_background:
             await self.insurers_started()
         self._runtime = Runtime(
-            gateway_url=self.gateway.url,
-            admin_url=admin_url,
+            gateway_url=reachable(self.gateway.url),
+            admin_url=reachable(admin_url),
             insurer_endpoints=dict(self._push_endpoints),
             pid=os.getpid(),
             home=str(self.settings.layout.root),
@@ -256,6 +268,7 @@ class Exchange:
         return AdminPort(
             mounts,
             host=self.settings.host,
+            public_hosts=self.settings.public_hosts,
             port=self.settings.admin_port,
             runtime_file=self.settings.layout.runtime_file,
             readiness=self.readiness,

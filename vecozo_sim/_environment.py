@@ -1,0 +1,77 @@
+"""``VECOZO_SIM_*`` environment variables: the defaults of ``up``'s options.
+
+A container (docs/CONTAINER.md) is configured through its environment, not its command line:
+Testcontainers, a compose file and a CI service all set variables. An option given on the
+command line still wins; a variable only replaces the built-in default. A bad value is refused
+naming the variable, since the user never typed an option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vecozo_sim._cli_errors import CliError, iso_date, port
+from world import DEFAULT_HOME
+
+__all__ = ["UP_VARIABLES", "EnvOption", "apply_environment", "host_names", "non_negative"]
+
+
+def non_negative(text: str) -> int:
+    """An argparse type for a count (persons)."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative: {value}")
+    return value
+
+
+def host_names(text: str) -> tuple[str, ...]:
+    """Comma-separated host names or IP addresses (``vz,vz.ci.local``); empty parts dropped."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnvOption:
+    """One option of ``up`` whose default a variable may set."""
+
+    dest: str  # the argparse destination (``admin_port``)
+    variable: str  # VECOZO_SIM_ADMIN_PORT
+    parse: Callable[[str], Any]
+    default: Any  # when neither the command line nor the environment gives one
+
+
+UP_VARIABLES: tuple[EnvOption, ...] = (
+    EnvOption(dest="home", variable="VECOZO_SIM_HOME", parse=Path, default=DEFAULT_HOME),
+    EnvOption(dest="host", variable="VECOZO_SIM_HOST", parse=str, default="127.0.0.1"),
+    EnvOption(dest="hostname", variable="VECOZO_SIM_HOSTNAME", parse=host_names, default=()),
+    EnvOption(dest="port", variable="VECOZO_SIM_PORT", parse=port, default=8443),
+    EnvOption(dest="admin_port", variable="VECOZO_SIM_ADMIN_PORT", parse=port, default=8444),
+    EnvOption(dest="seed", variable="VECOZO_SIM_SEED", parse=int, default=1),
+    EnvOption(dest="persons", variable="VECOZO_SIM_PERSONS", parse=non_negative, default=10_000),
+    EnvOption(dest="today", variable="VECOZO_SIM_TODAY", parse=iso_date, default=None),
+)
+
+
+def apply_environment(
+    args: argparse.Namespace,
+    options: tuple[EnvOption, ...] = UP_VARIABLES,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """Fill every option the command line left unset (None) from its variable, else its
+    default; raises :class:`CliError` naming the variable whose value does not parse."""
+    environ = os.environ if environ is None else environ
+    for option in options:
+        if getattr(args, option.dest, None) is not None:
+            continue
+        text = environ.get(option.variable, "")
+        if not text.strip():
+            setattr(args, option.dest, option.default)
+            continue
+        try:
+            setattr(args, option.dest, option.parse(text.strip()))
+        except (argparse.ArgumentTypeError, ValueError) as exc:
+            raise CliError(f"environment variable {option.variable}={text!r}: {exc}") from None
