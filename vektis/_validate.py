@@ -7,9 +7,9 @@ line that fails is examined field by field to say exactly what is wrong.
 
 from __future__ import annotations
 
+from identifiers import is_valid_bsn
 from vektis._errors import UnknownStandardError
 from vektis._findings import Finding
-from vektis._identifiers import is_valid_bsn
 from vektis._layout import RecordLayout, Standard, standard_for_header
 from vektis._lines import CRLF, EOF, Source, iter_lines
 from vektis._structure import Structure
