@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from identifiers import is_ascii_digits
 from vektis._errors import RenderError
 from vektis._layout import TEXT_CHAR, Field, Kind, RecordLayout
 
@@ -31,7 +32,7 @@ def parse_date(text: str) -> date | None:
         pass
     if text == EMPTY_DATE:
         value = None
-    elif len(text) != 8 or not (text.isascii() and text.isdigit()):
+    elif not is_ascii_digits(text, length=8):
         raise ValueError(f"{text!r} is not CCYYMMDD")
     else:
         value = date(int(text[:4]), int(text[4:6]), int(text[6:]))
@@ -125,7 +126,7 @@ def _code_list_problem(field: Field, text: str, name: str) -> str:
 
 def _numeric_problem(field: Field, text: str, name: str) -> str:
     # "N (numeriek): digits only, right-aligned, left-padded with zeros"
-    if not (text.isascii() and text.isdigit()):
+    if not is_ascii_digits(text):
         return f"{name}: {text!r} is not numeric"
     mandatory = field.usage == "M"
     if field.kind is Kind.DATE:

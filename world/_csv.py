@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 
+from identifiers import is_ascii_digits
 from vektis import is_valid_bsn
 from world._errors import WorldFileError
 from world._model import Coverage, CoverageKind, Machtiging, Person, WlzStay
@@ -196,7 +197,7 @@ def _person(row: list[str], rules: _Rules) -> Person:
         raise _LineError(f"BSN {bsn} fails the 11-proef")
     if sex not in ("1", "2") or not _POSTCODE.fullmatch(postcode):
         raise _LineError(f"sex must be 1 or 2, postcode like 1234AB: {sex!r}, {postcode!r}")
-    if not (house.isascii() and house.isdigit()) or not surname:
+    if not is_ascii_digits(house) or not surname:
         raise _LineError(f"house number must be digits and surname present: {house!r}")
     coverages = tuple(_coverage(i, rules.uzovis) for i in _parts(covs, 6, "policy"))
     if bsn not in rules.double_insured:
