@@ -39,8 +39,7 @@ COLUMNS = (
     "coverages",
     "machtigingen",
 )
-_POSTCODE = re.compile(r"[1-9]\d{3}[A-Z]{2}")
-_BSN_SHAPE = re.compile(r"\d{9}")
+_POSTCODE = re.compile(r"[1-9][0-9]{3}[A-Z]{2}")
 _TOKEN = re.compile(r"[^:;]+")
 # By value: iterating an Enum and calling it per policy was a fifth of loading 10,000 persons.
 _KINDS = {k.value: k for k in CoverageKind}
@@ -191,7 +190,7 @@ def _person(row: list[str], rules: _Rules) -> Person:
     if len(row) != len(COLUMNS):
         raise _LineError(f"expected {len(COLUMNS)} columns, found {len(row)}")
     bsn, initials, surname, prefix, birth, sex, postcode, house, deceased, wlz, covs, machts = row
-    if not _BSN_SHAPE.fullmatch(bsn):
+    if not is_ascii_digits(bsn, length=9):
         raise _LineError(f"BSN must be nine digits, not {bsn!r}")
     if not is_valid_bsn(bsn) and bsn not in rules.invalid_bsns:
         raise _LineError(f"BSN {bsn} fails the 11-proef")
