@@ -13,6 +13,13 @@ from identifiers import (
 )
 from vektis._codec import EIFile, Record, iter_records, parse_file, render_file
 from vektis._codelists import (
+    FILE_REJECTED,
+    FULLY_AWARDED,
+    FULLY_REJECTED,
+    GOOD_BUT_FILE_REJECTED,
+    NO_REMARK,
+    NOT_JUDGED,
+    PARTIAL_AWARD,
     RETOURCODES,
     UZOVI_REGISTER,
     Prestatiecode,
@@ -38,6 +45,13 @@ from vektis._sample import sample_declaration, sample_records
 from vektis._validate import validate
 
 __all__ = [
+    "FILE_REJECTED",
+    "FULLY_AWARDED",
+    "FULLY_REJECTED",
+    "GOOD_BUT_FILE_REJECTED",
+    "NOT_JUDGED",
+    "NO_REMARK",
+    "PARTIAL_AWARD",
     "RETOURCODES",
     "STANDARDS",
     "UZOVI_REGISTER",

@@ -11,6 +11,7 @@ import re
 from datetime import date
 
 from identifiers import is_ascii_digits
+from vektis._codelists import GENERIC_CODE
 from vektis._errors import RenderError
 from vektis._layout import TEXT_CHAR, Field, Kind, RecordLayout
 
@@ -71,11 +72,6 @@ def signed(amount: object) -> tuple[int, str]:
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise RenderError(f"an amount is a whole number of cents, not {amount!r}")
     return abs(amount), "C" if amount < 0 else "D"
-
-
-# "Afkeuring als veld andere dan numerieke tekens ... bevat" and similar per-field rules; a
-# field without a specific retourcode in the layout falls back to 0001 ("technische redenen").
-GENERIC_CODE = "0001"
 
 
 def field_problems(fields: tuple[Field, ...], raw: str) -> list[tuple[Field, str, str]]:
