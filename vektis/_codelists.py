@@ -42,6 +42,7 @@ __all__ = [
 
 # The retourcodes the code names, each once: validation, the return-file builder and the stub
 # insurers emit them. Their texts are in data/retourcodes.psv.
+
 # "Afkeuring als veld andere dan numerieke tekens ... bevat" and similar per-field rules; a
 # field without a specific retourcode in the layout falls back to 0001 ("technische redenen").
 GENERIC_CODE = "0001"  # "Bericht is afgekeurd om technische redenen."
