@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-PACKAGES := vektis berichten world certs gateway insurer_stub provider_client vecozo_sim
+PACKAGES := identifiers vektis berichten world certs gateway insurer_stub provider_client vecozo_sim
 
 .PHONY: up check lint types test bench clean container-deps
 

@@ -18,7 +18,7 @@ from berichten._conventions import (
     return_berichtstroom,
     standard_of,
 )
-from berichten._cov_answer import answer_cov, bsn_elfproef, cov_response_to_json, parse_cov_json
+from berichten._cov_answer import answer_cov, cov_response_to_json, parse_cov_json
 from berichten._cov_model import (
     MAX_ZOEKOPDRACHTEN,
     SOAP_ACTION,
@@ -157,7 +157,6 @@ __all__ = [
     "ZoekresultaatType",
     "Zorgaanbieder",
     "answer_cov",
-    "bsn_elfproef",
     "cov_register_to_json",
     "cov_response_to_json",
     "declaration_berichtstroom",

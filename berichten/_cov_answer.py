@@ -28,18 +28,11 @@ from berichten._cov_model import (
 )
 from berichten._cov_register import CovLookup, CovPolicy, CovRegisterEntry
 from berichten._errors import CovJsonError
+from identifiers import is_valid_bsn
 
-__all__ = ["answer_cov", "bsn_elfproef", "cov_response_to_json", "parse_cov_json"]
+__all__ = ["answer_cov", "cov_response_to_json", "parse_cov_json"]
 
 R = ZoekresultaatType
-
-
-def bsn_elfproef(bsn: str) -> bool:
-    """The BSN 11-proef: 9 digits, sum(d_i * w_i) with weights 9..2 and -1 is divisible by 11."""
-    if len(bsn) != 9 or not (bsn.isascii() and bsn.isdigit()) or bsn == "000000000":
-        return False
-    weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
-    return sum(int(d) * w for d, w in zip(bsn, weights, strict=True)) % 11 == 0
 
 
 def answer_cov(
@@ -97,7 +90,7 @@ def _search(z: Zoekopdracht, lookup: CovLookup, today: date) -> tuple[R, CovRegi
 
 
 def _by_bsn(bsn: str, born: date, lookup: CovLookup) -> tuple[R, CovRegisterEntry | None]:
-    if not bsn_elfproef(bsn):
+    if not is_valid_bsn(bsn):
         return R.BSN_VOLDOET_NIET_AAN_ELF_PROEF, None
     person = lookup.by_bsn(bsn)
     if person is None:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from berichten._check import ROOT, Checker, child
 from berichten._cov_model import Geslacht, SoortVerzekering
 from berichten._errors import CovJsonError
+from identifiers import is_ascii_digits
 
 __all__ = [
     "CovIndex",
@@ -162,7 +163,7 @@ def parse_cov_register(obj: object) -> tuple[CovRegisterEntry, ...]:
 
 def _digits(chk: Checker, obj: Mapping[str, object], path: str, key: str, n: int) -> str | None:
     value = chk.string(obj, path, key, max_length=n, min_length=n)
-    if value is not None and not (value.isascii() and value.isdigit()):
+    if value is not None and not is_ascii_digits(value):
         chk.add(child(path, key), f"Must be {n} digits, got {value!r}.")
         return None
     return value

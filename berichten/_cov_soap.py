@@ -51,7 +51,7 @@ __all__ = [
 SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
-_XS_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$")
+_XS_DATE = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?$")
 _NAMESPACES = f'xmlns:v1="{SERVICE_NS}" xmlns:mes="{MESSAGES_NS}" xmlns:typ="{TYPES_NS}"'
 
 

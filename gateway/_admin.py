@@ -24,6 +24,7 @@ from gateway._reset import RESET, Reset, forget_everything
 from gateway._runtime import Faults
 from gateway._state import STATE, GatewayState
 from gateway._store import JournalQuery
+from identifiers import is_ascii_digits
 
 __all__ = ["CLOCK_RANGE", "JOURNAL_LIMIT_MAX", "POLLING_ROUTES", "check_clock", "create_admin_app"]
 
@@ -78,7 +79,7 @@ def journal_query(query: Mapping[str, str]) -> JournalQuery:
         known = ", ".join([*_JOURNAL_FILTERS, *_JOURNAL_OTHER])
         raise ValueError(f"onbekende parameter {', '.join(sorted(unknown))}; bekend: {known}")
     limit = query.get("limit", str(JOURNAL_LIMIT_DEFAULT))
-    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= JOURNAL_LIMIT_MAX):
+    if not (is_ascii_digits(limit) and 1 <= int(limit) <= JOURNAL_LIMIT_MAX):
         raise ValueError(f"limit is een geheel getal 1..{JOURNAL_LIMIT_MAX} (het maximum)")
     order = query.get("order", "newest")
     if order not in ("newest", "oldest"):

@@ -22,6 +22,7 @@ from gateway._middleware import strip_prefix
 from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
 from gateway._status import Status, StatusTransitionError
 from gateway._store import StoredMessage
+from identifiers import is_ascii_digits
 
 __all__ = [
     "acknowledge",
@@ -43,7 +44,7 @@ def _limit(request: web.Request) -> int:
     raw = request.query.get("limit")
     if raw is None:
         return MAX_LIMIT
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
+    if not is_ascii_digits(raw) or not 1 <= int(raw) <= MAX_LIMIT:
         raise ValidationError("limit is ongeldig", errors={"limit": ["limit ligt in 1..250"]})
     return int(raw)
 

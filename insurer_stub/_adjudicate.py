@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from insurer_stub._codes import code_checker
 from insurer_stub._fields import Insured, Line, insured_reader, line_reader, read_header
 from insurer_stub._rules import (
-    PARTIAL_AWARD,
     LineContext,
     award,
     header_codes,
@@ -26,17 +25,24 @@ from insurer_stub._rules import (
     line_codes,
 )
 from insurer_stub._values import History, InsurerView, JudgedLine, LineStatus
-from vektis import EIFile, Judgement, Record, RecordLayout, build_return
+from vektis import (
+    FILE_REJECTED,
+    FULLY_AWARDED,
+    FULLY_REJECTED,
+    GOOD_BUT_FILE_REJECTED,
+    NO_REMARK,
+    NOT_JUDGED,
+    PARTIAL_AWARD,
+    EIFile,
+    Judgement,
+    Record,
+    RecordLayout,
+    build_return,
+)
 from world import Person
 
 __all__ = ["Adjudication", "adjudicate"]
 
-FULLY_AWARDED = "8001"  # "Declaratie is volledig toegewezen."
-NOT_JUDGED = "8002"  # "Record is niet beoordeeld (wegens afkeuring boven- of ondergeschikt[e] ...)"
-NO_REMARK = "0200"  # "Geen opmerking bij dit recordtype."
-ALL_REJECTED = "8073"  # "Declaratie is volledig afgewezen."
-WHOLE_FILE = "8097"  # "Bestand is afgekeurd, omdat ... alleen volledig goedgekeurde bestanden ..."
-GOOD_BUT_FILE = "8096"  # "... als goed beoordeeld, maar afgewezen omdat het hele bestand ..."
 MAX_CODES = 3  # retourcode (01), (02), (03)
 
 
@@ -61,7 +67,7 @@ class Adjudication:
         return not self.header_codes or self.header_codes[0] in _JUDGED_HEADERS
 
 
-_JUDGED_HEADERS = frozenset({FULLY_AWARDED, NO_REMARK, ALL_REJECTED, WHOLE_FILE})
+_JUDGED_HEADERS = frozenset({FULLY_AWARDED, NO_REMARK, FULLY_REJECTED, FILE_REJECTED})
 
 
 def adjudicate(
@@ -274,11 +280,11 @@ class _Walk:
         )
         if whole_file and any_rejected:
             self._reject_whole_file()
-            return (WHOLE_FILE,)
+            return (FILE_REJECTED,)
         if not self.judgements:
             return (FULLY_AWARDED,)
         if self.lines and all(line.status is LineStatus.REJECTED for line in self.lines):
-            return (ALL_REJECTED,)
+            return (FULLY_REJECTED,)
         return (NO_REMARK,)
 
     def _reject_whole_file(self) -> None:
@@ -287,7 +293,7 @@ class _Walk:
         self.toegekend = 0
         for index, line in enumerate(self.lines):
             line_id = self.ids[index]
-            codes = line.codes if line.status is LineStatus.REJECTED else (GOOD_BUT_FILE,)
+            codes = line.codes if line.status is LineStatus.REJECTED else (GOOD_BUT_FILE_REJECTED,)
             self.lines[index] = _replace(line, codes=codes, toegekend=0)
             self.judgements[line_id] = Judgement(codes=codes, toegekend=0)
 

@@ -11,6 +11,7 @@ import json
 
 from aiohttp import web
 
+from identifiers import is_ascii_digits
 from insurer_stub._errors import ExchangeError
 from insurer_stub._host import HOST_KEY, InsurerHost
 from insurer_stub._insurer import RunningInsurer
@@ -73,7 +74,7 @@ async def _ledger(request: web.Request) -> web.Response:
     if isinstance(running, web.Response):
         return running
     provider = request.query.get("provider", "")
-    if not (len(provider) == 8 and (provider.isascii() and provider.isdigit())):
+    if not is_ascii_digits(provider, length=8):
         return _problem(400, "query parameter provider must be an 8-digit AGB code")
     return web.json_response(running.ledger(provider).to_json())
 

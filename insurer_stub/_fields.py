@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from identifiers import is_ascii_digits
 from vektis import Record, RecordLayout
 
 __all__ = [
@@ -96,7 +97,7 @@ def _date(raw: str) -> dt.date | None:
         pass
     value = None
     digits = raw.strip()
-    if len(digits) == 8 and digits.isascii() and digits.isdigit() and digits.strip("0"):
+    if is_ascii_digits(digits, length=8) and digits.strip("0"):
         with contextlib.suppress(ValueError):
             value = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     if len(_DATES) > 50_000:

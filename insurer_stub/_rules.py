@@ -16,20 +16,16 @@ from typing import NamedTuple
 
 from insurer_stub._fields import Header, Insured, Line
 from insurer_stub._values import History, InsurerView, LineStatus
+from vektis import PARTIAL_AWARD
 from world import Person, TermKind
 
 __all__ = [
-    "PARTIAL_AWARD",
     "LineContext",
     "award",
     "header_codes",
     "insured_codes",
     "line_codes",
 ]
-
-# 8059 "Afwijkend berekend bedrag wordt toegezegd": a remark, not a rejection; the line is
-# paid, at the insurer's maximum tariff for non-contracted care.
-PARTIAL_AWARD = "8059"
 
 
 def header_codes(

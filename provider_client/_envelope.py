@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import vektis
 from berichten import ROL_INSTELLING, ROL_PRAKTIJK, ROL_ZORGVERLENER, declaration_berichtstroom
+from identifiers import is_ascii_digits
 from provider_client._errors import ConfigurationError
 from provider_client._values import DeclarationEnvelope, Party, Stream
 
@@ -83,4 +84,4 @@ def _code(record: vektis.Record, key: str, width: int) -> str:
     text = str(value).strip() if value is not None else ""
     if not text or set(text) == {"0"}:
         return ""
-    return text.zfill(width) if (text.isascii() and text.isdigit()) else text
+    return text.zfill(width) if is_ascii_digits(text) else text

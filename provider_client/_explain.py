@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import vektis
+from identifiers import is_ascii_digits
 
 __all__ = [
     "Explanation",
@@ -109,7 +110,7 @@ def _meaning(f: vektis.Field, line: str, layout: vektis.RecordLayout) -> str:
         return describe_code(text.strip())
     if f.code.startswith("DAT") and len(text) == 8:
         return _date(text)
-    if f.code.startswith("BED") and (text.isascii() and text.isdigit()):
+    if f.code.startswith("BED") and is_ascii_digits(text):
         sign_field = layout.by_number.get(f.sign) if f.sign else None
         credit = sign_field is not None and line[sign_field.start] == "C"
         return euros(-int(text) if credit else int(text))

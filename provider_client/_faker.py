@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from faker.providers import BaseProvider
 
+from identifiers import is_ascii_digits
 from vektis import STANDARDS, make_bsn, practice_code, prestatiecodes
 
 __all__ = ["PRESTATIECODES", "UZOVI_CODES", "ZORGVERLENERSOORTEN", "VecozoProvider"]
@@ -58,7 +59,7 @@ class VecozoProvider(BaseProvider):
         The number never starts with 0, because a 0 on the third position marks a practice code.
         """
         soort = zorgverlenersoort or self.random_element(tuple(ZORGVERLENERSOORTEN))
-        if len(soort) != 2 or not (soort.isascii() and soort.isdigit()):
+        if not is_ascii_digits(soort, length=2):
             raise ValueError(f"a zorgverlenersoort is two digits, not {soort!r}")
         return f"{soort}{self.generator.random.randrange(100_000, 1_000_000)}"
 

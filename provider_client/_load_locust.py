@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from identifiers import is_ascii_digits
 from provider_client import _protocol as proto
 from provider_client._envelope import declaration_envelope
 from provider_client._home import ClientConfig, resolve_config
@@ -52,9 +53,9 @@ def settings_from(environ: Mapping[str, str]) -> LocustSettings:
     """The settings, or a LoadError naming the bad variable."""
     lines = environ.get("VECOZO_LINES", "100")
     seed = environ.get("VECOZO_SEED", str(os.getpid()))
-    if not (lines.isascii() and lines.isdigit()) or int(lines) < 1:
+    if not is_ascii_digits(lines) or int(lines) < 1:
         raise LoadError(f"VECOZO_LINES={lines!r} is not a positive number of lines")
-    if not (seed.isascii() and seed.isdigit()):
+    if not is_ascii_digits(seed):
         raise LoadError(f"VECOZO_SEED={seed!r} is not a number")
     return LocustSettings(
         home=Path(environ.get("VECOZO_HOME", str(DEFAULT_HOME))),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import vektis
+from identifiers import is_ascii_digits
 from provider_client import ClientError, MessageInfo, MessageStatus
 from provider_client._cmd_generate import (
     GenerateRequest,
@@ -107,7 +108,7 @@ def _timeout(text: str) -> float:
 def _bsn(text: str) -> str:
     """Nine digits. The elfproef is left to the exchange, which answers
     BsnVoldoetNietAanElfProef: the command can rehearse that answer."""
-    if len(text) != 9 or not text.isascii() or not text.isdigit():
+    if not is_ascii_digits(text, length=9):
         raise argparse.ArgumentTypeError(f"not a BSN: {text!r}; a BSN is 9 digits")
     return text
 

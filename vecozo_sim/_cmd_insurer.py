@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import insurer_stub
+from identifiers import is_ascii_digits
 from vecozo_sim._cli_errors import CliError
 from world import DEFAULT_HOME, HomeLayout, WorldFileError, load_world
 
@@ -47,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def _digits(count: int) -> Any:
     def check(text: str) -> str:
-        if len(text) != count or not (text.isascii() and text.isdigit()):
+        if not is_ascii_digits(text, length=count):
             raise argparse.ArgumentTypeError(f"must be {count} digits: {text!r}")
         return text
 

@@ -3,8 +3,23 @@
 Pure: bytes and values in, values out; nothing here opens files or sockets.
 """
 
+from identifiers import (
+    AgbCode,
+    bsn_check_digit,
+    is_valid_bsn,
+    is_valid_uzovi,
+    make_bsn,
+    practice_code,
+)
 from vektis._codec import EIFile, Record, iter_records, parse_file, render_file
 from vektis._codelists import (
+    FILE_REJECTED,
+    FULLY_AWARDED,
+    FULLY_REJECTED,
+    GOOD_BUT_FILE_REJECTED,
+    NO_REMARK,
+    NOT_JUDGED,
+    PARTIAL_AWARD,
     RETOURCODES,
     UZOVI_REGISTER,
     Prestatiecode,
@@ -24,20 +39,19 @@ from vektis._errors import (
     VektisError,
 )
 from vektis._findings import Finding
-from vektis._identifiers import (
-    AgbCode,
-    bsn_check_digit,
-    is_valid_bsn,
-    is_valid_uzovi,
-    make_bsn,
-    practice_code,
-)
 from vektis._layout import STANDARDS, Field, RecordLayout, Standard, detect_standard, get_standard
 from vektis._returns import Judgement, build_return
 from vektis._sample import sample_declaration, sample_records
 from vektis._validate import validate
 
 __all__ = [
+    "FILE_REJECTED",
+    "FULLY_AWARDED",
+    "FULLY_REJECTED",
+    "GOOD_BUT_FILE_REJECTED",
+    "NOT_JUDGED",
+    "NO_REMARK",
+    "PARTIAL_AWARD",
     "RETOURCODES",
     "STANDARDS",
     "UZOVI_REGISTER",

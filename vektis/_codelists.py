@@ -20,6 +20,14 @@ from importlib import resources
 from types import MappingProxyType
 
 __all__ = [
+    "FILE_REJECTED",
+    "FULLY_AWARDED",
+    "FULLY_REJECTED",
+    "GENERIC_CODE",
+    "GOOD_BUT_FILE_REJECTED",
+    "NOT_JUDGED",
+    "NO_REMARK",
+    "PARTIAL_AWARD",
     "RETOURCODES",
     "UZOVI_REGISTER",
     "Prestatiecode",
@@ -31,6 +39,26 @@ __all__ = [
     "retourcode",
     "uzovi_group",
 ]
+
+# The retourcodes the code names, each once: validation, the return-file builder and the stub
+# insurers emit them. Their texts are in data/retourcodes.psv.
+
+# "Afkeuring als veld andere dan numerieke tekens ... bevat" and similar per-field rules; a
+# field without a specific retourcode in the layout falls back to 0001 ("technische redenen").
+GENERIC_CODE = "0001"  # "Bericht is afgekeurd om technische redenen."
+NO_REMARK = "0200"  # "Geen opmerking bij dit recordtype."
+FULLY_AWARDED = "8001"  # "Declaratie is volledig toegewezen."
+NOT_JUDGED = "8002"  # "Record is niet beoordeeld (wegens afkeuring boven- of ondergeschikt record)"
+# 8059 "Afwijkend berekend bedrag wordt toegezegd": a remark, not a rejection; the line is
+# paid, at the insurer's maximum tariff for non-contracted care.
+PARTIAL_AWARD = "8059"
+FULLY_REJECTED = "8073"  # "Declaratie is volledig afgewezen."
+# "Prestatie- en/of tariefrecord is als goed beoordeeld, maar afgewezen omdat het hele bestand
+# is afgekeurd."
+GOOD_BUT_FILE_REJECTED = "8096"
+# "Bestand is afgekeurd, omdat volgens afspraak alleen volledig goedgekeurde bestanden
+# toegekend worden."
+FILE_REJECTED = "8097"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

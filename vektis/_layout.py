@@ -17,6 +17,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from identifiers import is_ascii_digits
 from vektis._codelists import code_values
 from vektis._errors import LayoutError, UnknownStandardError
 
@@ -309,11 +310,11 @@ def standard_for_header(header: str) -> Standard:
     but not a standard we support.
     """
     ei, version, sub = header[2:5], header[5:7], header[7:9]
-    if len(ei) != 3 or not (ei.isascii() and ei.isdigit()) or ei == "000":
+    if not is_ascii_digits(ei, length=3) or ei == "000":
         raise UnknownStandardError(f"EI code {ei!r} is not a 3-digit code", code="0010")
-    if len(version) != 2 or not (version.isascii() and version.isdigit()) or version == "00":
+    if not is_ascii_digits(version, length=2) or version == "00":
         raise UnknownStandardError(f"version {version!r} is not valid", code="0011", field="0103")
-    if len(sub) != 2 or not (sub.isascii() and sub.isdigit()):
+    if not is_ascii_digits(sub, length=2):
         raise UnknownStandardError(f"subversion {sub!r} is not valid", code="8027", field="0104")
     standard = _BY_HEADER.get(ei + version + sub)
     if standard is None:

@@ -13,16 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from vektis._codec import EIFile, Record
+from vektis._codelists import FULLY_AWARDED, FULLY_REJECTED, NO_REMARK, NOT_JUDGED
 from vektis._errors import RenderError
 from vektis._layout import DECLARATION_WIDTH, Kind, RecordLayout, Standard, get_standard
 from vektis._render import render_line
 
 __all__ = ["Judgement", "build_return"]
-
-FULLY_GRANTED = "8001"  # "Declaratie is volledig toegewezen."
-NOT_JUDGED = "8002"  # "Record is niet beoordeeld (wegens afkeuring boven- of ondergeschikt record)"
-NO_REMARK = "0200"  # "Geen opmerking bij dit recordtype."
-FULLY_REJECTED = "8073"  # "Declaratie is volledig afgewezen."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,7 +122,7 @@ def _header_codes(outcome: _Outcome, given: tuple[str, ...]) -> tuple[str, ...]:
     if given:
         return given
     if not outcome.returned:
-        return (FULLY_GRANTED,)
+        return (FULLY_AWARDED,)
     if outcome.declared_04 and outcome.rejected_04 == outcome.declared_04:
         return (FULLY_REJECTED,)
     return (NO_REMARK,)

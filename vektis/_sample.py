@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from identifiers import make_bsn
 from vektis._codec import render_file
 from vektis._codelists import prestatiecodes
-from vektis._identifiers import make_bsn
 from vektis._layout import get_standard
 
 __all__ = ["sample_declaration", "sample_records"]

@@ -7,9 +7,9 @@ line that fails is examined field by field to say exactly what is wrong.
 
 from __future__ import annotations
 
+from identifiers import is_ascii_digits, is_valid_bsn
 from vektis._errors import UnknownStandardError
 from vektis._findings import Finding
-from vektis._identifiers import is_valid_bsn
 from vektis._layout import RecordLayout, Standard, standard_for_header
 from vektis._lines import CRLF, EOF, Source, iter_lines
 from vektis._structure import Structure
@@ -147,7 +147,7 @@ class _Run:
         if btw is None or self.btw_plichtig:
             return
         rate = text[btw[0] : btw[1]]
-        if rate.strip("0") and rate.isdigit():
+        if rate.strip("0") and is_ascii_digits(rate):
             # 8016 "BTW-percentage declaratiebedrag is onjuist": "Conditie: verplicht invullen
             # als over de desbetreffende prestatie BTW geheven wordt", and the header's
             # BTW-IDENTIFICATIENUMMER (0118) is "verplicht vullen als de zorgverlener
@@ -188,7 +188,7 @@ def _span(layout: RecordLayout | None, key: str) -> Span | None:
 
 def _number(text: str) -> int:
     """The amount in ``text``; -1 when it is no number (its format is reported already)."""
-    return int(text) if text.isascii() and text.isdigit() else -1
+    return int(text) if is_ascii_digits(text) else -1
 
 
 def _start(number: int, text: str) -> tuple[Standard | None, list[Finding]]:

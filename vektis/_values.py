@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from identifiers import is_ascii_digits
+from vektis._codelists import GENERIC_CODE
 from vektis._errors import RenderError
 from vektis._layout import TEXT_CHAR, Field, Kind, RecordLayout
 
@@ -31,7 +33,7 @@ def parse_date(text: str) -> date | None:
         pass
     if text == EMPTY_DATE:
         value = None
-    elif len(text) != 8 or not (text.isascii() and text.isdigit()):
+    elif not is_ascii_digits(text, length=8):
         raise ValueError(f"{text!r} is not CCYYMMDD")
     else:
         value = date(int(text[:4]), int(text[4:6]), int(text[6:]))
@@ -70,11 +72,6 @@ def signed(amount: object) -> tuple[int, str]:
     if not isinstance(amount, int) or isinstance(amount, bool):
         raise RenderError(f"an amount is a whole number of cents, not {amount!r}")
     return abs(amount), "C" if amount < 0 else "D"
-
-
-# "Afkeuring als veld andere dan numerieke tekens ... bevat" and similar per-field rules; a
-# field without a specific retourcode in the layout falls back to 0001 ("technische redenen").
-GENERIC_CODE = "0001"
 
 
 def field_problems(fields: tuple[Field, ...], raw: str) -> list[tuple[Field, str, str]]:
@@ -125,7 +122,7 @@ def _code_list_problem(field: Field, text: str, name: str) -> str:
 
 def _numeric_problem(field: Field, text: str, name: str) -> str:
     # "N (numeriek): digits only, right-aligned, left-padded with zeros"
-    if not (text.isascii() and text.isdigit()):
+    if not is_ascii_digits(text):
         return f"{name}: {text!r} is not numeric"
     mandatory = field.usage == "M"
     if field.kind is Kind.DATE:

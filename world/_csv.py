@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 
+from identifiers import is_ascii_digits
 from vektis import is_valid_bsn
 from world._errors import WorldFileError
 from world._model import Coverage, CoverageKind, Machtiging, Person, WlzStay
@@ -38,8 +39,7 @@ COLUMNS = (
     "coverages",
     "machtigingen",
 )
-_POSTCODE = re.compile(r"[1-9]\d{3}[A-Z]{2}")
-_BSN_SHAPE = re.compile(r"\d{9}")
+_POSTCODE = re.compile(r"[1-9][0-9]{3}[A-Z]{2}")
 _TOKEN = re.compile(r"[^:;]+")
 # By value: iterating an Enum and calling it per policy was a fifth of loading 10,000 persons.
 _KINDS = {k.value: k for k in CoverageKind}
@@ -190,13 +190,13 @@ def _person(row: list[str], rules: _Rules) -> Person:
     if len(row) != len(COLUMNS):
         raise _LineError(f"expected {len(COLUMNS)} columns, found {len(row)}")
     bsn, initials, surname, prefix, birth, sex, postcode, house, deceased, wlz, covs, machts = row
-    if not _BSN_SHAPE.fullmatch(bsn):
+    if not is_ascii_digits(bsn, length=9):
         raise _LineError(f"BSN must be nine digits, not {bsn!r}")
     if not is_valid_bsn(bsn) and bsn not in rules.invalid_bsns:
         raise _LineError(f"BSN {bsn} fails the 11-proef")
     if sex not in ("1", "2") or not _POSTCODE.fullmatch(postcode):
         raise _LineError(f"sex must be 1 or 2, postcode like 1234AB: {sex!r}, {postcode!r}")
-    if not (house.isascii() and house.isdigit()) or not surname:
+    if not is_ascii_digits(house) or not surname:
         raise _LineError(f"house number must be digits and surname present: {house!r}")
     coverages = tuple(_coverage(i, rules.uzovis) for i in _parts(covs, 6, "policy"))
     if bsn not in rules.double_insured:

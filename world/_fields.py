@@ -19,9 +19,9 @@ __all__ = ["AGB", "DIGITS14", "UZOVI", "Entry", "tables"]
 
 E = TypeVar("E", bound=StrEnum)
 
-AGB = re.compile(r"\d{8}")
-UZOVI = re.compile(r"(?!0000)\d{4}")
-DIGITS14 = re.compile(r"\d{14}")
+AGB = re.compile(r"[0-9]{8}")
+UZOVI = re.compile(r"(?!0000)[0-9]{4}")
+DIGITS14 = re.compile(r"[0-9]{14}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

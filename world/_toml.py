@@ -31,8 +31,8 @@ from world._model import (
 
 __all__ = ["Organisations", "read_document", "world_document"]
 
-_BSN_SHAPE = re.compile(r"\d{9}")
-_KIND = re.compile(r"\d{2}")
+_BSN_SHAPE = re.compile(r"[0-9]{9}")
+_KIND = re.compile(r"[0-9]{2}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

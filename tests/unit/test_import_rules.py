@@ -3,6 +3,8 @@
 "vektis, berichten import nothing of the project. world and certs import at most those two.
 gateway, insurer_stub and provider_client never import each other ... Only vecozo_sim imports
 everything." A test reads every module's imports, so a shortcut through a wall fails CI.
+"Identifiers (BSN 11-proef, AGB, UZOVI, ASCII-digit checks) live in one leaf that both `vektis`
+and `berichten` may import": the leaf imports nothing of the project, every room may import it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+LEAF = "identifiers"
 PROJECT = {
+    LEAF,
     "vektis",
     "berichten",
     "world",
@@ -23,12 +27,13 @@ PROJECT = {
     "provider_client",
     "vecozo_sim",
 }
-BASE = {"vektis", "berichten", "world", "certs"}
+BASE = {LEAF, "vektis", "berichten", "world", "certs"}
 ALLOWED: dict[str, set[str]] = {
-    "vektis": set(),
-    "berichten": set(),
-    "world": {"vektis", "berichten"},
-    "certs": {"vektis", "berichten"},
+    LEAF: set(),
+    "vektis": {LEAF},
+    "berichten": {LEAF},
+    "world": {LEAF, "vektis", "berichten"},
+    "certs": {LEAF, "vektis", "berichten"},
     "gateway": BASE,
     "insurer_stub": BASE,
     "provider_client": BASE,
@@ -61,3 +66,8 @@ def test_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("from gateway import create_app\nimport os\n", encoding="utf-8")
     assert imported_packages(module) == {"gateway"}
+
+
+def test_every_room_may_use_the_leaf_and_the_leaf_uses_none() -> None:
+    assert ALLOWED[LEAF] == set()
+    assert all(LEAF in allowed for room, allowed in ALLOWED.items() if room != LEAF)

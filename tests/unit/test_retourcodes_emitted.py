@@ -131,3 +131,23 @@ def test_every_emitted_retourcode_is_in_the_list_with_its_text(source: object) -
     missing = {code: where for code, where in emitted.items() if vektis.retourcode(code) is None}
     assert missing == {}
     assert all(vektis.retourcode(code).meaning.strip() for code in emitted)  # type: ignore[union-attr]
+
+
+def test_named_retourcodes_have_one_home() -> None:
+    """A retourcode constant (``NOT_JUDGED = "8002"``) is defined in vektis/_codelists.py only,
+    so that a code has one name and every package imports it from there."""
+    home = Path("vektis", "_codelists.py")
+    elsewhere = {
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for package in (*EMITTING_PACKAGES, "provider_client", "world", "vecozo_sim")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path.relative_to(ROOT) != home
+        for node in ast.parse(path.read_text("utf-8")).body
+        if isinstance(node, ast.Assign | ast.AnnAssign)
+        and _is_constant(node)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        and _CODE.fullmatch(node.value.value)
+    }
+    assert elsewhere == set()
+    assert vektis.retourcode(vektis.FULLY_AWARDED) is not None

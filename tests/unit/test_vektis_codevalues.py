@@ -123,3 +123,14 @@ def test_control_characters_in_reserve_are_not_checked() -> None:
     reserve = MZ301.records["02"].by_number["0280"]
     lines[1] = lines[1][: reserve.start] + "\x00" + lines[1][reserve.start + 1 :]
     assert _findings(lines) == []
+
+
+@pytest.mark.parametrize("digit", ["\u00b2", "\u00b9"])
+def test_a_superscript_in_the_btw_percentage_is_a_finding_not_a_crash(digit: str) -> None:
+    # Latin-1 holds "²" and "¹", which str.isdigit() accepts and int() refuses: validate
+    # "never raises for any input", so the field is reported as not numeric instead.
+    lines = _set(_lines(), 1, "0118", "")
+    data = ("\r\n".join(_set(lines, 3, "0429", "21" + digit + "0")) + "\r\n").encode("latin-1")
+    [finding] = vektis.validate(data)
+    assert (finding.record, finding.field, finding.code) == (3, "0429", "8016")
+    assert "is not numeric" in finding.message

@@ -87,6 +87,10 @@ def _practitioner_not_agb(doc: Document) -> None:
     doc["providers"][0]["practitioners"] = ["1210003"]
 
 
+def _agb_in_arabic_indic_digits(doc: Document) -> None:
+    doc["providers"][0]["practitioners"] = ["\u0661\u0662\u0661\u0660\u0660\u0660\u0660\u0663"]
+
+
 def _double_insured_unexcused(doc: Document) -> None:
     """Renaming the scenario withdraws the only licence to hold two basis policies at once."""
     for scenario in doc["scenarios"]:
@@ -99,6 +103,7 @@ def _double_insured_unexcused(doc: Document) -> None:
     [
         (_unknown_cov_refuser, "world.toml", "providers[1] agb=12100002: cov_refused_by names"),
         (_practitioner_not_agb, "world.toml", "field 'practitioners' has malformed codes"),
+        (_agb_in_arabic_indic_digits, "world.toml", "field 'practitioners' has malformed"),
         (_double_insured_unexcused, "population.csv", "basis policies overlap"),
         (_long_toestemming, "world.toml", "toestemmingen[0] bureau=98100001: a toestemmings"),
         (_unknown_organisation, "world.toml", "accounts[0] user_number=2000070950000"),
@@ -140,6 +145,9 @@ def _replace_line(layout: HomeLayout, number: int, change: Callable[[str], str])
         (2, lambda s: s.replace("7095:", "4321:", 1), "unknown UZOVI '4321'"),
         (2, lambda s: s.replace(",1,", ",3,", 1), "sex must be 1 or 2"),
         (2, lambda s: s.replace(",1011AB,1,", ",1011AB,\u00b2,", 1), "house number must be"),
+        # \d would take Arabic-Indic digits for a postcode's or a BSN's digits
+        (2, lambda s: s.replace(",1011AB,", ",1\u0660\u0661\u0661AB,", 1), "postcode like 1234AB"),
+        (2, lambda s: "\u0669" + s[1:], "BSN must be nine digits"),
         (2, lambda s: s.replace(":basis:", ":extra:", 1), "policy kind 'extra' is neither"),
         (2, lambda s: s.rstrip("\n") + ",extra\n", "expected 12 columns, found 13"),
         (8, lambda s: s.replace("2025-12-31", "2026-01-01", 1), "basis policies overlap"),

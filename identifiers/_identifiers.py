@@ -1,4 +1,4 @@
-"""Dutch healthcare identifiers: BSN (11-proef), AGB codes, UZOVI numbers.
+"""Dutch healthcare identifiers: BSN (11-proef), AGB codes, UZOVI numbers; ASCII digits.
 
 Pure functions on strings; no I/O. These are shared by every room of the house: the codec
 validates with them, the world generates with them, the gateway and the insurers check with them.
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 __all__ = [
     "AgbCode",
     "bsn_check_digit",
+    "is_ascii_digits",
     "is_valid_bsn",
     "is_valid_uzovi",
     "make_bsn",
@@ -21,9 +22,18 @@ __all__ = [
 _BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 
 
+def is_ascii_digits(text: str, *, length: int | None = None) -> bool:
+    """True when ``text`` is one or more of the digits 0-9 (exactly ``length`` of them, if given).
+
+    ``str.isdigit`` alone also accepts "²" and "١" (an Arabic-Indic one), which neither an EI file
+    nor a wire field means as a number, and which ``int`` rejects or reads as a digit.
+    """
+    return (length is None or len(text) == length) and text.isascii() and text.isdigit()
+
+
 def is_valid_bsn(bsn: str) -> bool:
     """True when ``bsn`` is nine digits, not all zero, and passes the 11-proef."""
-    if len(bsn) != 9 or not bsn.isascii() or not bsn.isdigit() or bsn == "000000000":
+    if not is_ascii_digits(bsn, length=9) or bsn == "000000000":
         return False
     total = sum(int(digit) * weight for digit, weight in zip(bsn, _BSN_WEIGHTS, strict=True))
     return total % 11 == 0
@@ -35,7 +45,7 @@ def bsn_check_digit(first_eight: str) -> int | None:
     The last weight is -1, so the check digit is the weighted sum of the first eight modulo 11;
     a remainder of 10 cannot be written as one digit and that prefix has no valid BSN.
     """
-    if len(first_eight) != 8 or not first_eight.isdigit():
+    if not is_ascii_digits(first_eight, length=8):
         raise ValueError(f"a BSN prefix is eight digits, not {first_eight!r}")
     total = sum(int(d) * w for d, w in zip(first_eight, _BSN_WEIGHTS[:8], strict=True))
     digit = total % 11
@@ -59,7 +69,7 @@ def make_bsn(number: int) -> str | None:
 
 def is_valid_uzovi(uzovi: str) -> bool:
     """A UZOVI number is four digits (COD061), 0000 is never assigned."""
-    return len(uzovi) == 4 and uzovi.isascii() and uzovi.isdigit() and uzovi != "0000"
+    return is_ascii_digits(uzovi, length=4) and uzovi != "0000"
 
 
 def practice_code(zorgverlenersoort: str, number: int) -> str:
@@ -79,7 +89,7 @@ class AgbCode:
     code: str
 
     def __post_init__(self) -> None:
-        if len(self.code) != 8 or not self.code.isascii() or not self.code.isdigit():
+        if not is_ascii_digits(self.code, length=8):
             raise ValueError(f"an AGB code is eight digits, not {self.code!r}")
 
     @property
