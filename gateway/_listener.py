@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import _ErrInfo
 
 from gateway._middleware import client_label, problem_response, user_number_of
 from gateway._runtime import ConnectionStats
@@ -88,6 +89,29 @@ class _RequestHandler(web.RequestHandler):
     @property
     def _client(self) -> str:
         return client_label(self._peer, user_number_of(self._ssl_object))
+
+    def data_received(self, data: bytes) -> None:
+        queued = len(self._messages)
+        super().data_received(data)
+        if len(self._messages) > queued:
+            self._fail_the_body_being_read()
+
+    def _fail_the_body_being_read(self) -> None:
+        """Hand a body's decoding error to the request that is reading that body.
+
+        aiohttp 3.14's C parser reports a body that does not decode (a Content-Encoding that
+        lies) as a new 400 "message" when the body arrives after the head; the request being
+        read then waited for a body that never ended, and the client timed out. Its own body
+        fails instead (the middleware answers 400), and the connection closes after that one
+        answer, so no second answer is read as the reply to a next request.
+        """
+        request = self._current_request
+        message, _ = self._messages[-1]
+        if request is None or not isinstance(message, _ErrInfo) or request.content.is_eof():
+            return
+        self._messages.pop()
+        request.content.set_exception(web.RequestPayloadError(message.message))
+        self.close()
 
     def handle_error(
         self,
