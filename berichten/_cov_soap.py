@@ -198,6 +198,8 @@ def _body_child(xml: bytes) -> Element:
         ) from None
     except ParseError as exc:
         raise SoapFaultError(f"The message is not well-formed XML: {exc}.") from None
+    except LookupError as exc:  # <?xml encoding="..."?> names an encoding Python does not know
+        raise SoapFaultError(f"The XML declaration names an unknown encoding: {exc}.") from None
     if not root.tag.endswith("}Envelope") and root.tag != "Envelope":
         raise SoapFaultError(f"The root element must be a SOAP Envelope, got {root.tag}.")
     if root.tag != _q(SOAP11_NS, "Envelope"):

@@ -195,6 +195,7 @@ def fault_of(xml: bytes) -> SoapFaultError:
         (b"", "well-formed"),
         (b"<Envelope/>", "SOAP 1.1"),
         (b"<a/>", "SOAP Envelope"),
+        (b'<?xml version="1.0" encoding="ut-8"?><a/>', "unknown encoding"),  # found by the fuzz
         (
             request_xml()
             .replace(b"<v1:Controleer>", b"<v1:Anders>")
