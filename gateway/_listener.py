@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.streams import StreamReader
 from aiohttp.web_protocol import _ErrInfo
 
 from gateway._middleware import client_label, problem_response, user_number_of
@@ -97,21 +98,33 @@ class _RequestHandler(web.RequestHandler):
             self._fail_the_body_being_read()
 
     def _fail_the_body_being_read(self) -> None:
-        """Hand a body's decoding error to the request that is reading that body.
+        """Hand a body's decoding error to the request whose body it is.
 
         aiohttp 3.14's C parser reports a body that does not decode (a Content-Encoding that
-        lies) as a new 400 "message" when the body arrives after the head; the request being
-        read then waited for a body that never ended, and the client timed out. Its own body
-        fails instead (the middleware answers 400), and the connection closes after that one
-        answer, so no second answer is read as the reply to a next request.
+        lies) as a new 400 "message" when the body arrives after the head; the request it
+        belongs to then waited for a body that never ended, and the client timed out. That
+        body fails instead (the middleware answers 400), and the connection closes after that
+        one answer, so no second answer is read as the reply to a next request.
         """
-        request = self._current_request
         message, _ = self._messages[-1]
-        if request is None or not isinstance(message, _ErrInfo) or request.content.is_eof():
+        body = self._body_being_read()
+        if not isinstance(message, _ErrInfo) or body is None:
             return
         self._messages.pop()
-        request.content.set_exception(web.RequestPayloadError(message.message))
+        body.set_exception(web.RequestPayloadError(message.message))
         self.close()
+
+    def _body_being_read(self) -> StreamReader | None:
+        """The unfinished body the parser was feeding: the newest queued request's (its
+        handler has not started yet), else the request being handled."""
+        queued = list(self._messages)[:-1]
+        if queued:
+            body = queued[-1][1]
+        elif self._current_request is not None:
+            body = self._current_request.content
+        else:
+            return None
+        return None if body.is_eof() else body
 
     def handle_error(
         self,
