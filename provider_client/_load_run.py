@@ -302,7 +302,12 @@ def _reason(exc: ClientError | LoadError) -> str:
 
 
 async def _wait(event: asyncio.Event, seconds: float) -> bool:
-    """Sleep ``seconds`` unless ``event`` is set first; True when it was set."""
+    """Sleep ``seconds`` unless ``event`` is set first; True when it was set.
+
+    ``asyncio.timeout``, not ``wait_for(event.wait())``: on Python 3.11 the latter swallows a
+    cancellation that arrives in the same loop turn as the event (bpo-42130), which hung the
+    gateway's stop once (gateway._runtime.wait_for_wake); a Ctrl-C must end the load run."""
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(event.wait(), timeout=max(seconds, 0.0))
+        async with asyncio.timeout(max(seconds, 0.0)):
+            await event.wait()
     return event.is_set()
