@@ -107,8 +107,10 @@ class _RequestHandler(web.RequestHandler):
         one answer, so no second answer is read as the reply to a next request.
         """
         message, _ = self._messages[-1]
+        if not isinstance(message, _ErrInfo):  # every ordinary request: nothing to do
+            return
         body = self._body_being_read()
-        if not isinstance(message, _ErrInfo) or body is None:
+        if body is None:
             return
         self._messages.pop()
         body.set_exception(web.RequestPayloadError(message.message))
@@ -117,9 +119,8 @@ class _RequestHandler(web.RequestHandler):
     def _body_being_read(self) -> StreamReader | None:
         """The unfinished body the parser was feeding: the newest queued request's (its
         handler has not started yet), else the request being handled."""
-        queued = list(self._messages)[:-1]
-        if queued:
-            body = queued[-1][1]
+        if len(self._messages) > 1:
+            body = self._messages[-2][1]
         elif self._current_request is not None:
             body = self._current_request.content
         else:
