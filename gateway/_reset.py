@@ -33,9 +33,7 @@ async def forget_everything(app: web.Application, cov_register: bool) -> None:
     if cov_register:
         app[COV_REGISTER].clear()
     state.faults = Faults()
-    state.clock.reset()  # to the real clock; then to the world's date, where the run began
-    if state.world.today is not None:
-        state.clock.set_today(state.world.today)
+    state.clock.reset()  # to its start date (the world's, or --today), where the run began
 
 
 class InFlight:
