@@ -18,7 +18,14 @@ from typing import Any
 from vecozo_sim._cli_errors import CliError, iso_date, port
 from world import DEFAULT_HOME
 
-__all__ = ["UP_VARIABLES", "EnvOption", "apply_environment", "host_names", "non_negative"]
+__all__ = [
+    "UP_VARIABLES",
+    "EnvOption",
+    "apply_environment",
+    "host_names",
+    "non_negative",
+    "yes_or_no",
+]
 
 
 def non_negative(text: str) -> int:
@@ -32,6 +39,18 @@ def non_negative(text: str) -> int:
 def host_names(text: str) -> tuple[str, ...]:
     """Comma-separated host names or IP addresses (``vz,vz.ci.local``); empty parts dropped."""
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def yes_or_no(text: str) -> bool:
+    """A switch's variable: 1/true/yes/on or 0/false/no/off, in any case."""
+    if text.lower() in _YES:
+        return True
+    if text.lower() in _NO:
+        return False
+    raise argparse.ArgumentTypeError(f"say {'/'.join(_YES)} or {'/'.join(_NO)}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +72,12 @@ UP_VARIABLES: tuple[EnvOption, ...] = (
     EnvOption(dest="seed", variable="VECOZO_SIM_SEED", parse=int, default=1),
     EnvOption(dest="persons", variable="VECOZO_SIM_PERSONS", parse=non_negative, default=10_000),
     EnvOption(dest="today", variable="VECOZO_SIM_TODAY", parse=iso_date, default=None),
+    EnvOption(
+        dest="allow_person_rest",
+        variable="VECOZO_SIM_ALLOW_PERSON_REST",
+        parse=yes_or_no,
+        default=False,
+    ),
 )
 
 
