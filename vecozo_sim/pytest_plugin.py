@@ -176,14 +176,12 @@ class VecozoExchange:
         return VecozoClient(transport, agb=config.agb)
 
     def _user_number(self, account: str) -> str:
-        wanted = account.strip()
-        for candidate in self.world.accounts:
-            if wanted in (candidate.user_number, candidate.name):
-                return candidate.user_number
-        systems = [a for a in self.world.accounts_of(wanted) if a.kind.value == "system"]
-        if systems:
-            return systems[0].user_number
-        raise LookupError(f"no account, account name or organisation {account!r} in the world")
+        from provider_client._world import account_named
+
+        found = account_named(self.world, account)  # an organisation: its system account
+        if found is None:
+            raise LookupError(f"no account, account name or organisation {account!r} in the world")
+        return found.user_number
 
     def admin_sync(self, method: str, path: str, body: object = None) -> Any:
         """Call the admin port (``/admin/gateway/...``, ``/admin/insurers/...``); JSON back.

@@ -24,6 +24,7 @@ from provider_client._cmd_generate import (
     write_generated,
 )
 from provider_client._commands import default_account, fetched_name, run_command
+from provider_client._world import account_named
 from vecozo_sim.cli import build_parser, main
 from world import DEFAULT_HOME, AccountKind, Service, World, generate_world
 
@@ -160,3 +161,13 @@ def test_help_names_the_default_account(capsys: pytest.CaptureFixture[str]) -> N
     assert "first provider system account authorised for" in " ".join(
         capsys.readouterr().out.split()
     )
+
+
+def test_an_account_is_named_by_number_name_or_organisation(world: World) -> None:
+    system = default_account(world)
+    [person] = [a for a in world.accounts_of(system.organisation) if a.kind is AccountKind.PERSON]
+
+    assert account_named(world, person.user_number) == person
+    assert account_named(world, f" {person.name.upper()} ") == person
+    assert account_named(world, system.organisation) == system  # software: the system account
+    assert account_named(world, "99999999") is None
