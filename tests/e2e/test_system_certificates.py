@@ -19,6 +19,7 @@ import pytest
 import requests
 from conftest import UpProcess, declaration
 from defusedxml import ElementTree
+from gateway_fixtures import declaration_metadata
 
 from vecozo_sim.pytest_plugin import VecozoExchange
 
@@ -86,19 +87,7 @@ def system(vecozo: VecozoExchange) -> Iterator[requests.Session]:
 
 def _push(vecozo: VecozoExchange, session: requests.Session) -> requests.Response:
     """A push as the published OpenAPI document has it (multipart: metadata and payload)."""
-    metadata = {
-        "routeringgegevens": {
-            "afzender": {"rol": "Praktijk", "code": DENTIST},
-            "geadresseerden": [{"rol": "Zorgverzekeraar", "code": "7095"}],
-            "berichtstroom": {
-                "berichttype": "MZ301",
-                "berichtversie": 1,
-                "berichtsubversie": 3,
-                "actie": "Indienen",
-            },
-        },
-        "referentiegegevens": {"conversatieId": str(uuid.uuid4()), "traceerId": str(uuid.uuid4())},
-    }
+    metadata = declaration_metadata(afzender=DENTIST, uzovi="7095")
     files = {
         "berichtMetadata": (None, json.dumps(metadata), "application/json"),
         "payload": ("decl.asc", _declaration(vecozo), "application/octet-stream"),

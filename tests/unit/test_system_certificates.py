@@ -4,8 +4,6 @@ person's: the pure decision, which routes it guards, and how ``up`` is told to r
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,6 @@ from gateway import (
     Caller,
     GatewaySettings,
     require_system,
-    resolve_caller,
     service_for_path,
 )
 from vecozo_sim._cli_errors import CliError
@@ -24,16 +21,7 @@ from vecozo_sim._environment import apply_environment
 from vecozo_sim.cli import build_parser
 from world import HomeLayout, OrganisationKind, World, generate_world
 
-NOW = dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC)
 PERSON, SYSTEM = "21205000100001", "11205000100001"  # docs/TESTDATA.md: dentist 12050001
-
-
-@dataclass(frozen=True)
-class Facts:
-    user_number: str
-    serial: int = 7
-    not_before: dt.datetime = NOW - dt.timedelta(days=1)
-    not_after: dt.datetime = NOW + dt.timedelta(days=1)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +30,9 @@ def world() -> World:
 
 
 def _caller(world: World, user_number: str) -> Caller:
-    return resolve_caller(Facts(user_number), world=world, now=NOW, is_revoked=lambda _: False)
+    account = world.account(user_number)
+    assert account is not None
+    return Caller(account=account, kind=OrganisationKind.PROVIDER, serial=7)
 
 
 def test_a_person_is_refused_naming_the_systeemcertificaat(world: World) -> None:
