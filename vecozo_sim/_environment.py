@@ -18,14 +18,7 @@ from typing import Any
 from vecozo_sim._cli_errors import CliError, iso_date, port
 from world import DEFAULT_HOME
 
-__all__ = [
-    "UP_VARIABLES",
-    "EnvOption",
-    "apply_environment",
-    "host_names",
-    "non_negative",
-    "yes_or_no",
-]
+__all__ = ["UP_VARIABLES", "EnvOption", "apply_environment", "host_names", "non_negative"]
 
 
 def non_negative(text: str) -> int:
