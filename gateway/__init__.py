@@ -26,7 +26,13 @@ from gateway._errors import (
     StoreError,
     ValidationError,
 )
-from gateway._identity import Caller, require_service, resolve_caller, service_for_path
+from gateway._identity import (
+    Caller,
+    require_service,
+    require_system,
+    resolve_caller,
+    service_for_path,
+)
 from gateway._retention import retention_cutoff
 from gateway._routing import (
     DeclarationRef,
@@ -87,6 +93,7 @@ __all__ = [
     "load_cov_register",
     "merge_populations",
     "require_service",
+    "require_system",
     "resolve_caller",
     "retention_cutoff",
     "run_gateway",

@@ -14,9 +14,16 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from gateway._errors import AuthenticationError, AuthorizationError
-from world import Account, OrganisationKind, Service, World
+from world import Account, AccountKind, OrganisationKind, Service, World
 
-__all__ = ["Caller", "CertificateFacts", "require_service", "resolve_caller", "service_for_path"]
+__all__ = [
+    "Caller",
+    "CertificateFacts",
+    "require_service",
+    "require_system",
+    "resolve_caller",
+    "service_for_path",
+]
 
 
 class CertificateFacts(Protocol):
@@ -83,6 +90,23 @@ def require_service(caller: Caller, service: Service) -> None:
     if service not in caller.account.services:
         raise AuthorizationError(
             f"account {caller.user_number} is niet geautoriseerd voor dienst {service.value}"
+        )
+
+
+def require_system(caller: Caller, *, person_allowed: bool) -> None:
+    """Refuse a person's account on a webservice unless the operator allows it.
+
+    VECOZO's berichtenservice: "alleen mogelijk indien er een geldig VECOZO systeemcertificaat
+    wordt meegestuurd"; COV via software likewise needs a systeemcertificaat (vecozo.md §1.1,
+    §3.1). A personal certificate is for the portal. The kind is the account's, from the
+    world's administration, never read from the certificate (DESIGN.md, "Identity and trust").
+    ``person_allowed`` is ``GatewaySettings.rest_person_certificates`` (docs/COMPATIBILITY.md).
+    """
+    if caller.account.kind is AccountKind.PERSON and not person_allowed:
+        raise AuthorizationError(
+            f"account {caller.user_number} heeft een persoonlijk certificaat; deze webservice "
+            "accepteert alleen een systeemcertificaat (een persoonlijk certificaat is voor het "
+            "portaal)"
         )
 
 

@@ -26,7 +26,13 @@ from gateway._errors import (
     InjectedFaultError,
     ValidationError,
 )
-from gateway._identity import Caller, require_service, resolve_caller, service_for_path
+from gateway._identity import (
+    Caller,
+    require_service,
+    require_system,
+    resolve_caller,
+    service_for_path,
+)
 from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
 from gateway._store import JournalEntry
 
@@ -182,6 +188,7 @@ async def _authorised_call(
     request[CALLER] = caller
     service = service_for_path(strip_prefix(request.path), caller_kind=caller.kind)
     if service is not None:
+        require_system(caller, person_allowed=state.settings.rest_person_certificates)
         require_service(caller, service)
     faults = state.faults
     if faults.latency_ms:

@@ -77,6 +77,10 @@ class GatewaySettings:
     max_connections: int = 256
     handshake_timeout: float = 10.0
     request_head_timeout: float = 60.0
+    # VECOZO's webservices (REST berichtenservice, COV) take a systeemcertificaat only; True lets
+    # a person's certificate in as well, for clients built on the old behaviour
+    # (docs/COMPATIBILITY.md, "System certificates on the webservices").
+    rest_person_certificates: bool = False
 
     def __post_init__(self) -> None:
         if self.soap_client_fault_status not in (400, 500):

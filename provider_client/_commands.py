@@ -26,7 +26,7 @@ from provider_client._explain import ReturnSummary, summarise_return
 from provider_client._home import resolve_config
 from provider_client._values import FAILED_STATUSES, MessageInfo, MessageStatus, PushReceipt
 from provider_client._world import load_world_of
-from world import Account, HomeLayout, OrganisationKind, Service, World
+from world import Account, AccountKind, HomeLayout, OrganisationKind, Service, World
 
 __all__ = [
     "DEFAULT_ACCOUNT_RULE",
@@ -46,9 +46,9 @@ __all__ = [
 ]
 
 DEFAULT_ACCOUNT_RULE = (
-    "the first provider account authorised for declareren, berichten and cov (in a generated "
-    "world the dentist's system account; a provider's person accounts lack berichten, so they "
-    "can submit but not read statuses or the mailbox)"
+    "the first provider system account authorised for declareren, berichten and cov (in a "
+    "generated world the dentist's); software presents a system certificate, as the REST "
+    "berichtenservice and COV refuse a person's (docs/COMPATIBILITY.md)"
 )
 _NEEDED = frozenset({Service.DECLAREREN, Service.BERICHTEN, Service.COV})
 
@@ -69,6 +69,7 @@ def default_account(world: World) -> Account:
         a
         for a in world.accounts
         if world.organisation_kind(a.organisation) is OrganisationKind.PROVIDER
+        and a.kind is AccountKind.SYSTEM
     ]
     for account in providers:
         if account.services >= _NEEDED:

@@ -78,7 +78,8 @@ def _find_url(data: Any) -> str | None:
 
 
 def resolve_config(home: Path, account: str, base_url: str | None = None) -> ClientConfig:
-    """The files of ``account`` (a 14-digit user number or an account name) in ``home``."""
+    """The files of ``account`` in ``home``: a 14-digit user number, an account name, or an
+    organisation code (then its system account: the webservices take no person's)."""
     layout = HomeLayout(root=home)
     if not home.is_dir():
         raise ConfigurationError(f"no world directory at {home}; create one with `vecozo-sim init`")
@@ -97,13 +98,14 @@ def resolve_config(home: Path, account: str, base_url: str | None = None) -> Cli
 
 
 def _find_account(layout: HomeLayout, account: str) -> tuple[str, str | None, str | None]:
-    from provider_client._world import load_world_of  # deferred: loading a world is costly
+    from provider_client._world import account_named, load_world_of  # deferred: costly
 
     world = load_world_of(layout)
-    wanted = account.strip().casefold()
-    for candidate in world.accounts:
-        if candidate.user_number == account.strip() or candidate.name.casefold() == wanted:
-            provider = world.provider(candidate.organisation)
-            return candidate.user_number, candidate.organisation, provider.agb if provider else None
-    names = ", ".join(f"{a.user_number} ({a.name})" for a in world.accounts[:8])
-    raise ConfigurationError(f"no account {account!r} in {layout.root}; accounts include: {names}")
+    found = account_named(world, account)
+    if found is None:
+        names = ", ".join(f"{a.user_number} ({a.name})" for a in world.accounts[:8])
+        raise ConfigurationError(
+            f"no account {account!r} in {layout.root}; accounts include: {names}"
+        )
+    provider = world.provider(found.organisation)
+    return found.user_number, found.organisation, provider.agb if provider else None

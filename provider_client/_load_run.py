@@ -30,8 +30,8 @@ from provider_client._errors import ClientError, ProblemDetailsError
 from provider_client._generate import GenerateOptions, generate_file
 from provider_client._load import LoadError, LoadPlan, Outcome, Shot, Summary, schedule, summarise
 from provider_client._values import MessageInfo
-from provider_client._world import load_world_of
-from world import Account, AccountKind, HomeLayout, Service, World
+from provider_client._world import account_named, load_world_of
+from world import Account, HomeLayout, Service, World
 
 __all__ = ["MAX_IN_FLIGHT", "Notify", "Sender", "declaration", "resolve_senders", "run_load"]
 
@@ -55,14 +55,10 @@ def resolve_senders(world: World, names: tuple[str, ...], day: dt.date) -> tuple
 
 
 def _account(world: World, name: str) -> Account:
-    wanted = name.strip().casefold()
-    for account in world.accounts:
-        if account.user_number == name or account.name.casefold() == wanted:
-            return account
-    systems = [a for a in world.accounts_of(name) if a.kind is AccountKind.SYSTEM]
-    if systems:
-        return systems[0]  # an organisation code: its system account, as software would use
-    raise LoadError(f"--accounts: no account {name!r} (a user number, a name or an AGB code)")
+    found = account_named(world, name)  # an organisation code: its system account
+    if found is None:
+        raise LoadError(f"--accounts: no account {name!r} (a user number, a name or an AGB code)")
+    return found
 
 
 def _sender(world: World, account: Account, day: dt.date) -> Sender:

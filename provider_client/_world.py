@@ -10,9 +10,9 @@ from pathlib import Path
 
 import world
 from provider_client._errors import ConfigurationError
-from world import HomeLayout, World
+from world import Account, AccountKind, HomeLayout, World
 
-__all__ = ["load_world_of"]
+__all__ = ["account_named", "load_world_of"]
 
 _CACHE: dict[tuple[Path, float], World] = {}
 
@@ -32,3 +32,15 @@ def load_world_of(layout: HomeLayout) -> World:
         except world.WorldFileError as exc:
             raise ConfigurationError(str(exc)) from None
     return cached
+
+
+def account_named(found_in: World, name: str) -> Account | None:
+    """The account a user means by ``name``: a user number, an account name (any case), or an
+    organisation code, which means the organisation's system account: software presents a
+    system certificate, the only kind the berichtenservice and COV take."""
+    wanted = name.strip()
+    for account in found_in.accounts:
+        if wanted == account.user_number or wanted.casefold() == account.name.casefold():
+            return account
+    systems = [a for a in found_in.accounts_of(wanted) if a.kind is AccountKind.SYSTEM]
+    return systems[0] if systems else None

@@ -36,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--port", type=port, default=8443, help="mutual-TLS port (0: any free)")
     parser.add_argument("--admin-port", type=port, default=8444, help="admin port (0: any free)")
+    parser.add_argument(
+        "--allow-person-rest",
+        action="store_true",
+        help="let person certificates use the REST berichtenservice and COV (as up's option)",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -47,7 +52,9 @@ def _run(args: argparse.Namespace) -> int:
         raise CliError(
             f"no usable world in {args.home}: {exc}; make one with: vecozo-sim init --home DIR"
         ) from None
-    settings = gateway.GatewaySettings(layout=layout, port=args.port)
+    settings = gateway.GatewaySettings(
+        layout=layout, port=args.port, rest_person_certificates=args.allow_person_rest
+    )
     try:
         with HomeLock(layout.root):
             asyncio.run(serve(settings, world=world, admin_port=args.admin_port))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from vecozo_sim._cli_errors import CliError, iso_date, port
 from vecozo_sim._environment import UP_VARIABLES, apply_environment, host_names, non_negative
 from world import (
+    AccountKind,
     HomeLayout,
     Service,
     World,
@@ -67,6 +68,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     option("--seed", type=int, help=f"seed of a new world ({_env('seed')})")
     option("--persons", type=non_negative, help=f"population of a new world ({_env('persons')})")
     option("--today", type=iso_date, help=f"simulated date, YYYY-MM-DD ({_env('today')})")
+    option(
+        "--allow-person-rest",
+        action="store_const",
+        const=True,
+        help="let person certificates use the REST berichtenservice and COV, as before VECOZO's "
+        f"system-certificate rule (docs/COMPATIBILITY.md; {_env('allow_person_rest')})",
+    )
     up.set_defaults(handler=_up)
 
 
@@ -128,6 +136,7 @@ def _up_locked(args: argparse.Namespace) -> int:
         insurer_port=args.insurer_port,
         today=args.today,
         fault_seed=args.seed,
+        rest_person_certificates=args.allow_person_rest,
     )
     try:
         return asyncio.run(_serve(settings))
@@ -157,7 +166,13 @@ async def _serve(settings: ExchangeSettings) -> int:
     exchange = Exchange(settings)
     runtime = await exchange.start(insurers_in_background=_ran_before(settings.layout))
     try:
-        _print_ready(exchange.world, settings.layout, runtime, time.perf_counter() - started)
+        _print_ready(
+            exchange.world,
+            settings.layout,
+            runtime,
+            time.perf_counter() - started,
+            person_rest=settings.rest_person_certificates,
+        )
         write_runtime_file(settings.layout, runtime)  # after the banner: it says "ready"
         watcher = asyncio.create_task(_watch_insurers(exchange, stop, started))
         await stop.wait()
@@ -187,7 +202,17 @@ async def _watch_insurers(exchange: Exchange, stop: asyncio.Event, started: floa
     return True
 
 
-def _print_ready(world: World, layout: HomeLayout, runtime: Runtime, seconds: float) -> None:
+_CERTIFICATE_RULE = {
+    False: "your software presents a system certificate: the REST berichtenservice and COV "
+    "refuse a person's (docs/COMPATIBILITY.md; --allow-person-rest lets it in)",
+    True: "your software presents a system certificate; --allow-person-rest: a person's "
+    "certificate is accepted too, unlike VECOZO (docs/COMPATIBILITY.md)",
+}
+
+
+def _print_ready(
+    world: World, layout: HomeLayout, runtime: Runtime, seconds: float, *, person_rest: bool
+) -> None:
     print(f"vecozo-sim is up in {seconds:.2f} s (pid {runtime.pid}, world {layout.root})")
     print(f"  exchange (mutual TLS): {runtime.gateway_url}")
     print(f"  admin (operator):      {runtime.admin_url}/admin/gateway/  /admin/insurers/")
@@ -196,6 +221,7 @@ def _print_ready(world: World, layout: HomeLayout, runtime: Runtime, seconds: fl
         print(f"  insurer {uzovi} receives at {url}")
     print(f"  CA: {layout.ca_cert}   CRL: {layout.crl}   runtime: {layout.runtime_file}")
     print("\nAccounts (certificate; the key is next to it as <user number>-key.pem):")
+    print(f"  {_CERTIFICATE_RULE[person_rest]}")
     for account in world.accounts:
         services = ",".join(sorted(s.value for s in account.services))
         print(
@@ -254,12 +280,15 @@ def command_prefix() -> str:
 
 
 def _example_account(world: World) -> str:
-    """The dentist's system account (all services), or any account that may declare."""
-    for account in world.accounts_of(_EXAMPLE_PRACTICE):
-        if {Service.DECLAREREN, Service.COV, Service.BERICHTEN} <= account.services:
-            return account.user_number
-    fallback = [a for a in world.accounts if Service.DECLAREREN in a.services]
-    return (fallback or list(world.accounts))[0].user_number
+    """The dentist's system account (all services), or any system account that may declare:
+    the webservices take a system certificate only."""
+    systems = [a for a in world.accounts if a.kind is AccountKind.SYSTEM] or list(world.accounts)
+    everything = {Service.DECLAREREN, Service.COV, Service.BERICHTEN}
+    dentist = [
+        a for a in systems if a.organisation == _EXAMPLE_PRACTICE and everything <= a.services
+    ]
+    declaring = [a for a in systems if Service.DECLAREREN in a.services]
+    return (dentist or declaring or systems)[0].user_number
 
 
 def _example_person(world: World) -> tuple[str, str]:

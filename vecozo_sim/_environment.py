@@ -34,6 +34,18 @@ def host_names(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
+_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def yes_or_no(text: str) -> bool:
+    """A switch's variable: 1/true/yes/on or 0/false/no/off, in any case."""
+    if text.lower() in _YES:
+        return True
+    if text.lower() in _NO:
+        return False
+    raise argparse.ArgumentTypeError(f"say {'/'.join(_YES)} or {'/'.join(_NO)}")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EnvOption:
     """One option of ``up`` whose default a variable may set."""
@@ -53,6 +65,12 @@ UP_VARIABLES: tuple[EnvOption, ...] = (
     EnvOption(dest="seed", variable="VECOZO_SIM_SEED", parse=int, default=1),
     EnvOption(dest="persons", variable="VECOZO_SIM_PERSONS", parse=non_negative, default=10_000),
     EnvOption(dest="today", variable="VECOZO_SIM_TODAY", parse=iso_date, default=None),
+    EnvOption(
+        dest="allow_person_rest",
+        variable="VECOZO_SIM_ALLOW_PERSON_REST",
+        parse=yes_or_no,
+        default=False,
+    ),
 )
 
 

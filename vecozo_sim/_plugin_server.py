@@ -7,9 +7,9 @@ subprocess, a Java client) gets its answers while the test waits, and an async t
 One :class:`VecozoServer` serves a whole session (or one test, when a suite overrides the
 ``vecozo_server`` fixture as function-scoped): :meth:`VecozoServer.prepare` gives each test the
 running exchange after :meth:`vecozo_sim._runner.Exchange.reset`, and starts a fresh one in a
-fresh copy of the world only when the test asks for another simulated date or retry schedule,
-or when the previous test changed the home's files (revoked a certificate, edited the
-population): a reset cannot undo those.
+fresh copy of the world only when the test asks for another simulated date, retry schedule or
+person-certificate setting, or when the previous test changed the home's files (revoked a
+certificate, edited the population): a reset cannot undo those.
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ class _Start:
 
     today: dt.date | None
     retry: RetrySchedule
+    person_rest: bool = False
 
 
 class VecozoServer:
@@ -176,11 +177,13 @@ class VecozoServer:
             task.print_stack(limit=8, file=out)
         return out.getvalue()
 
-    def prepare(self, *, today: dt.date | None, retry: RetrySchedule) -> Exchange:
+    def prepare(
+        self, *, today: dt.date | None, retry: RetrySchedule, person_rest: bool = False
+    ) -> Exchange:
         """The exchange for the next test, as if just started: reset when it runs with these
         values on an unchanged home, else a fresh one. Raises :class:`ServerSideError` if the
         exchange logged its own errors meanwhile (after the previous test's check)."""
-        wanted = _Start(today=today, retry=retry)
+        wanted = _Start(today=today, retry=retry, person_rest=person_rest)
         if self._exchange is not None and self._started == wanted and not self._home_changed():
             self.call(self._exchange.reset())
         else:
@@ -213,6 +216,7 @@ class VecozoServer:
             today=wanted.today,
             retry=wanted.retry,
             poll_interval=0.05,
+            rest_person_certificates=wanted.person_rest,
         )
         exchange = Exchange(settings, world=self.world.world)
         self._started = wanted

@@ -67,6 +67,7 @@ class ExchangeSettings:
     worker_interval: float = 0.2
     poll_interval: float = 0.5  # mailbox pulls of the pull-mode insurers
     fault_seed: int = 0
+    rest_person_certificates: bool = False  # gateway.GatewaySettings' (docs/COMPATIBILITY.md)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -237,6 +238,7 @@ class Exchange:
             push_endpoints=MappingProxyType(self._push_endpoints),
             worker_interval=s.worker_interval,
             fault_seed=s.fault_seed,
+            rest_person_certificates=s.rest_person_certificates,
         )
 
     def _insurer_settings(

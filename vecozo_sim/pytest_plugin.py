@@ -12,7 +12,11 @@ for, plus small fixtures a suite overrides in its ``conftest.py``:
 - ``vecozo_today`` (function): the simulated date, ``None`` for the world's own;
 - ``vecozo_faults`` (function): rehearsal faults applied before the test runs, as the admin
   bodies: ``{"gateway": {"latencyMs": 200}, "insurers": {"7095": {"down": True}}}``;
-- ``vecozo_retry`` (function): the gateway's delivery retry schedule (fast by default).
+- ``vecozo_retry`` (function): the gateway's delivery retry schedule (fast by default);
+- ``vecozo_allow_person_rest`` (function): ``True`` lets a person's certificate use the REST
+  berichtenservice and COV, as before VECOZO's system-certificate rule (docs/COMPATIBILITY.md).
+  By default only a system certificate is accepted there: ``client(organisation_code)`` and
+  ``cert_and_key(organisation_code)`` give the organisation's system account.
 
 The exchange (the gateway and every stub insurer on free ports of 127.0.0.1) runs on its own
 event loop in a background thread, so a plain ``def test_...(vecozo)`` may use any blocking
@@ -135,7 +139,9 @@ class VecozoExchange:
         return self.layout.ca_cert
 
     def cert_and_key(self, account: str) -> tuple[Path, Path]:
-        """PEM files of ``account``'s client certificate and key (for requests, curl, Java)."""
+        """PEM files of ``account``'s client certificate and key (for requests, curl, Java):
+        a user number, an account name, or an organisation code (then its system account,
+        the one the REST berichtenservice and COV accept)."""
         user_number = self._user_number(account)
         return self.layout.account_cert(user_number), self.layout.account_key(user_number)
 
@@ -170,14 +176,12 @@ class VecozoExchange:
         return VecozoClient(transport, agb=config.agb)
 
     def _user_number(self, account: str) -> str:
-        wanted = account.strip()
-        for candidate in self.world.accounts:
-            if wanted in (candidate.user_number, candidate.name):
-                return candidate.user_number
-        systems = [a for a in self.world.accounts_of(wanted) if a.kind.value == "system"]
-        if systems:
-            return systems[0].user_number
-        raise LookupError(f"no account, account name or organisation {account!r} in the world")
+        from provider_client._world import account_named
+
+        found = account_named(self.world, account)  # an organisation: its system account
+        if found is None:
+            raise LookupError(f"no account, account name or organisation {account!r} in the world")
+        return found.user_number
 
     def admin_sync(self, method: str, path: str, body: object = None) -> Any:
         """Call the admin port (``/admin/gateway/...``, ``/admin/insurers/...``); JSON back.
@@ -320,15 +324,25 @@ def vecozo_retry() -> RetrySchedule:
 
 
 @pytest.fixture
+def vecozo_allow_person_rest() -> bool:
+    """Whether a person's certificate may use the REST berichtenservice and COV: False, as at
+    VECOZO; True for a client built on the old behaviour (docs/COMPATIBILITY.md)."""
+    return False
+
+
+@pytest.fixture
 def vecozo(
     request: pytest.FixtureRequest,
     vecozo_server: VecozoServer,
     vecozo_today: dt.date | None,
     vecozo_faults: Mapping[str, Any],
     vecozo_retry: RetrySchedule,
+    vecozo_allow_person_rest: bool,
 ) -> Iterator[VecozoExchange]:
     """The running exchange with every stub insurer, as if started for this test."""
-    exchange = vecozo_server.prepare(today=vecozo_today, retry=vecozo_retry)
+    exchange = vecozo_server.prepare(
+        today=vecozo_today, retry=vecozo_retry, person_rest=vecozo_allow_person_rest
+    )
     handle = VecozoExchange(vecozo_server, exchange)
     request.node.stash[_HANDLE] = handle
     handle.set_faults_sync(vecozo_faults)

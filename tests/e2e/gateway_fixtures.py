@@ -74,7 +74,7 @@ ALL = frozenset(Service)
 # name -> (user number, organisation, services, kind)
 ACCOUNTS: dict[str, tuple[str, str, frozenset[Service], AccountKind]] = {
     "provider": ("10000000000001", PRACTICE, ALL, AccountKind.SYSTEM),
-    "provider_no_cov": ("10000000000002", PRACTICE, ALL - {Service.COV}, AccountKind.PERSON),
+    "provider_no_cov": ("10000000000002", PRACTICE, ALL - {Service.COV}, AccountKind.SYSTEM),
     "other_provider": ("10000000000003", OTHER_PRACTICE, ALL, AccountKind.SYSTEM),
     "bureau": ("20000000000001", BUREAU_OK, ALL, AccountKind.SYSTEM),
     "bureau_without": ("20000000000002", BUREAU_NO, ALL, AccountKind.SYSTEM),

@@ -166,14 +166,30 @@ async def test_an_unknown_account_is_named_with_the_accounts_there_are(
     assert "Traceback" not in err
 
 
-async def test_a_person_account_without_berichten_is_told_so(
+async def test_a_person_account_is_told_to_use_a_system_certificate(
     vecozo: VecozoExchange, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = await run(capsys, "inbox", "--home", str(vecozo.home), "--as", DENTIST_PERSON)
 
     assert code == 6  # ProblemDetailsError: the exchange refused with a reason
     assert "403" in err
-    assert "berichten" in err
+    assert "alleen een systeemcertificaat" in err
+
+
+class TestWhereTheOperatorAllowsPersons:
+    @pytest.fixture
+    def vecozo_allow_person_rest(self) -> bool:
+        return True  # docs/COMPATIBILITY.md: the old behaviour, a person's account's rights
+
+    async def test_a_person_account_without_berichten_is_told_so(
+        self, vecozo: VecozoExchange, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        home = str(vecozo.home)
+        code, _, err = await run(capsys, "inbox", "--home", home, "--as", DENTIST_PERSON)
+
+        assert code == 6  # ProblemDetailsError: the exchange refused with a reason
+        assert "403" in err
+        assert "dienst berichten" in err
 
 
 async def test_a_revoked_account_gets_the_certificate_hint(

@@ -73,6 +73,9 @@ async def test_a_bureau_without_toestemming_is_refused(vecozo: VecozoExchange) -
     assert receipt.traceer_id  # the bureau that holds the toestemming may
 
 
+# The employee's person certificate pushes only where the operator allows persons on the
+# berichtenservice (docs/COMPATIBILITY.md); otherwise it would be refused before and after.
+@pytest.mark.parametrize("vecozo_allow_person_rest", [True])
 async def test_revoking_an_employee_locks_that_person_out_at_once(
     vecozo: VecozoExchange, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -64,6 +64,7 @@ def _assert_banner(up: UpProcess, home: Path) -> None:
     assert up.runtime["gateway_url"] in out
     assert up.runtime["admin_url"] in out
     assert str(home / "accounts" / f"{DENTIST_SYSTEM}.pem") in out  # every account is listed
+    assert "your software presents a system certificate" in out  # not a person's
     assert f"curl --cert {home / 'accounts'}" in out
     assert "--cacert" in out
     for command in ("client submit", "client fetch", "client cov"):

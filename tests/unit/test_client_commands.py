@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -23,8 +24,9 @@ from provider_client._cmd_generate import (
     write_generated,
 )
 from provider_client._commands import default_account, fetched_name, run_command
+from provider_client._world import account_named
 from vecozo_sim.cli import build_parser, main
-from world import DEFAULT_HOME, Service, World, generate_world
+from world import DEFAULT_HOME, AccountKind, Service, World, generate_world
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +91,22 @@ def test_the_default_account_may_submit_read_and_check_cov(world: World) -> None
 
     assert world.provider(account.organisation) is not None
     assert {Service.DECLAREREN, Service.BERICHTEN, Service.COV} <= account.services
+    assert account.kind is AccountKind.SYSTEM  # the webservices refuse a person's certificate
+
+
+def test_the_default_account_is_a_system_even_after_a_person_with_every_right(
+    world: World,
+) -> None:
+    [person] = [
+        a
+        for a in world.accounts_of(default_account(world).organisation)
+        if a.kind is AccountKind.PERSON
+    ]
+    everything = dataclasses.replace(person, services=frozenset(Service))
+    accounts = (everything, *(a for a in world.accounts if a != person))
+    edited = dataclasses.replace(world, accounts=accounts)
+
+    assert default_account(edited).kind is AccountKind.SYSTEM
 
 
 def test_write_generated_to_a_file_or_into_a_folder(tmp_path: Path) -> None:
@@ -140,4 +158,16 @@ def test_commands_exist_at_top_level_and_under_client() -> None:
 def test_help_names_the_default_account(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["inbox", "--help"])
-    assert "first provider account authorised for" in " ".join(capsys.readouterr().out.split())
+    assert "first provider system account authorised for" in " ".join(
+        capsys.readouterr().out.split()
+    )
+
+
+def test_an_account_is_named_by_number_name_or_organisation(world: World) -> None:
+    system = default_account(world)
+    [person] = [a for a in world.accounts_of(system.organisation) if a.kind is AccountKind.PERSON]
+
+    assert account_named(world, person.user_number) == person
+    assert account_named(world, f" {person.name.upper()} ") == person
+    assert account_named(world, system.organisation) == system  # software: the system account
+    assert account_named(world, "99999999") is None
