@@ -174,7 +174,7 @@ async def _accept(request: web.Request, state: GatewayState, upload: Upload) -> 
         indiener_account=caller.user_number,
         afzender=envelope.afzender.code,
         recipient=route.recipient,
-        metadata=berichten.metadata_to_json(stamped),
+        metadata=stamped,
         size=upload.size,
         sha256=upload.sha256,
         received_at=state.now(),

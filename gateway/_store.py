@@ -9,17 +9,23 @@ a row (crash between rename and commit) is harmless: nobody was told it was acce
 
 SQLite calls are blocking; one connection serialised by a lock runs them in a worker thread
 (``asyncio.to_thread``) so the event loop keeps serving.
+
+The wire metadata is one JSON column holding ``berichten.BerichtMetadata.to_json_text`` (the
+zoekpad filters reach into it with ``json_extract``). A row read comes back typed: each text is
+decoded once with the berichten reader and remembered (a bounded cache owned by the store), so
+neither the delivery worker's scans nor an insurer's polls decode the same envelope again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,11 +33,15 @@ from typing import Any, TypeVar
 import berichten
 from gateway._errors import StoreError
 from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
-from world import StoreGuard
+from world import DeliveryMode, StoreGuard
 
 __all__ = ["JournalEntry", "JournalQuery", "NewMessage", "Store", "StoredMessage"]
 
 T = TypeVar("T")
+
+# Envelopes decoded and remembered per store: more than a full mailbox listing (250) and a
+# delivery backlog of this size; a message beyond it is decoded again when next read.
+DECODED_ENVELOPES = 10_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -111,7 +121,7 @@ class NewMessage:
     indiener_account: str
     afzender: str
     recipient: str
-    metadata: Mapping[str, Any]
+    metadata: berichten.BerichtMetadata
     size: int
     sha256: str
     received_at: str
@@ -128,15 +138,15 @@ class StoredMessage:
     indiener_account: str
     afzender: str
     recipient: str
-    metadata: Mapping[str, Any]
+    metadata: berichten.BerichtMetadata
     payload_file: str
     size: int
     sha256: str
     received_at: str
     status: Status
     status_at: str
-    meldingen: tuple[Mapping[str, str], ...]
-    delivery: str | None
+    meldingen: tuple[berichten.Melding, ...]
+    delivery: DeliveryMode | None
     attempts: int
     next_attempt_at: float
     acknowledged: bool
@@ -199,13 +209,37 @@ class JournalQuery:
         return sql, params
 
 
-def _message(row: sqlite3.Row) -> StoredMessage:
-    values = dict(zip(_COLUMNS, row, strict=True))
-    values["metadata"] = json.loads(values["metadata"])
-    values["meldingen"] = tuple(json.loads(values["meldingen"]))
-    values["status"] = Status(values["status"])
-    values["acknowledged"] = bool(values["acknowledged"])
-    return StoredMessage(**values)
+def _read_meldingen(text: str) -> tuple[berichten.Melding, ...]:
+    """The meldingen column: the JSON array ``_meldingen_text`` wrote."""
+    return tuple(berichten.Melding(**melding) for melding in json.loads(text))
+
+
+def _meldingen_text(meldingen: Sequence[berichten.Melding]) -> str:
+    return json.dumps([melding.to_json() for melding in meldingen])
+
+
+class _RowReader:
+    """Rows to typed messages; each metadata and meldingen text decoded once (bounded)."""
+
+    def __init__(self) -> None:
+        self.metadata = functools.lru_cache(maxsize=DECODED_ENVELOPES)(
+            berichten.parse_metadata_json
+        )
+        self.meldingen = functools.lru_cache(maxsize=1024)(_read_meldingen)
+
+    def message(self, row: Sequence[Any]) -> StoredMessage:
+        values = dict(zip(_COLUMNS, row, strict=True))
+        values["metadata"] = self.metadata(values["metadata"])
+        text = values["meldingen"]
+        values["meldingen"] = () if text == "[]" else self.meldingen(text)
+        values["status"] = Status(values["status"])
+        values["delivery"] = values["delivery"] and DeliveryMode(values["delivery"])
+        values["acknowledged"] = bool(values["acknowledged"])
+        return StoredMessage(**values)
+
+    def clear(self) -> None:
+        self.metadata.cache_clear()
+        self.meldingen.cache_clear()
 
 
 def _commit(db: sqlite3.Connection, sql: str, params: Sequence[object]) -> None:
@@ -287,6 +321,7 @@ class Store:
         self.upload_dir = directory / "uploads"
         self._db = connection
         self._lock = threading.Lock()
+        self._rows = _RowReader()
 
     @classmethod
     async def open(cls, directory: Path, *, marker: Path | None = None) -> Store:
@@ -366,7 +401,7 @@ class Store:
                 new.indiener_account,
                 new.afzender,
                 new.recipient,
-                json.dumps(new.metadata),
+                new.metadata.to_json_text(),
                 payload_file,
                 new.size,
                 new.sha256,
@@ -391,7 +426,7 @@ class Store:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         rows = await self._run(lambda db: db.execute(sql, tuple(params)).fetchall())
-        return [_message(r) for r in rows]
+        return [self._rows.message(r) for r in rows]
 
     async def set_status(
         self,
@@ -399,7 +434,7 @@ class Store:
         status: Status,
         *,
         at: str,
-        meldingen: Iterable[Mapping[str, str]] | None = None,
+        meldingen: Sequence[berichten.Melding] = (),
         **columns: object,
     ) -> None:
         """Move a message to ``status`` and append the history row, in one transaction.
@@ -408,9 +443,9 @@ class Store:
         """
         sets = ["status=?", "status_at=?"] + [f"{name}=?" for name in columns]
         params: list[object] = [status.value, at, *columns.values()]
-        if meldingen is not None:
+        if meldingen:
             sets.append("meldingen=?")
-            params.append(json.dumps(list(meldingen)))
+            params.append(_meldingen_text(meldingen))
 
         def work(db: sqlite3.Connection) -> None:
             with db:
@@ -570,6 +605,7 @@ class Store:
                 payload.unlink(missing_ok=True)
 
         await self._run(work)
+        self._rows.clear()
 
     async def replace_cov(self, uzovi: str, entries: Sequence[str]) -> None:
         def work(db: sqlite3.Connection) -> None:
