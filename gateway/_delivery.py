@@ -121,14 +121,10 @@ class DeliveryWorker:
         return 10.0
 
     async def _move(
-        self,
-        message: StoredMessage,
-        status: Status,
-        *meldingen: berichten.Melding,
-        **columns: object,
+        self, message: StoredMessage, status: Status, *meldingen: berichten.Melding
     ) -> None:
         await self._state.store.set_status(
-            message.traceer_id, status, at=self._state.now(), meldingen=meldingen, **columns
+            message.traceer_id, status, at=self._state.now(), meldingen=meldingen
         )
 
     async def _check(self, message: StoredMessage) -> bool:
@@ -145,9 +141,7 @@ class DeliveryWorker:
     async def _offer(self, message: StoredMessage) -> None:
         target = delivery_target(self._state, message.recipient)
         mode = DeliveryMode.PULL if target is None else DeliveryMode.PUSH
-        await self._move(
-            message, Status.WORDT_AANGEBODEN, delivery=mode.value, attempts=0, next_attempt_at=0.0
-        )
+        await self._state.store.offer(message.traceer_id, delivery=mode, at=self._state.now())
 
     def _maybe_push(self, message: StoredMessage) -> float:
         due_in = message.next_attempt_at - time.time()
@@ -201,10 +195,10 @@ class DeliveryWorker:
             )
             await self._move(message, Status.AANBIEDEN_MISLUKT, melding)
             return
-        await self._state.store.update(
+        await self._state.store.schedule_retry(
             message.traceer_id,
             attempts=attempts,
-            next_attempt_at=time.time() + schedule.delay_after(attempts),
+            due=time.time() + schedule.delay_after(attempts),
         )
 
 

@@ -147,9 +147,7 @@ async def acknowledge(request: web.Request) -> web.Response:
     if message.acknowledged or message.status is not Status.WORDT_AANGEBODEN:
         raise NotFoundError(f"bericht {message.traceer_id} staat niet (meer) klaar")
     try:
-        await state.store.set_status(
-            message.traceer_id, Status.BEZORGD, at=state.now(), acknowledged=1
-        )
+        await state.store.acknowledge(message.traceer_id, at=state.now())
     except StatusTransitionError:  # a concurrent DELETE won the race: already Bezorgd
         raise NotFoundError(f"bericht {message.traceer_id} staat niet (meer) klaar") from None
     return web.Response(status=202)

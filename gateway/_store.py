@@ -435,24 +435,40 @@ class Store:
         *,
         at: str,
         meldingen: Sequence[berichten.Melding] = (),
-        **columns: object,
     ) -> None:
-        """Move a message to ``status`` and append the history row, in one transaction.
+        """Move a message to ``status`` (with the meldingen that say why, for a failure) and
+        append the history row, in one transaction.
 
         Raises ``StatusTransitionError`` (nothing written) for a move the life cycle forbids.
         """
-        sets = ["status=?", "status_at=?"] + [f"{name}=?" for name in columns]
-        params: list[object] = [status.value, at, *columns.values()]
-        if meldingen:
-            sets.append("meldingen=?")
-            params.append(_meldingen_text(meldingen))
+        text = _meldingen_text(meldingen) if meldingen else None
+        await self._move(traceer_id, status, at, "meldingen=coalesce(?, meldingen)", (text,))
+
+    async def offer(self, traceer_id: str, *, delivery: DeliveryMode, at: str) -> None:
+        """``WordtAangeboden``: in the addressee's mailbox (pull) or due for a first push."""
+        await self._move(
+            traceer_id,
+            Status.WORDT_AANGEBODEN,
+            at,
+            "delivery=?, attempts=0, next_attempt_at=0",
+            (delivery.value,),
+        )
+
+    async def acknowledge(self, traceer_id: str, *, at: str) -> None:
+        """``Bezorgd`` by the addressee's DELETE: the message leaves its mailbox."""
+        await self._move(traceer_id, Status.BEZORGD, at, "acknowledged=1", ())
+
+    async def _move(
+        self, traceer_id: str, status: Status, at: str, sets: str, params: Sequence[object]
+    ) -> None:
+        """The one status change: ``sets`` (constant SQL of the caller) beside the status."""
 
         def work(db: sqlite3.Connection) -> None:
             with db:
                 _checked_move(db, traceer_id, status)
                 db.execute(
-                    f"UPDATE messages SET {', '.join(sets)} WHERE traceer_id=?",  # noqa: S608
-                    (*params, traceer_id),
+                    f"UPDATE messages SET status=?, status_at=?, {sets} WHERE traceer_id=?",  # noqa: S608
+                    (status.value, at, *params, traceer_id),
                 )
                 db.execute(
                     "INSERT INTO status_history (traceer_id, status, at) VALUES (?,?,?)",
@@ -461,17 +477,15 @@ class Store:
 
         await self._run(work)
 
-    async def update(self, traceer_id: str, **columns: object) -> None:
-        sets = ", ".join(f"{name}=?" for name in columns)
-
-        def work(db: sqlite3.Connection) -> None:
-            with db:
-                db.execute(
-                    f"UPDATE messages SET {sets} WHERE traceer_id=?",  # noqa: S608
-                    (*columns.values(), traceer_id),
-                )
-
-        await self._run(work)
+    async def schedule_retry(self, traceer_id: str, *, attempts: int, due: float) -> None:
+        """Count a failed push and when (``time.time()``) the next one is due."""
+        await self._run(
+            lambda db: _commit(
+                db,
+                "UPDATE messages SET attempts=?, next_attempt_at=? WHERE traceer_id=?",
+                (attempts, due, traceer_id),
+            )
+        )
 
     async def mark_downloaded(self, traceer_id: str, *, at: str) -> None:
         """Remember the first download only: retention runs from then, not from the latest."""

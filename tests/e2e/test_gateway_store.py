@@ -9,6 +9,7 @@ import pytest
 import berichten
 from gateway import Status, StatusTransitionError, Store
 from gateway._store import NewMessage
+from world import DeliveryMode
 
 AT = "2025-06-01T12:00:00.000+00:00"
 T1, C1 = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
@@ -82,7 +83,7 @@ async def test_a_message_reads_back_typed_its_envelope_decoded_once(tmp_path: Pa
         assert again is not None
         assert first.metadata == envelope(T1, conversatie_id=C1)
         assert again.metadata is first.metadata
-        await store.update(T1, attempts=2, next_attempt_at=123.5)
+        await store.schedule_retry(T1, attempts=2, due=123.5)
         await store.set_status(T1, Status.WORDT_VERWERKT, at=AT)
         melding = berichten.Melding(code="0158", omschrijving="aantal", toelichting="record 7")
         await store.set_status(T1, Status.AFGEKEURD_DOOR_DIENST, at=AT, meldingen=[melding])
@@ -104,7 +105,11 @@ async def test_an_illegal_move_is_refused_and_nothing_is_written(
     store = await stored(tmp_path)
     try:
         with pytest.raises(StatusTransitionError):
-            await store.set_status(T1, target, at=AT, acknowledged=1)
+            await store.set_status(T1, target, at=AT)
+        with pytest.raises(StatusTransitionError):
+            await store.acknowledge(T1, at=AT)
+        with pytest.raises(StatusTransitionError):
+            await store.offer(T1, delivery=DeliveryMode.PULL, at=AT)
         message = await store.get(T1)
         assert message is not None
         assert (message.status, message.acknowledged) == (Status.ONTVANGEN, False)
@@ -158,8 +163,10 @@ async def test_zoeken_filters_a_large_mailbox_in_sql(tmp_path: Path) -> None:
             new = _mailbox_message(i)
             upload = store.new_upload_path()
             upload.write_bytes(b"payload")
-            assert await store.add_message(new, upload, status=Status.WORDT_AANGEBODEN)
-            await store.update(new.traceer_id, delivery="pull", acknowledged=int(i == 120))
+            assert await store.add_message(new, upload, status=Status.VERWERKING_VOLTOOID)
+            await store.offer(new.traceer_id, delivery=DeliveryMode.PULL, at=AT)
+            if i == 120:
+                await store.acknowledge(new.traceer_id, at=AT)
 
         async def found(zoekpad: berichten.Zoekpad, limit: int = 250) -> list[str]:
             found = await store.search_mailbox("7095", zoekpad, limit=limit)
