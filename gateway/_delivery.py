@@ -35,9 +35,10 @@ log = logging.getLogger("gateway.delivery")
 def delivery_target(state: GatewayState, organisation: str) -> str | None:
     """The https endpoint to push to, or None for the pull mailbox.
 
-    ``GatewaySettings.push_endpoints`` wins over the world (the runner knows the real ports).
+    The exchange's push endpoints (``GatewaySettings.push_endpoints``, then
+    ``Gateway.set_push_endpoints``) win over the world: the runner knows the real ports.
     """
-    override = state.settings.push_endpoints.get(organisation)
+    override = state.push_endpoints.get(organisation)
     if override:
         return override
     world = state.world

@@ -313,6 +313,16 @@ def test_soap_client_faults_are_400_unless_strict_and_server_faults_500() -> Non
         GatewaySettings(layout=layout, soap_client_fault_status=418)
 
 
+def test_push_endpoints_of_the_settings_cannot_change_behind_their_back() -> None:
+    given = {"3311": "https://127.0.0.1:9001/in"}
+    settings = GatewaySettings(layout=HomeLayout(root=Path("/nonexistent")), push_endpoints=given)
+    given["3311"] = "https://elsewhere.test/in"
+    given["7095"] = "https://elsewhere.test/in"
+    assert dict(settings.push_endpoints) == {"3311": "https://127.0.0.1:9001/in"}
+    with pytest.raises(TypeError):
+        settings.push_endpoints["3311"] = "https://elsewhere.test/in"  # type: ignore[index]
+
+
 def test_retention_cutoff_is_24_hours_before_now_in_store_form() -> None:
     cutoff = retention_cutoff(NOW, dt.timedelta(hours=24))
     assert cutoff == "2025-05-31T12:00:00.000+00:00"
