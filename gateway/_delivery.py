@@ -140,7 +140,7 @@ class DeliveryWorker:
         return True
 
     async def _offer(self, message: StoredMessage) -> None:
-        target = delivery_target(self._state, message.recipient)
+        target = delivery_target(self._state, message.addressee)
         mode = DeliveryMode.PULL if target is None else DeliveryMode.PUSH
         await self._state.store.offer(message.traceer_id, delivery=mode, at=self._state.now())
 
@@ -168,10 +168,10 @@ class DeliveryWorker:
     async def _attempt(self, message: StoredMessage) -> str | None:
         """One POST to the participant; None on any 2xx, else why it failed."""
         state = self._state
-        target = delivery_target(state, message.recipient)
+        target = delivery_target(state, message.addressee)
         if target is None:
             return "geen endpoint bekend"
-        if message.recipient in state.faults.failing_deliveries:
+        if message.addressee in state.faults.failing_deliveries:
             return "geïnjecteerde storing"
         if self._session is None:
             return "bezorging is gestopt"

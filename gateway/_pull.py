@@ -120,7 +120,7 @@ async def _own_message(request: web.Request) -> tuple[GatewayState, StoredMessag
     message = await state.store.get(traceer_id)
     if (
         message is None
-        or message.recipient != caller.organisation
+        or message.addressee != caller.organisation
         or message.delivery is not DeliveryMode.PULL
     ):
         raise NotFoundError(f"bericht {traceer_id} niet gevonden")
@@ -154,7 +154,7 @@ async def acknowledge(request: web.Request) -> web.Response:
 
 
 def _is_party(caller: Caller, message: StoredMessage) -> bool:
-    return caller.organisation in (message.indiener, message.afzender, message.recipient)
+    return caller.organisation in (message.indiener, message.afzender, message.addressee)
 
 
 def _status_item(message: StoredMessage) -> berichten.BerichtstatusGegevens:

@@ -127,7 +127,7 @@ def _declaration_ref(message: StoredMessage | None) -> DeclarationRef | None:
         traceer_id=message.traceer_id,
         conversatie_id=message.conversatie_id,
         indiener=message.indiener,
-        addressee=message.recipient,
+        addressee=message.addressee,
     )
 
 
@@ -173,7 +173,7 @@ async def _accept(request: web.Request, state: GatewayState, upload: Upload) -> 
         indiener=route.indiener,
         indiener_account=caller.user_number,
         afzender=envelope.afzender.code,
-        recipient=route.recipient,
+        addressee=route.addressee,
         metadata=stamped,
         size=upload.size,
         sha256=upload.sha256,

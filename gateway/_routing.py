@@ -107,7 +107,7 @@ class DeclarationRef:
 class Route:
     kind: MessageKind
     indiener: str  # organisation code of the submitting account
-    recipient: str  # organisation code the message is delivered to
+    addressee: str  # organisation code the message is delivered to
 
 
 def _party(obj: Mapping[str, Any]) -> Party:
@@ -183,7 +183,7 @@ def _route_declaration(
     addressee, judge = _single_insurer(env.geadresseerden, world=world)
     if header is not None:
         _check_header(env, header, addressee=addressee)
-    return Route(kind=MessageKind.DECLARATION, indiener=caller.organisation, recipient=judge)
+    return Route(kind=MessageKind.DECLARATION, indiener=caller.organisation, addressee=judge)
 
 
 def _check_may_send_for(caller: Caller, afzender: Party, *, world: World, today: dt.date) -> None:
@@ -272,7 +272,7 @@ def _route_return(
     if header is not None:
         _check_stream(env, header)
     return Route(
-        kind=MessageKind.RETURN, indiener=caller.organisation, recipient=declaration.indiener
+        kind=MessageKind.RETURN, indiener=caller.organisation, addressee=declaration.indiener
     )
 
 

@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS messages (
     indiener TEXT NOT NULL,
     indiener_account TEXT NOT NULL,
     afzender TEXT NOT NULL,
-    recipient TEXT NOT NULL,
+    addressee TEXT NOT NULL,
     metadata TEXT NOT NULL,
     payload_file TEXT NOT NULL,
     size INTEGER NOT NULL,
@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversatie_id);
 CREATE INDEX IF NOT EXISTS messages_answer ON messages(als_antwoord_op);
-CREATE INDEX IF NOT EXISTS messages_mailbox ON messages(recipient, status, acknowledged);
+CREATE INDEX IF NOT EXISTS messages_mailbox ON messages(addressee, status, acknowledged);
 CREATE TABLE IF NOT EXISTS status_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     traceer_id TEXT NOT NULL,
@@ -103,7 +103,7 @@ CREATE TABLE IF NOT EXISTS cov_register (
 
 _COLUMNS = (
     *("seq", "traceer_id", "conversatie_id", "als_antwoord_op", "kind", "indiener"),
-    *("indiener_account", "afzender", "recipient", "metadata", "payload_file", "size"),
+    *("indiener_account", "afzender", "addressee", "metadata", "payload_file", "size"),
     *("sha256", "received_at", "status", "status_at", "meldingen", "delivery", "attempts"),
     *("next_attempt_at", "acknowledged", "downloaded_at"),
 )
@@ -120,7 +120,7 @@ class NewMessage:
     indiener: str
     indiener_account: str
     afzender: str
-    recipient: str
+    addressee: str  # the organisation it is delivered to
     metadata: berichten.BerichtMetadata
     size: int
     sha256: str
@@ -137,7 +137,7 @@ class StoredMessage:
     indiener: str
     indiener_account: str
     afzender: str
-    recipient: str
+    addressee: str
     metadata: berichten.BerichtMetadata
     payload_file: str
     size: int
@@ -253,11 +253,15 @@ def _commit(db: sqlite3.Connection, sql: str, params: Sequence[object]) -> None:
 
 
 def _migrate(db: sqlite3.Connection) -> None:
-    """Add columns an older store lacks (CREATE IF NOT EXISTS leaves old tables as they were)."""
+    """Bring an older store's columns up to date (CREATE IF NOT EXISTS leaves old tables as
+    they were): add ``downloaded_at``; ``recipient`` is named ``addressee`` since issue 15 (its
+    index follows the rename)."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(messages)")}
-    if "downloaded_at" not in columns:
-        with db:
+    with db:
+        if "downloaded_at" not in columns:
             db.execute("ALTER TABLE messages ADD COLUMN downloaded_at TEXT")
+        if "recipient" in columns:
+            db.execute("ALTER TABLE messages RENAME COLUMN recipient TO addressee")
 
 
 def _pragmas(db: sqlite3.Connection) -> None:
@@ -278,7 +282,7 @@ def _checked_move(db: sqlite3.Connection, traceer_id: str, status: Status) -> No
 
 
 _STROOM = "$.routeringgegevens.berichtstroom."
-_MAILBOX = "recipient=? AND status=? AND delivery='pull' AND acknowledged=0"
+_MAILBOX = "addressee=? AND status=? AND delivery='pull' AND acknowledged=0"
 
 
 def _zoekpad_clause(zoekpad: berichten.Zoekpad) -> tuple[str, list[object]]:
@@ -395,7 +399,7 @@ class Store:
     def _insert(self, new: NewMessage, payload_file: str, status: Status) -> None:
         self._db.execute(
             "INSERT INTO messages (traceer_id, conversatie_id, als_antwoord_op, kind, indiener,"
-            " indiener_account, afzender, recipient, metadata, payload_file, size, sha256,"
+            " indiener_account, afzender, addressee, metadata, payload_file, size, sha256,"
             " received_at, status, status_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 new.traceer_id,
@@ -405,7 +409,7 @@ class Store:
                 new.indiener,
                 new.indiener_account,
                 new.afzender,
-                new.recipient,
+                new.addressee,
                 new.metadata.to_json_text(),
                 payload_file,
                 new.size,

@@ -51,7 +51,7 @@ async def stored(tmp_path: Path) -> Store:
         indiener="12002242",
         indiener_account="10000000000001",
         afzender="12002242",
-        recipient="7095",
+        addressee="7095",
         metadata=envelope(T1, conversatie_id=C1),
         size=7,
         sha256="x",
@@ -148,7 +148,7 @@ def _mailbox_message(i: int) -> NewMessage:
         indiener="98000001",
         indiener_account="20000000000001",
         afzender="12002242",
-        recipient="3311" if i == 130 else "7095",  # 130: another organisation's mailbox
+        addressee="3311" if i == 130 else "7095",  # 130: another organisation's mailbox
         metadata=metadata,
         size=7,
         sha256="x",

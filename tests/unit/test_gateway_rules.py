@@ -191,11 +191,11 @@ def route(
 
 
 def test_provider_sends_as_itself_and_bureau_with_toestemming() -> None:
-    assert route("10000000000001", meta()).recipient == "7095"
+    assert route("10000000000001", meta()).addressee == "7095"
     by_bureau = route("20000000000001", meta())
     assert (by_bureau.indiener, by_bureau.kind) == ("98000001", MessageKind.DECLARATION)
     assert (
-        route("10000000000001", meta(afzender="12041054", rol="Zorgverlener")).recipient == "7095"
+        route("10000000000001", meta(afzender="12041054", rol="Zorgverlener")).addressee == "7095"
     )
 
 
@@ -277,7 +277,7 @@ DECL = DeclarationRef(traceer_id="d", conversatie_id="c", indiener="98000001", a
 
 def test_return_goes_to_the_indiener_only() -> None:
     routed = route("30000000000001", _return(), header=None, answered=DECL)
-    assert (routed.kind, routed.recipient) == (MessageKind.RETURN, "98000001")
+    assert (routed.kind, routed.addressee) == (MessageKind.RETURN, "98000001")
     assert route("30000000000001", _return(afzender="0101"), header=None, answered=DECL)
 
 
