@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from berichten import (
     ACTIE_INDIENEN,
@@ -38,7 +37,6 @@ __all__ = [
     "Party",
     "Route",
     "decide_route",
-    "envelope_from_json",
     "envelope_from_metadata",
 ]
 
@@ -110,36 +108,12 @@ class Route:
     addressee: str  # organisation code the message is delivered to
 
 
-def _party(obj: Mapping[str, Any]) -> Party:
-    return Party(rol=str(obj.get("rol", "")), code=str(obj.get("code", "")))
-
-
-def envelope_from_json(meta: Mapping[str, Any]) -> Envelope:
-    """Pick the routing facts out of a schema-valid ``berichtMetadata`` object."""
-    routing = meta["routeringgegevens"]
-    reference = meta["referentiegegevens"]
-    stream = routing["berichtstroom"]
-    return Envelope(
-        traceer_id=str(reference["traceerId"]).lower(),
-        conversatie_id=str(reference["conversatieId"]).lower(),
-        als_antwoord_op=(str(reference["alsAntwoordOp"]).lower())
-        if reference.get("alsAntwoordOp")
-        else None,
-        afzender=_party(routing["afzender"]),
-        geadresseerden=tuple(_party(g) for g in routing.get("geadresseerden") or ()),
-        berichttype=str(stream["berichttype"]),
-        berichtversie=int(stream["berichtversie"]),
-        berichtsubversie=int(stream["berichtsubversie"]),
-        actie=str(stream["actie"]),
-    )
-
-
 def _relatie(relatie: Relatie) -> Party:
     return Party(rol=relatie.rol, code=relatie.code or "")
 
 
 def envelope_from_metadata(meta: BerichtMetadata) -> Envelope:
-    """The routing facts of parsed metadata: what ``envelope_from_json`` reads, without JSON."""
+    """The routing facts of a validated ``berichtMetadata``."""
     routing, reference = meta.routeringgegevens, meta.referentiegegevens
     stream = routing.berichtstroom
     return Envelope(
