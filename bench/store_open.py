@@ -53,7 +53,7 @@ def fill(layout: HomeLayout, messages: int) -> None:
             tid = str(uuid.uuid4())
             db.execute(
                 "INSERT INTO messages (traceer_id, conversatie_id, kind, indiener,"
-                " indiener_account, afzender, recipient, metadata, payload_file, size, sha256,"
+                " indiener_account, afzender, addressee, metadata, payload_file, size, sha256,"
                 " received_at, status, status_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (tid, tid, "declaration", "12050001", "1", "12050001", "7095", _METADATA,
                  f"{tid}.bin", 1000, "0" * 64, "2025-01-01", "Bezorgd", "2025-01-01"),

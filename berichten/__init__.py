@@ -79,6 +79,7 @@ from berichten._pull import (
     parse_pull_metadata,
     parse_pull_metadata_list,
     pull_metadata_to_json,
+    render_pull_listing,
 )
 from berichten._status import (
     Berichtstatus,
@@ -176,6 +177,7 @@ __all__ = [
     "pull_metadata_to_json",
     "render_cov_request",
     "render_cov_response",
+    "render_pull_listing",
     "render_soap_fault",
     "return_berichtstroom",
     "standard_of",

@@ -8,8 +8,10 @@ schema object, so every rule sits next to the schema keyword it comes from.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from berichten._check import ROOT, Checker, child, load_json
@@ -29,6 +31,7 @@ __all__ = [
     "read_referentiegegevens",
     "read_routeringgegevens",
     "read_verwerkingscontext",
+    "render_timestamp",
 ]
 
 MAX_ADDRESSEES = 100  # Routeringgegevens.geadresseerden "maxItems": 100
@@ -126,6 +129,16 @@ class BerichtMetadata:
     routeringgegevens: Routeringgegevens
     referentiegegevens: Referentiegegevens
     verwerkingscontext: tuple[SleutelWaardePaar, ...] = ()
+    # to_json_text's result: the exchange lists the same envelope on every poll of a mailbox.
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+
+    def to_json_text(self) -> str:
+        """``json.dumps(metadata_to_json(self))``, rendered once per value."""
+        text = self._text
+        if text is None:
+            text = json.dumps(metadata_to_json(self))
+            object.__setattr__(self, "_text", text)
+        return text
 
     def context_values(self, sleutel: str) -> tuple[str, ...] | None:
         """The values of verwerkingscontext entry ``sleutel``, or None when absent."""
@@ -309,6 +322,12 @@ def _read_pair(chk: Checker, value: object, path: str) -> SleutelWaardePaar | No
     if sleutel is None or raw is None or len(waarde) != len(raw):
         return None
     return SleutelWaardePaar(sleutel=sleutel, waarde=tuple(waarde))
+
+
+def render_timestamp(moment: datetime) -> str:
+    """An OpenAPI ``date-time`` as the exchange writes it: milliseconds at least (its own
+    clock has no more), microseconds only when the value has them, so nothing is lost."""
+    return moment.isoformat(timespec="milliseconds" if moment.microsecond % 1000 == 0 else "auto")
 
 
 def _compact(values: dict[str, Any]) -> dict[str, Any]:

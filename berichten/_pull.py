@@ -7,6 +7,8 @@ geadresseerde. The gateway renders them, the client reads them.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +24,7 @@ from berichten._metadata import (
     read_referentiegegevens,
     read_routeringgegevens,
     read_verwerkingscontext,
+    render_timestamp,
 )
 
 __all__ = [
@@ -32,6 +35,7 @@ __all__ = [
     "parse_pull_metadata",
     "parse_pull_metadata_list",
     "pull_metadata_to_json",
+    "render_pull_listing",
 ]
 
 SHA256 = "SHA256"  # the algoritme named by the schema's example
@@ -68,7 +72,10 @@ class Basisgegevens:
     payload: HTTPSDownload
 
     def to_json(self) -> dict[str, Any]:
-        return {"ontvangenOp": self.ontvangen_op.isoformat(), "payload": self.payload.to_json()}
+        return {
+            "ontvangenOp": render_timestamp(self.ontvangen_op),
+            "payload": self.payload.to_json(),
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,6 +109,20 @@ class PullBerichtMetadata:
 def pull_metadata_to_json(meta: PullBerichtMetadata) -> dict[str, Any]:
     """The JSON object of one pull listing item: ``basisgegevens``, then the push envelope."""
     return {"basisgegevens": meta.basisgegevens.to_json(), **metadata_to_json(meta.to_push())}
+
+
+def render_pull_listing(items: Iterable[tuple[BerichtMetadata, Basisgegevens]]) -> str:
+    """The JSON text of a pull listing, each item a pushed envelope with its basisgegevens.
+
+    The same text as ``json.dumps([pull_metadata_to_json(...), ...])``, made faster by
+    splicing each envelope's ``to_json_text`` (rendered once per value) after its
+    basisgegevens: an insurer polls the same mailbox all day.
+    """
+    parts = (
+        f'{{"basisgegevens": {json.dumps(basis.to_json())}, {meta.to_json_text()[1:]}'
+        for meta, basis in items
+    )
+    return f"[{', '.join(parts)}]"
 
 
 def parse_pull_metadata(obj: object) -> PullBerichtMetadata:

@@ -20,6 +20,7 @@ from berichten._metadata import (
     Referentiegegevens,
     read_berichtstroom,
     read_referentiegegevens,
+    render_timestamp,
 )
 
 __all__ = [
@@ -82,11 +83,11 @@ class BerichtstatusGegevens:
             "referentiegegevens": self.referentiegegevens.to_json(),
             "berichtstroom": self.berichtstroom.to_json(),
             "berichtstatus": self.berichtstatus.value,
-            "berichtstatusGewijzigdOp": self.berichtstatus_gewijzigd_op.isoformat(),
+            "berichtstatusGewijzigdOp": render_timestamp(self.berichtstatus_gewijzigd_op),
+            "berichtOntvangenOp": render_timestamp(self.bericht_ontvangen_op),
         }
         if self.meldingen:  # "minItems": 1, so no meldingen means the member is absent
             out["meldingen"] = [m.to_json() for m in self.meldingen[:MAX_MELDINGEN]]
-        out["berichtOntvangenOp"] = self.bericht_ontvangen_op.isoformat()
         return out
 
 

@@ -42,7 +42,6 @@ from gateway._routing import (
     Party,
     Route,
     decide_route,
-    envelope_from_json,
     envelope_from_metadata,
 )
 from gateway._runtime import AcceptedCrl, Faults
@@ -87,7 +86,6 @@ __all__ = [
     "create_admin_app",
     "create_app",
     "decide_route",
-    "envelope_from_json",
     "envelope_from_metadata",
     "fault_status",
     "load_cov_register",

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import ssl
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from aiohttp import web
 
@@ -165,6 +167,16 @@ class Gateway:
             self._worker = DeliveryWorker(self.state)
             self._worker.start()
         log.info("gateway listening", extra={"url": self.url})
+
+    def set_push_endpoints(self, endpoints: Mapping[str, str]) -> None:
+        """From now on push to these URLs (organisation code -> URL) instead of the settings'.
+
+        For endpoints that exist only once the exchange runs: the stub insurers need the
+        exchange's URL before they listen. A message already offered is pushed to the new URL
+        at its next attempt.
+        """
+        self.state.push_endpoints = MappingProxyType(dict(endpoints))
+        self.state.wake_worker()
 
     async def _listen(self, app: web.Application, port: int, context: ssl.SSLContext) -> int:
         runner = web.AppRunner(

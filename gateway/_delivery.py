@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import ssl
 import time
-from collections.abc import Mapping
 
 import aiohttp
 
+import berichten
 import certs
 from gateway._ei import findings_as_meldingen
 from gateway._runtime import wait_for_wake
@@ -36,9 +35,10 @@ log = logging.getLogger("gateway.delivery")
 def delivery_target(state: GatewayState, organisation: str) -> str | None:
     """The https endpoint to push to, or None for the pull mailbox.
 
-    ``GatewaySettings.push_endpoints`` wins over the world (the runner knows the real ports).
+    The exchange's push endpoints (``GatewaySettings.push_endpoints``, then
+    ``Gateway.set_push_endpoints``) win over the world: the runner knows the real ports.
     """
-    override = state.settings.push_endpoints.get(organisation)
+    override = state.push_endpoints.get(organisation)
     if override:
         return override
     world = state.world
@@ -117,36 +117,32 @@ class DeliveryWorker:
             await self._offer(message)
             status = Status.WORDT_AANGEBODEN
             message = await self._state.store.get(message.traceer_id) or message
-        if status is Status.WORDT_AANGEBODEN and message.delivery == "push":
+        if status is Status.WORDT_AANGEBODEN and message.delivery is DeliveryMode.PUSH:
             return self._maybe_push(message)
         return 10.0
 
-    async def _move(self, message: StoredMessage, status: Status, **extra: object) -> None:
-        meldingen = extra.pop("meldingen", None)
+    async def _move(
+        self, message: StoredMessage, status: Status, *meldingen: berichten.Melding
+    ) -> None:
         await self._state.store.set_status(
-            message.traceer_id,
-            status,
-            at=self._state.now(),
-            meldingen=meldingen,  # type: ignore[arg-type]
-            **extra,
+            message.traceer_id, status, at=self._state.now(), meldingen=meldingen
         )
 
     async def _check(self, message: StoredMessage) -> bool:
         """The technical check (N1-N5 at VECOZO); False when the file was rejected."""
         path = self._state.store.payload_path(message)
-        meldingen = await asyncio.to_thread(lambda: findings_as_meldingen(path.read_bytes()))
-        if meldingen:
-            await self._move(message, Status.AFGEKEURD_DOOR_DIENST, meldingen=meldingen)
+        findings = await asyncio.to_thread(lambda: findings_as_meldingen(path.read_bytes()))
+        if findings:
+            meldingen = (berichten.Melding(**finding) for finding in findings)
+            await self._move(message, Status.AFGEKEURD_DOOR_DIENST, *meldingen)
             return False
         await self._move(message, Status.VERWERKING_VOLTOOID)
         return True
 
     async def _offer(self, message: StoredMessage) -> None:
-        target = delivery_target(self._state, message.recipient)
-        mode = "pull" if target is None else "push"
-        await self._move(
-            message, Status.WORDT_AANGEBODEN, delivery=mode, attempts=0, next_attempt_at=0.0
-        )
+        target = delivery_target(self._state, message.addressee)
+        mode = DeliveryMode.PULL if target is None else DeliveryMode.PUSH
+        await self._state.store.offer(message.traceer_id, delivery=mode, at=self._state.now())
 
     def _maybe_push(self, message: StoredMessage) -> float:
         due_in = message.next_attempt_at - time.time()
@@ -172,10 +168,10 @@ class DeliveryWorker:
     async def _attempt(self, message: StoredMessage) -> str | None:
         """One POST to the participant; None on any 2xx, else why it failed."""
         state = self._state
-        target = delivery_target(state, message.recipient)
+        target = delivery_target(state, message.addressee)
         if target is None:
             return "geen endpoint bekend"
-        if message.recipient in state.faults.failing_deliveries:
+        if message.addressee in state.faults.failing_deliveries:
             return "geïnjecteerde storing"
         if self._session is None:
             return "bezorging is gestopt"
@@ -193,22 +189,23 @@ class DeliveryWorker:
         schedule = self._state.settings.retry
         log.warning("delivery of %s failed (%d): %s", message.traceer_id, attempts, reason)
         if attempts >= schedule.attempts:
-            melding = {
-                "code": "AanbiedenMislukt",
-                "omschrijving": f"bezorging mislukt na {attempts} pogingen",
-                "toelichting": reason,
-            }
-            await self._move(message, Status.AANBIEDEN_MISLUKT, meldingen=[melding])
+            melding = berichten.Melding(
+                code="AanbiedenMislukt",
+                omschrijving=f"bezorging mislukt na {attempts} pogingen",
+                toelichting=reason,
+            )
+            await self._move(message, Status.AANBIEDEN_MISLUKT, melding)
             return
-        await self._state.store.update(
+        await self._state.store.schedule_retry(
             message.traceer_id,
             attempts=attempts,
-            next_attempt_at=time.time() + schedule.delay_after(attempts),
+            due=time.time() + schedule.delay_after(attempts),
         )
 
 
-def _multipart(metadata: Mapping[str, object], payload: bytes) -> aiohttp.FormData:
+def _multipart(metadata: berichten.BerichtMetadata, payload: bytes) -> aiohttp.FormData:
     form = aiohttp.FormData()
-    form.add_field("berichtMetadata", json.dumps(metadata), content_type="application/json")
+    text = metadata.to_json_text()
+    form.add_field("berichtMetadata", text, content_type="application/json")
     form.add_field("payload", payload, content_type="application/octet-stream", filename="payload")
     return form

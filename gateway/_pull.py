@@ -8,10 +8,10 @@ empty status list), so nobody learns that a message exists.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import re
 import uuid
-from typing import Any
 
 from aiohttp import web
 
@@ -23,6 +23,7 @@ from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
 from gateway._status import Status, StatusTransitionError
 from gateway._store import StoredMessage
 from identifiers import is_ascii_digits
+from world import DeliveryMode
 
 __all__ = [
     "acknowledge",
@@ -58,17 +59,19 @@ def _uuid(value: str, name: str) -> str:
         ) from None
 
 
-def _listing_item(message: StoredMessage, *, base: str) -> dict[str, Any]:
+def _listing(messages: list[StoredMessage], *, base: str) -> web.Response:
+    """The pull listing of ``messages``, their payload links under ``base``."""
+    items = ((m.metadata, _basisgegevens(m, base=base)) for m in messages)
+    return web.Response(text=berichten.render_pull_listing(items), content_type="application/json")
+
+
+def _basisgegevens(message: StoredMessage, *, base: str) -> berichten.Basisgegevens:
     url = f"{base}{PULL_BASE}/berichten/{message.traceer_id}/payload"
-    basis = {
-        "ontvangenOp": message.received_at,
-        "payload": {
-            "url": url,
-            "grootte": message.size,
-            "checksum": {"algoritme": "SHA256", "waarde": message.sha256},
-        },
-    }
-    return {"basisgegevens": basis, **message.metadata}
+    checksum = berichten.Checksum(algoritme="SHA256", waarde=message.sha256)
+    return berichten.Basisgegevens(
+        ontvangen_op=dt.datetime.fromisoformat(message.received_at),
+        payload=berichten.HTTPSDownload(url=url, grootte=message.size, checksum=checksum),
+    )
 
 
 def request_base_url(request: web.Request) -> str:
@@ -95,8 +98,7 @@ async def list_berichten(request: web.Request) -> web.Response:
     """The oldest messages ready for the caller (at most ``limit``), unacknowledged only."""
     state, caller = request.app[STATE], request[CALLER]
     ready = await state.store.mailbox(caller.organisation, limit=_limit(request))
-    base = request_base_url(request)
-    return web.json_response([_listing_item(m, base=base) for m in ready])
+    return _listing(ready, base=request_base_url(request))
 
 
 async def zoek_berichten(request: web.Request) -> web.Response:
@@ -108,8 +110,7 @@ async def zoek_berichten(request: web.Request) -> web.Response:
     except berichten.ZoekpadError as exc:
         raise ValidationError("Zoekpad is ongeldig", errors=exc.errors) from None
     found = await state.store.search_mailbox(caller.organisation, zoekpad, limit=limit)
-    base = request_base_url(request)
-    return web.json_response([_listing_item(m, base=base) for m in found])
+    return _listing(found, base=request_base_url(request))
 
 
 async def _own_message(request: web.Request) -> tuple[GatewayState, StoredMessage]:
@@ -117,7 +118,11 @@ async def _own_message(request: web.Request) -> tuple[GatewayState, StoredMessag
     traceer_id = _uuid(request.match_info["traceerId"], "traceerId")
     request[TRACEER_ID] = traceer_id
     message = await state.store.get(traceer_id)
-    if message is None or message.recipient != caller.organisation or message.delivery != "pull":
+    if (
+        message is None
+        or message.addressee != caller.organisation
+        or message.delivery is not DeliveryMode.PULL
+    ):
         raise NotFoundError(f"bericht {traceer_id} niet gevonden")
     return state, message
 
@@ -142,30 +147,26 @@ async def acknowledge(request: web.Request) -> web.Response:
     if message.acknowledged or message.status is not Status.WORDT_AANGEBODEN:
         raise NotFoundError(f"bericht {message.traceer_id} staat niet (meer) klaar")
     try:
-        await state.store.set_status(
-            message.traceer_id, Status.BEZORGD, at=state.now(), acknowledged=1
-        )
+        await state.store.acknowledge(message.traceer_id, at=state.now())
     except StatusTransitionError:  # a concurrent DELETE won the race: already Bezorgd
         raise NotFoundError(f"bericht {message.traceer_id} staat niet (meer) klaar") from None
     return web.Response(status=202)
 
 
 def _is_party(caller: Caller, message: StoredMessage) -> bool:
-    return caller.organisation in (message.indiener, message.afzender, message.recipient)
+    return caller.organisation in (message.indiener, message.afzender, message.addressee)
 
 
-def _status_item(message: StoredMessage) -> dict[str, Any]:
+def _status_item(message: StoredMessage) -> berichten.BerichtstatusGegevens:
     meta = message.metadata
-    item: dict[str, Any] = {
-        "referentiegegevens": meta["referentiegegevens"],
-        "berichtstroom": meta["routeringgegevens"]["berichtstroom"],
-        "berichtstatus": message.status.value,
-        "berichtstatusGewijzigdOp": message.status_at,
-        "berichtOntvangenOp": message.received_at,
-    }
-    if message.meldingen:
-        item["meldingen"] = [dict(m) for m in message.meldingen]
-    return item
+    return berichten.BerichtstatusGegevens(
+        referentiegegevens=meta.referentiegegevens,
+        berichtstroom=meta.routeringgegevens.berichtstroom,
+        berichtstatus=message.status,
+        berichtstatus_gewijzigd_op=dt.datetime.fromisoformat(message.status_at),
+        bericht_ontvangen_op=dt.datetime.fromisoformat(message.received_at),
+        meldingen=message.meldingen,
+    )
 
 
 async def _status_messages(request: web.Request, state: GatewayState) -> list[StoredMessage]:
@@ -187,5 +188,5 @@ async def list_statussen(request: web.Request) -> web.Response:
     """
     state, caller = request.app[STATE], request[CALLER]
     messages = [m for m in await _status_messages(request, state) if _is_party(caller, m)]
-    body = [_status_item(m) for m in messages[:MAX_LIMIT]]
+    body = [_status_item(m).to_json() for m in messages[:MAX_LIMIT]]
     return web.Response(text=json.dumps(body), content_type="application/json")

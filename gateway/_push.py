@@ -127,7 +127,7 @@ def _declaration_ref(message: StoredMessage | None) -> DeclarationRef | None:
         traceer_id=message.traceer_id,
         conversatie_id=message.conversatie_id,
         indiener=message.indiener,
-        addressee=message.recipient,
+        addressee=message.addressee,
     )
 
 
@@ -173,8 +173,8 @@ async def _accept(request: web.Request, state: GatewayState, upload: Upload) -> 
         indiener=route.indiener,
         indiener_account=caller.user_number,
         afzender=envelope.afzender.code,
-        recipient=route.recipient,
-        metadata=berichten.metadata_to_json(stamped),
+        addressee=route.addressee,
+        metadata=stamped,
         size=upload.size,
         sha256=upload.sha256,
         received_at=state.now(),

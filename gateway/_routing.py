@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from berichten import (
     ACTIE_INDIENEN,
@@ -38,7 +37,6 @@ __all__ = [
     "Party",
     "Route",
     "decide_route",
-    "envelope_from_json",
     "envelope_from_metadata",
 ]
 
@@ -107,31 +105,7 @@ class DeclarationRef:
 class Route:
     kind: MessageKind
     indiener: str  # organisation code of the submitting account
-    recipient: str  # organisation code the message is delivered to
-
-
-def _party(obj: Mapping[str, Any]) -> Party:
-    return Party(rol=str(obj.get("rol", "")), code=str(obj.get("code", "")))
-
-
-def envelope_from_json(meta: Mapping[str, Any]) -> Envelope:
-    """Pick the routing facts out of a schema-valid ``berichtMetadata`` object."""
-    routing = meta["routeringgegevens"]
-    reference = meta["referentiegegevens"]
-    stream = routing["berichtstroom"]
-    return Envelope(
-        traceer_id=str(reference["traceerId"]).lower(),
-        conversatie_id=str(reference["conversatieId"]).lower(),
-        als_antwoord_op=(str(reference["alsAntwoordOp"]).lower())
-        if reference.get("alsAntwoordOp")
-        else None,
-        afzender=_party(routing["afzender"]),
-        geadresseerden=tuple(_party(g) for g in routing.get("geadresseerden") or ()),
-        berichttype=str(stream["berichttype"]),
-        berichtversie=int(stream["berichtversie"]),
-        berichtsubversie=int(stream["berichtsubversie"]),
-        actie=str(stream["actie"]),
-    )
+    addressee: str  # organisation code the message is delivered to
 
 
 def _relatie(relatie: Relatie) -> Party:
@@ -139,7 +113,7 @@ def _relatie(relatie: Relatie) -> Party:
 
 
 def envelope_from_metadata(meta: BerichtMetadata) -> Envelope:
-    """The routing facts of parsed metadata: what ``envelope_from_json`` reads, without JSON."""
+    """The routing facts of a validated ``berichtMetadata``."""
     routing, reference = meta.routeringgegevens, meta.referentiegegevens
     stream = routing.berichtstroom
     return Envelope(
@@ -183,7 +157,7 @@ def _route_declaration(
     addressee, judge = _single_insurer(env.geadresseerden, world=world)
     if header is not None:
         _check_header(env, header, addressee=addressee)
-    return Route(kind=MessageKind.DECLARATION, indiener=caller.organisation, recipient=judge)
+    return Route(kind=MessageKind.DECLARATION, indiener=caller.organisation, addressee=judge)
 
 
 def _check_may_send_for(caller: Caller, afzender: Party, *, world: World, today: dt.date) -> None:
@@ -272,7 +246,7 @@ def _route_return(
     if header is not None:
         _check_stream(env, header)
     return Route(
-        kind=MessageKind.RETURN, indiener=caller.organisation, recipient=declaration.indiener
+        kind=MessageKind.RETURN, indiener=caller.organisation, addressee=declaration.indiener
     )
 
 

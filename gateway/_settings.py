@@ -50,6 +50,8 @@ class GatewaySettings:
     port: int = 8443
     max_payload_bytes: int = 64 * MIB
     retry: RetrySchedule = RetrySchedule()
+    # Where to push to, by organisation code, over the world's endpoints; copied, so changing
+    # the mapping given has no effect. Known only once running: ``Gateway.set_push_endpoints``.
     push_endpoints: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     clock: Callable[[], dt.datetime] | None = None
     # Base URL of payload links (a proxy in front); default: as the client reached us.
@@ -83,6 +85,8 @@ class GatewaySettings:
     rest_person_certificates: bool = False
 
     def __post_init__(self) -> None:
+        # A frozen value: a copy, so nobody changes the endpoints behind the exchange's back.
+        object.__setattr__(self, "push_endpoints", MappingProxyType(dict(self.push_endpoints)))
         if self.soap_client_fault_status not in (400, 500):
             raise ValueError(
                 "soap_client_fault_status is 400 (house rule) or 500 (strict SOAP 1.1)"

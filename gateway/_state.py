@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Mapping
 
 from aiohttp import web
 
@@ -41,6 +42,8 @@ class GatewayState:
         self.crl = crl
         self.journal = journal
         self.faults = Faults()
+        # Organisation code -> the URL to push to; Gateway.set_push_endpoints replaces it.
+        self.push_endpoints: Mapping[str, str] = settings.push_endpoints
         self.connections = ConnectionStats()  # what the TLS listener refused
         self.work_ready = asyncio.Event()  # set when the delivery worker has something to do
         self.cov: object | None = None  # the COV register, set by create_app

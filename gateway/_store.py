@@ -9,17 +9,23 @@ a row (crash between rename and commit) is harmless: nobody was told it was acce
 
 SQLite calls are blocking; one connection serialised by a lock runs them in a worker thread
 (``asyncio.to_thread``) so the event loop keeps serving.
+
+The wire metadata is one JSON column holding ``berichten.BerichtMetadata.to_json_text`` (the
+zoekpad filters reach into it with ``json_extract``). A row read comes back typed: each text is
+decoded once with the berichten reader and remembered (a bounded cache owned by the store), so
+neither the delivery worker's scans nor an insurer's polls decode the same envelope again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,11 +33,15 @@ from typing import Any, TypeVar
 import berichten
 from gateway._errors import StoreError
 from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
-from world import StoreGuard
+from world import DeliveryMode, StoreGuard
 
 __all__ = ["JournalEntry", "JournalQuery", "NewMessage", "Store", "StoredMessage"]
 
 T = TypeVar("T")
+
+# Envelopes decoded and remembered per store: more than a full mailbox listing (250) and a
+# delivery backlog of this size; a message beyond it is decoded again when next read.
+DECODED_ENVELOPES = 10_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -43,7 +53,7 @@ CREATE TABLE IF NOT EXISTS messages (
     indiener TEXT NOT NULL,
     indiener_account TEXT NOT NULL,
     afzender TEXT NOT NULL,
-    recipient TEXT NOT NULL,
+    addressee TEXT NOT NULL,
     metadata TEXT NOT NULL,
     payload_file TEXT NOT NULL,
     size INTEGER NOT NULL,
@@ -60,7 +70,7 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversatie_id);
 CREATE INDEX IF NOT EXISTS messages_answer ON messages(als_antwoord_op);
-CREATE INDEX IF NOT EXISTS messages_mailbox ON messages(recipient, status, acknowledged);
+CREATE INDEX IF NOT EXISTS messages_mailbox ON messages(addressee, status, acknowledged);
 CREATE TABLE IF NOT EXISTS status_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     traceer_id TEXT NOT NULL,
@@ -93,7 +103,7 @@ CREATE TABLE IF NOT EXISTS cov_register (
 
 _COLUMNS = (
     *("seq", "traceer_id", "conversatie_id", "als_antwoord_op", "kind", "indiener"),
-    *("indiener_account", "afzender", "recipient", "metadata", "payload_file", "size"),
+    *("indiener_account", "afzender", "addressee", "metadata", "payload_file", "size"),
     *("sha256", "received_at", "status", "status_at", "meldingen", "delivery", "attempts"),
     *("next_attempt_at", "acknowledged", "downloaded_at"),
 )
@@ -110,8 +120,8 @@ class NewMessage:
     indiener: str
     indiener_account: str
     afzender: str
-    recipient: str
-    metadata: Mapping[str, Any]
+    addressee: str  # the organisation it is delivered to
+    metadata: berichten.BerichtMetadata
     size: int
     sha256: str
     received_at: str
@@ -127,16 +137,16 @@ class StoredMessage:
     indiener: str
     indiener_account: str
     afzender: str
-    recipient: str
-    metadata: Mapping[str, Any]
+    addressee: str
+    metadata: berichten.BerichtMetadata
     payload_file: str
     size: int
     sha256: str
     received_at: str
     status: Status
     status_at: str
-    meldingen: tuple[Mapping[str, str], ...]
-    delivery: str | None
+    meldingen: tuple[berichten.Melding, ...]
+    delivery: DeliveryMode | None
     attempts: int
     next_attempt_at: float
     acknowledged: bool
@@ -199,13 +209,42 @@ class JournalQuery:
         return sql, params
 
 
-def _message(row: sqlite3.Row) -> StoredMessage:
-    values = dict(zip(_COLUMNS, row, strict=True))
-    values["metadata"] = json.loads(values["metadata"])
-    values["meldingen"] = tuple(json.loads(values["meldingen"]))
-    values["status"] = Status(values["status"])
-    values["acknowledged"] = bool(values["acknowledged"])
-    return StoredMessage(**values)
+def _read_meldingen(text: str) -> tuple[berichten.Melding, ...]:
+    """The meldingen column: the JSON array ``_meldingen_text`` wrote."""
+    return tuple(berichten.Melding(**melding) for melding in json.loads(text))
+
+
+def _meldingen_text(meldingen: Sequence[berichten.Melding]) -> str:
+    return json.dumps([melding.to_json() for melding in meldingen])
+
+
+# Enum members by stored text: a dict lookup, where calling the enum costs ten times more.
+_STATUSES = {status.value: status for status in Status}
+_DELIVERIES = {None: None} | {mode.value: mode for mode in DeliveryMode}
+
+
+class _RowReader:
+    """Rows to typed messages; each metadata and meldingen text decoded once (bounded)."""
+
+    def __init__(self) -> None:
+        self.metadata = functools.lru_cache(maxsize=DECODED_ENVELOPES)(
+            berichten.parse_metadata_json
+        )
+        self.meldingen = functools.lru_cache(maxsize=1024)(_read_meldingen)
+
+    def message(self, row: Sequence[Any]) -> StoredMessage:
+        values = dict(zip(_COLUMNS, row, strict=True))
+        values["metadata"] = self.metadata(values["metadata"])
+        text = values["meldingen"]
+        values["meldingen"] = () if text == "[]" else self.meldingen(text)
+        values["status"] = _STATUSES[values["status"]]
+        values["delivery"] = _DELIVERIES[values["delivery"]]
+        values["acknowledged"] = bool(values["acknowledged"])
+        return StoredMessage(**values)
+
+    def clear(self) -> None:
+        self.metadata.cache_clear()
+        self.meldingen.cache_clear()
 
 
 def _commit(db: sqlite3.Connection, sql: str, params: Sequence[object]) -> None:
@@ -214,11 +253,15 @@ def _commit(db: sqlite3.Connection, sql: str, params: Sequence[object]) -> None:
 
 
 def _migrate(db: sqlite3.Connection) -> None:
-    """Add columns an older store lacks (CREATE IF NOT EXISTS leaves old tables as they were)."""
+    """Bring an older store's columns up to date (CREATE IF NOT EXISTS leaves old tables as
+    they were): add ``downloaded_at``; ``recipient`` is named ``addressee`` since issue 15 (its
+    index follows the rename)."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(messages)")}
-    if "downloaded_at" not in columns:
-        with db:
+    with db:
+        if "downloaded_at" not in columns:
             db.execute("ALTER TABLE messages ADD COLUMN downloaded_at TEXT")
+        if "recipient" in columns:
+            db.execute("ALTER TABLE messages RENAME COLUMN recipient TO addressee")
 
 
 def _pragmas(db: sqlite3.Connection) -> None:
@@ -239,7 +282,7 @@ def _checked_move(db: sqlite3.Connection, traceer_id: str, status: Status) -> No
 
 
 _STROOM = "$.routeringgegevens.berichtstroom."
-_MAILBOX = "recipient=? AND status=? AND delivery='pull' AND acknowledged=0"
+_MAILBOX = "addressee=? AND status=? AND delivery='pull' AND acknowledged=0"
 
 
 def _zoekpad_clause(zoekpad: berichten.Zoekpad) -> tuple[str, list[object]]:
@@ -287,6 +330,7 @@ class Store:
         self.upload_dir = directory / "uploads"
         self._db = connection
         self._lock = threading.Lock()
+        self._rows = _RowReader()
 
     @classmethod
     async def open(cls, directory: Path, *, marker: Path | None = None) -> Store:
@@ -355,7 +399,7 @@ class Store:
     def _insert(self, new: NewMessage, payload_file: str, status: Status) -> None:
         self._db.execute(
             "INSERT INTO messages (traceer_id, conversatie_id, als_antwoord_op, kind, indiener,"
-            " indiener_account, afzender, recipient, metadata, payload_file, size, sha256,"
+            " indiener_account, afzender, addressee, metadata, payload_file, size, sha256,"
             " received_at, status, status_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 new.traceer_id,
@@ -365,8 +409,8 @@ class Store:
                 new.indiener,
                 new.indiener_account,
                 new.afzender,
-                new.recipient,
-                json.dumps(new.metadata),
+                new.addressee,
+                new.metadata.to_json_text(),
                 payload_file,
                 new.size,
                 new.sha256,
@@ -391,7 +435,7 @@ class Store:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         rows = await self._run(lambda db: db.execute(sql, tuple(params)).fetchall())
-        return [_message(r) for r in rows]
+        return [self._rows.message(r) for r in rows]
 
     async def set_status(
         self,
@@ -399,25 +443,41 @@ class Store:
         status: Status,
         *,
         at: str,
-        meldingen: Iterable[Mapping[str, str]] | None = None,
-        **columns: object,
+        meldingen: Sequence[berichten.Melding] = (),
     ) -> None:
-        """Move a message to ``status`` and append the history row, in one transaction.
+        """Move a message to ``status`` (with the meldingen that say why, for a failure) and
+        append the history row, in one transaction.
 
         Raises ``StatusTransitionError`` (nothing written) for a move the life cycle forbids.
         """
-        sets = ["status=?", "status_at=?"] + [f"{name}=?" for name in columns]
-        params: list[object] = [status.value, at, *columns.values()]
-        if meldingen is not None:
-            sets.append("meldingen=?")
-            params.append(json.dumps(list(meldingen)))
+        text = _meldingen_text(meldingen) if meldingen else None
+        await self._move(traceer_id, status, at, "meldingen=coalesce(?, meldingen)", (text,))
+
+    async def offer(self, traceer_id: str, *, delivery: DeliveryMode, at: str) -> None:
+        """``WordtAangeboden``: in the addressee's mailbox (pull) or due for a first push."""
+        await self._move(
+            traceer_id,
+            Status.WORDT_AANGEBODEN,
+            at,
+            "delivery=?, attempts=0, next_attempt_at=0",
+            (delivery.value,),
+        )
+
+    async def acknowledge(self, traceer_id: str, *, at: str) -> None:
+        """``Bezorgd`` by the addressee's DELETE: the message leaves its mailbox."""
+        await self._move(traceer_id, Status.BEZORGD, at, "acknowledged=1", ())
+
+    async def _move(
+        self, traceer_id: str, status: Status, at: str, sets: str, params: Sequence[object]
+    ) -> None:
+        """The one status change: ``sets`` (constant SQL of the caller) beside the status."""
 
         def work(db: sqlite3.Connection) -> None:
             with db:
                 _checked_move(db, traceer_id, status)
                 db.execute(
-                    f"UPDATE messages SET {', '.join(sets)} WHERE traceer_id=?",  # noqa: S608
-                    (*params, traceer_id),
+                    f"UPDATE messages SET status=?, status_at=?, {sets} WHERE traceer_id=?",  # noqa: S608
+                    (status.value, at, *params, traceer_id),
                 )
                 db.execute(
                     "INSERT INTO status_history (traceer_id, status, at) VALUES (?,?,?)",
@@ -426,17 +486,15 @@ class Store:
 
         await self._run(work)
 
-    async def update(self, traceer_id: str, **columns: object) -> None:
-        sets = ", ".join(f"{name}=?" for name in columns)
-
-        def work(db: sqlite3.Connection) -> None:
-            with db:
-                db.execute(
-                    f"UPDATE messages SET {sets} WHERE traceer_id=?",  # noqa: S608
-                    (*columns.values(), traceer_id),
-                )
-
-        await self._run(work)
+    async def schedule_retry(self, traceer_id: str, *, attempts: int, due: float) -> None:
+        """Count a failed push and when (``time.time()``) the next one is due."""
+        await self._run(
+            lambda db: _commit(
+                db,
+                "UPDATE messages SET attempts=?, next_attempt_at=? WHERE traceer_id=?",
+                (attempts, due, traceer_id),
+            )
+        )
 
     async def mark_downloaded(self, traceer_id: str, *, at: str) -> None:
         """Remember the first download only: retention runs from then, not from the latest."""
@@ -570,6 +628,7 @@ class Store:
                 payload.unlink(missing_ok=True)
 
         await self._run(work)
+        self._rows.clear()
 
     async def replace_cov(self, uzovi: str, entries: Sequence[str]) -> None:
         def work(db: sqlite3.Connection) -> None:

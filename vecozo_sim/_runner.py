@@ -6,7 +6,7 @@ a vendor's CI and our own tests run exactly the same composition:
 1. the gateway (mutual TLS, SQLite under ``HOME/gateway``) starts first, because the insurers
    publish their populations to its COV register when they start;
 2. the insurer host (``HOME/insurers``) starts against the gateway's real URL;
-3. the insurers' real receiving URLs go into the gateway's ``push_endpoints`` (the world file
+3. the insurers' real receiving URLs go to ``Gateway.set_push_endpoints`` (the world file
    only names placeholder URLs, since ports are chosen at start-up);
 4. the one admin listener (:class:`vecozo_sim._admin_port.AdminPort`, plain HTTP, token
    required) mounts both rooms' admin apps under ``/admin/gateway/`` and ``/admin/insurers/``;
@@ -38,7 +38,6 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import gateway
@@ -198,9 +197,9 @@ class Exchange:
         self.insurers = insurer_stub.InsurerHost(
             self._insurer_settings(world, reachable(self.gateway.url), clock)
         )
-        # The gateway reads this mapping at every delivery, so filling it now takes effect.
         endpoints = await self.insurers.listen()
-        self._push_endpoints.update({u: reachable(url) for u, url in endpoints.items()})
+        self._push_endpoints = {u: reachable(url) for u, url in endpoints.items()}
+        self.gateway.set_push_endpoints(self._push_endpoints)
         self._admin = self._admin_port(self.gateway, self.insurers)
         admin_url = await self._admin.start()
         self._insurers_task = asyncio.create_task(self.insurers.start(), name="insurers-start")
@@ -235,7 +234,6 @@ class Exchange:
             host=s.host,
             port=s.port,
             retry=s.retry,
-            push_endpoints=MappingProxyType(self._push_endpoints),
             worker_interval=s.worker_interval,
             fault_seed=s.fault_seed,
             rest_person_certificates=s.rest_person_certificates,

@@ -339,6 +339,32 @@ async def test_push_delivery_retries_with_the_exchange_certificate(
     assert seen == ["99999999999999"] * 3
 
 
+async def test_push_endpoints_set_on_a_running_gateway_are_used(
+    layout: HomeLayout, pki: GatewayPki
+) -> None:
+    runner, url, seen = await fake_insurer(layout, [])
+    gw = Gateway(settings_for(layout), world=build_world())  # the world: PUSH_INSURER pulls
+    await gw.start()
+    connector = aiohttp.TCPConnector(ssl=client_context(pki, layout, "provider"))
+    try:
+        async with aiohttp.ClientSession(connector=connector) as session:
+            provider = Party(gw, session)
+            payload = DECLARATION.replace(b"7095", PUSH_INSURER.encode())
+            pulled = declaration_metadata(uzovi=PUSH_INSURER)
+            assert (await provider.push(pulled, payload))[0] == 204
+            await wait_status(
+                provider, pulled["referentiegegevens"]["traceerId"], "WordtAangeboden"
+            )
+            gw.set_push_endpoints({PUSH_INSURER: url})
+            pushed = declaration_metadata(uzovi=PUSH_INSURER)
+            assert (await provider.push(pushed, payload))[0] == 204
+            await wait_status(provider, pushed["referentiegegevens"]["traceerId"], "Bezorgd")
+    finally:
+        await gw.stop()
+        await runner.cleanup()
+    assert seen == ["99999999999999"]  # only the second: the first waits in the mailbox
+
+
 async def test_restart_delivers_what_was_accepted(layout: HomeLayout, pki: GatewayPki) -> None:
     cold = Gateway(settings_for(layout), world=build_world(), run_worker=False)
     await cold.start()

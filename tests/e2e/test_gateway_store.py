@@ -9,8 +9,34 @@ import pytest
 import berichten
 from gateway import Status, StatusTransitionError, Store
 from gateway._store import NewMessage
+from world import DeliveryMode
 
 AT = "2025-06-01T12:00:00.000+00:00"
+T1, C1 = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
+
+
+def envelope(
+    traceer_id: str,
+    *,
+    conversatie_id: str,
+    stroom: dict[str, object] | None = None,
+    addressee: dict[str, str] | None = None,
+    als_antwoord_op: str | None = None,
+) -> berichten.BerichtMetadata:
+    referentie = {"conversatieId": conversatie_id, "traceerId": traceer_id}
+    if als_antwoord_op is not None:
+        referentie["alsAntwoordOp"] = als_antwoord_op
+    stroom = stroom or {"berichttype": "MZ301", "berichtversie": 1, "berichtsubversie": 3}
+    return berichten.parse_metadata(
+        {
+            "routeringgegevens": {
+                "afzender": {"rol": "Praktijk", "code": "12002242"},
+                "geadresseerden": [addressee or {"rol": "Zorgverzekeraar", "code": "7095"}],
+                "berichtstroom": {"actie": "Indienen", **stroom},
+            },
+            "referentiegegevens": referentie,
+        }
+    )
 
 
 async def stored(tmp_path: Path) -> Store:
@@ -18,15 +44,15 @@ async def stored(tmp_path: Path) -> Store:
     upload = store.new_upload_path()
     upload.write_bytes(b"payload")
     new = NewMessage(
-        traceer_id="t1",
-        conversatie_id="c1",
+        traceer_id=T1,
+        conversatie_id=C1,
         als_antwoord_op=None,
         kind="declaration",
         indiener="12002242",
         indiener_account="10000000000001",
         afzender="12002242",
-        recipient="7095",
-        metadata={},
+        addressee="7095",
+        metadata=envelope(T1, conversatie_id=C1),
         size=7,
         sha256="x",
         received_at=AT,
@@ -38,13 +64,36 @@ async def stored(tmp_path: Path) -> Store:
 async def test_forward_moves_are_written_with_history(tmp_path: Path) -> None:
     store = await stored(tmp_path)
     try:
-        await store.set_status("t1", Status.WORDT_VERWERKT, at=AT)
-        await store.set_status("t1", Status.AFGEKEURD_DOOR_DIENST, at=AT)
-        assert [s for s, _ in await store.history("t1")] == [
+        await store.set_status(T1, Status.WORDT_VERWERKT, at=AT)
+        await store.set_status(T1, Status.AFGEKEURD_DOOR_DIENST, at=AT)
+        assert [s for s, _ in await store.history(T1)] == [
             "Ontvangen",
             "WordtVerwerkt",
             "AfgekeurdDoorDienst",
         ]
+    finally:
+        await store.close()
+
+
+async def test_a_message_reads_back_typed_its_envelope_decoded_once(tmp_path: Path) -> None:
+    store = await stored(tmp_path)
+    try:
+        first, again = await store.get(T1), await store.get(T1)
+        assert first is not None
+        assert again is not None
+        assert first.metadata == envelope(T1, conversatie_id=C1)
+        assert again.metadata is first.metadata
+        await store.schedule_retry(T1, attempts=2, due=123.5)
+        await store.set_status(T1, Status.WORDT_VERWERKT, at=AT)
+        melding = berichten.Melding(code="0158", omschrijving="aantal", toelichting="record 7")
+        await store.set_status(T1, Status.AFGEKEURD_DOOR_DIENST, at=AT, meldingen=[melding])
+        message = await store.get(T1)
+        assert message is not None
+        assert (message.meldingen, message.attempts, message.next_attempt_at) == (
+            (melding,),
+            2,
+            123.5,
+        )
     finally:
         await store.close()
 
@@ -56,11 +105,16 @@ async def test_an_illegal_move_is_refused_and_nothing_is_written(
     store = await stored(tmp_path)
     try:
         with pytest.raises(StatusTransitionError):
-            await store.set_status("t1", target, at=AT, acknowledged=1)
-        message = await store.get("t1")
+            await store.set_status(T1, target, at=AT)
+        with pytest.raises(StatusTransitionError):
+            await store.acknowledge(T1, at=AT)
+        with pytest.raises(StatusTransitionError):
+            await store.offer(T1, delivery=DeliveryMode.PULL, at=AT)
+        message = await store.get(T1)
         assert message is not None
         assert (message.status, message.acknowledged) == (Status.ONTVANGEN, False)
-        assert [s for s, _ in await store.history("t1")] == ["Ontvangen"]
+        assert message.delivery is None
+        assert [s for s, _ in await store.history(T1)] == ["Ontvangen"]
         with pytest.raises(StatusTransitionError):
             await store.set_status("unknown", Status.WORDT_VERWERKT, at=AT)
     finally:
@@ -72,51 +126,55 @@ CONVERSATION = "0f8fad5b-d9cb-469f-a165-70867728950e"
 ANSWERED = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
 
-def _mailbox_message(i: int) -> tuple[NewMessage, dict[str, object]]:
+def _mailbox_message(i: int) -> NewMessage:
     is_return = i in (*FEW, 120, 130, 140)
     stroom = {"berichttype": "MZ302" if is_return else "MZ301", "berichtversie": 1}
     stroom |= {"berichtsubversie": 3, "actie": "Retourneren" if is_return else "Indienen"}
     addressee = {"rol": "Indiener", "code": "98000002" if i == 140 else "98000001"}
-    metadata = {
-        "routeringgegevens": {
-            "afzender": {"rol": "Praktijk", "code": "12002242"},
-            "geadresseerden": [addressee if is_return else {"rol": "Zorgverzekeraar"}],
-            "berichtstroom": stroom,
-        },
-    }
-    new = NewMessage(
-        traceer_id=f"t{i:03}",
-        conversatie_id=CONVERSATION if is_return else f"c{i}",
+    traceer_id = f"00000000-0000-4000-8000-{i:012d}"
+    conversatie_id = CONVERSATION if is_return else f"00000000-0000-4000-9000-{i:012d}"
+    metadata = envelope(
+        traceer_id,
+        conversatie_id=conversatie_id,
+        stroom=stroom,
+        addressee=addressee if is_return else {"rol": "Zorgverzekeraar"},
+        als_antwoord_op=ANSWERED if is_return else None,
+    )
+    return NewMessage(
+        traceer_id=traceer_id,
+        conversatie_id=conversatie_id,
         als_antwoord_op=ANSWERED if is_return else None,
         kind="return" if is_return else "declaration",
         indiener="98000001",
         indiener_account="20000000000001",
         afzender="12002242",
-        recipient="3311" if i == 130 else "7095",  # 130: another organisation's mailbox
+        addressee="3311" if i == 130 else "7095",  # 130: another organisation's mailbox
         metadata=metadata,
         size=7,
         sha256="x",
         received_at=AT,
     )
-    return new, {"delivery": "pull", "acknowledged": int(i == 120)}  # 120: acknowledged
 
 
 async def test_zoeken_filters_a_large_mailbox_in_sql(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "gateway")
     try:
         for i in range(200):
-            new, columns = _mailbox_message(i)
+            new = _mailbox_message(i)
             upload = store.new_upload_path()
             upload.write_bytes(b"payload")
-            assert await store.add_message(new, upload, status=Status.WORDT_AANGEBODEN)
-            await store.update(new.traceer_id, **columns)
+            assert await store.add_message(new, upload, status=Status.VERWERKING_VOLTOOID)
+            await store.offer(new.traceer_id, delivery=DeliveryMode.PULL, at=AT)
+            if i == 120:
+                await store.acknowledge(new.traceer_id, at=AT)
 
         async def found(zoekpad: berichten.Zoekpad, limit: int = 250) -> list[str]:
-            return [m.traceer_id for m in await store.search_mailbox("7095", zoekpad, limit=limit)]
+            found = await store.search_mailbox("7095", zoekpad, limit=limit)
+            return [m.traceer_id[-3:] for m in found]
 
-        few = [f"t{i:03}" for i in FEW]
+        few = [f"{i:03}" for i in FEW]
         stroom = berichten.ZoekpadOpBerichtstroom
-        assert await found(stroom(berichttype="MZ302")) == [*few[:2], "t140", few[2]]
+        assert await found(stroom(berichttype="MZ302")) == [*few[:2], "140", few[2]]
         assert await found(stroom(berichttype="MZ302", geadresseerde_code="98000001")) == few
         everything = stroom(
             berichttype="MZ302",
@@ -132,9 +190,9 @@ async def test_zoeken_filters_a_large_mailbox_in_sql(tmp_path: Path) -> None:
         assert await found(stroom(berichttype="MZ302", berichtsubtype="x")) == []
         assert await found(stroom(berichttype="MZ302", geadresseerde_rol="Zorgverzekeraar")) == []
         assert await found(stroom(berichttype="MZ301", geadresseerde_code="7095")) == []
-        assert await found(stroom(berichttype="MZ301"), limit=3) == ["t000", "t001", "t002"]
+        assert await found(stroom(berichttype="MZ301"), limit=3) == ["000", "001", "002"]
         by_conversation = berichten.ZoekpadOpConversatieId(conversatie_id=CONVERSATION.upper())
-        assert await found(by_conversation) == [*few[:2], "t140", few[2]]
+        assert await found(by_conversation) == [*few[:2], "140", few[2]]
         answers = berichten.ZoekpadOpAlsAntwoordOp(als_antwoord_op=ANSWERED)
         assert await found(answers, limit=1) == few[:1]
         assert await store.search_mailbox("3311", answers, limit=250) != []

@@ -30,6 +30,7 @@ from berichten import (
     parse_pull_metadata,
     parse_pull_metadata_list,
     pull_metadata_to_json,
+    render_pull_listing,
     return_berichtstroom,
     standard_of,
 )
@@ -299,7 +300,7 @@ def basis() -> Basisgegevens:
 def test_pull_item_round_trip() -> None:
     item = PullBerichtMetadata.from_push(parse_metadata(sample()), basis())
     obj = pull_metadata_to_json(item)
-    assert obj["basisgegevens"]["ontvangenOp"] == "2025-11-24T16:58:44+00:00"
+    assert obj["basisgegevens"]["ontvangenOp"] == "2025-11-24T16:58:44.000+00:00"
     assert obj["basisgegevens"]["payload"]["checksum"] == {
         "algoritme": "SHA256",
         "waarde": "ab" * 32,
@@ -307,6 +308,44 @@ def test_pull_item_round_trip() -> None:
     assert parse_pull_metadata(obj) == item
     assert parse_pull_metadata_list(json.dumps([obj, obj]).encode()) == (item, item)
     assert item.to_push() == parse_metadata(sample())
+
+
+@pytest.mark.parametrize(
+    ("microsecond", "text"),
+    [(0, "44.000"), (86_000, "44.086"), (86_700, "44.086700")],
+)
+def test_ontvangen_op_has_milliseconds_and_keeps_microseconds(microsecond: int, text: str) -> None:
+    moment = datetime(2025, 11, 24, 16, 58, 44, microsecond, tzinfo=UTC)
+    item = PullBerichtMetadata.from_push(
+        parse_metadata(sample()), Basisgegevens(ontvangen_op=moment, payload=basis().payload)
+    )
+    obj = pull_metadata_to_json(item)
+    assert obj["basisgegevens"]["ontvangenOp"] == f"2025-11-24T16:58:{text}+00:00"
+    assert parse_pull_metadata(obj) == item
+
+
+def test_listing_text_is_what_json_dumps_writes_of_the_items() -> None:
+    rich = sample()
+    rich["referentiegegevens"] |= {"alsAntwoordOp": CONV, "referentieId": 'Zoë "ref"'}
+    rich["routeringgegevens"]["berichtstroom"]["berichtsubtype"] = "Declaratie"
+    metas = [parse_metadata(sample()), parse_metadata(rich)]
+    items = [(meta, basis()) for meta in metas]
+    expected = json.dumps([pull_metadata_to_json(PullBerichtMetadata.from_push(*i)) for i in items])
+    assert render_pull_listing(items) == expected
+    assert render_pull_listing(items) == expected  # the envelopes' second, remembered text
+    assert render_pull_listing([]) == "[]"
+    assert parse_pull_metadata_list(expected)[1].to_push() == metas[1]
+
+
+def test_envelope_text_follows_the_value() -> None:
+    meta = parse_metadata(sample())
+    assert meta.to_json_text() == json.dumps(metadata_to_json(meta))
+    stamped = meta.with_context("indiener", ("99999999",))
+    assert json.loads(stamped.to_json_text())["verwerkingscontext"] == [
+        {"sleutel": "indiener", "waarde": ["99999999"]}
+    ]
+    assert stamped != meta
+    assert parse_metadata_json(meta.to_json_text()) == meta  # the remembered text is no field
 
 
 def test_pull_item_rules() -> None:

@@ -76,6 +76,21 @@ def test_statusgegevens_round_trip() -> None:
     assert parse_berichtstatussen(json.dumps([obj]).encode()) == (item,)
 
 
+def test_statusgegevens_members_in_the_exchange_s_order() -> None:
+    assert list(gegevens().to_json()) == [
+        "referentiegegevens",
+        "berichtstroom",
+        "berichtstatus",
+        "berichtstatusGewijzigdOp",
+        "berichtOntvangenOp",
+        "meldingen",
+    ]
+    moment = datetime(2025, 11, 24, 16, 58, 44, tzinfo=UTC)
+    obj = gegevens(berichtstatus_gewijzigd_op=moment).to_json()
+    assert obj["berichtstatusGewijzigdOp"] == "2025-11-24T16:58:44.000+00:00"
+    assert obj["berichtOntvangenOp"] == "2025-11-24T16:58:40.000+00:00"
+
+
 def test_statusgegevens_without_meldingen_leaves_the_member_out() -> None:
     obj = gegevens(meldingen=(), berichtstatus=Berichtstatus.BEZORGD).to_json()
     assert "meldingen" not in obj

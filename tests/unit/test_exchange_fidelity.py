@@ -63,7 +63,7 @@ def test_a_concern_without_stub_and_without_test_insurer_is_not_routable(
 def test_declaration_to_a_label_goes_to_its_concerns_stub() -> None:
     header = dataclasses.replace(HEADER, uzovi="9001")
     routed = route("10000000000001", meta(to="9001"), header=header)
-    assert (routed.kind, routed.recipient) == (MessageKind.DECLARATION, "7095")
+    assert (routed.kind, routed.addressee) == (MessageKind.DECLARATION, "7095")
 
 
 def test_declaration_outside_the_register_is_refused_naming_the_code() -> None:

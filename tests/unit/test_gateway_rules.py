@@ -31,7 +31,6 @@ from gateway import (
     StatusTransitionError,
     check_transition,
     decide_route,
-    envelope_from_json,
     envelope_from_metadata,
     fault_status,
     require_service,
@@ -149,6 +148,11 @@ def test_service_rights_per_route() -> None:
     )
 
 
+# Upper case on the wire; the envelope holds them lower case, as DeclarationRef does.
+CONVERSATION = "0F8FAD5B-D9CB-469F-A165-70867728950E"
+DECLARATION_ID = "7C9E6679-7425-40DE-944B-E07FC1F90AE7"
+
+
 def meta(
     *, afzender: str = "12002242", rol: str = "Praktijk", to: str = "7095", **ref: str
 ) -> dict:  # type: ignore[type-arg]
@@ -163,7 +167,11 @@ def meta(
                 "actie": "Indienen",
             },
         },
-        "referentiegegevens": {"conversatieId": "C", "traceerId": "T", **ref},
+        "referentiegegevens": {
+            "conversatieId": CONVERSATION,
+            "traceerId": "6A2F41A3-C54C-4B4E-8D0E-6D2F9F0B1C2D",
+            **ref,
+        },
     }
 
 
@@ -182,7 +190,7 @@ def route(
 ):  # type: ignore[no-untyped-def, type-arg]
     return decide_route(
         caller(user),
-        envelope_from_json(m),
+        envelope_from_metadata(berichten.parse_metadata(m)),
         world=WORLD,
         today=TODAY,
         header=header,
@@ -191,11 +199,11 @@ def route(
 
 
 def test_provider_sends_as_itself_and_bureau_with_toestemming() -> None:
-    assert route("10000000000001", meta()).recipient == "7095"
+    assert route("10000000000001", meta()).addressee == "7095"
     by_bureau = route("20000000000001", meta())
     assert (by_bureau.indiener, by_bureau.kind) == ("98000001", MessageKind.DECLARATION)
     assert (
-        route("10000000000001", meta(afzender="12041054", rol="Zorgverlener")).recipient == "7095"
+        route("10000000000001", meta(afzender="12041054", rol="Zorgverlener")).addressee == "7095"
     )
 
 
@@ -238,7 +246,7 @@ def test_unaddressed_declaration_is_refused_naming_geadresseerden() -> None:
         {"alsAntwoordOp": "6A2F41A3-C54C-4B4E-8D0E-6D2F9F0B1C2D", "referentieId": "r-1"},
     ],
 )
-def test_envelope_from_parsed_metadata_equals_the_json_reading(extra: dict) -> None:  # type: ignore[type-arg]
+def test_envelope_of_parsed_metadata(extra: dict) -> None:  # type: ignore[type-arg]
     ids = {
         "conversatieId": "0F8FAD5B-D9CB-469F-A165-70867728950E",
         "traceerId": "7C9E6679-7425-40DE-944B-E07FC1F90AE7",
@@ -247,8 +255,10 @@ def test_envelope_from_parsed_metadata_equals_the_json_reading(extra: dict) -> N
     m["routeringgegevens"]["geadresseerden"].append({"rol": "Indiener"})  # a relatie without code
     parsed = berichten.parse_metadata(m)
     envelope = envelope_from_metadata(parsed)
-    assert envelope == envelope_from_json(berichten.metadata_to_json(parsed))
     assert envelope.traceer_id == ids["traceerId"].lower()
+    assert envelope.conversatie_id == ids["conversatieId"].lower()
+    answered = extra.get("alsAntwoordOp")
+    assert envelope.als_antwoord_op == (answered and answered.lower())
     assert envelope.geadresseerden[-1].code == ""
 
 
@@ -257,7 +267,7 @@ def test_bureau_toestemming_expires() -> None:
     with pytest.raises(RefusedError):
         later(
             caller("20000000000001"),
-            envelope_from_json(meta()),
+            envelope_from_metadata(berichten.parse_metadata(meta())),
             world=WORLD,
             today=dt.date(2026, 1, 1),
             header=HEADER,
@@ -266,18 +276,23 @@ def test_bureau_toestemming_expires() -> None:
 
 
 def _return(afzender: str = "7095", to: str = "98000001") -> dict:  # type: ignore[type-arg]
-    m = meta(afzender=afzender, rol="Zorgverzekeraar", alsAntwoordOp="D")
+    m = meta(afzender=afzender, rol="Zorgverzekeraar", alsAntwoordOp=DECLARATION_ID)
     m["routeringgegevens"]["geadresseerden"] = [{"rol": "Indiener", "code": to}]
     m["routeringgegevens"]["berichtstroom"].update(berichttype="MZ302", actie="Retourneren")
     return m
 
 
-DECL = DeclarationRef(traceer_id="d", conversatie_id="c", indiener="98000001", addressee="7095")
+DECL = DeclarationRef(
+    traceer_id=DECLARATION_ID.lower(),
+    conversatie_id=CONVERSATION.lower(),
+    indiener="98000001",
+    addressee="7095",
+)
 
 
 def test_return_goes_to_the_indiener_only() -> None:
     routed = route("30000000000001", _return(), header=None, answered=DECL)
-    assert (routed.kind, routed.recipient) == (MessageKind.RETURN, "98000001")
+    assert (routed.kind, routed.addressee) == (MessageKind.RETURN, "98000001")
     assert route("30000000000001", _return(afzender="0101"), header=None, answered=DECL)
 
 
@@ -311,6 +326,16 @@ def test_soap_client_faults_are_400_unless_strict_and_server_faults_500() -> Non
     assert GatewaySettings(layout=layout).soap_client_fault_status == 400
     with pytest.raises(ValueError, match="soap_client_fault_status"):
         GatewaySettings(layout=layout, soap_client_fault_status=418)
+
+
+def test_push_endpoints_of_the_settings_cannot_change_behind_their_back() -> None:
+    given = {"3311": "https://127.0.0.1:9001/in"}
+    settings = GatewaySettings(layout=HomeLayout(root=Path("/nonexistent")), push_endpoints=given)
+    given["3311"] = "https://elsewhere.test/in"
+    given["7095"] = "https://elsewhere.test/in"
+    assert dict(settings.push_endpoints) == {"3311": "https://127.0.0.1:9001/in"}
+    with pytest.raises(TypeError):
+        settings.push_endpoints["3311"] = "https://elsewhere.test/in"  # type: ignore[index]
 
 
 def test_retention_cutoff_is_24_hours_before_now_in_store_form() -> None:

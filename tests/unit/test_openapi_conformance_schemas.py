@@ -78,7 +78,7 @@ STATUS_SAMPLE = {
     "berichtstatus": "AfgekeurdDoorDienst",
     "berichtstatusGewijzigdOp": "2025-11-24T16:58:44.086700+01:00",
     "meldingen": [{"code": "0001", "omschrijving": "Afgekeurd", "toelichting": "record 2"}],
-    "berichtOntvangenOp": "2025-11-24T16:58:40+01:00",
+    "berichtOntvangenOp": "2025-11-24T16:58:40.000+01:00",  # the exchange writes milliseconds
 }
 ZOEKPADEN = {
     "ZoekpadOpBerichtstroom": {
