@@ -39,7 +39,9 @@ from vektis._errors import (
     VektisError,
 )
 from vektis._findings import Finding
+from vektis._header import Header
 from vektis._layout import STANDARDS, Field, RecordLayout, Standard, detect_standard, get_standard
+from vektis._read import FieldReader
 from vektis._returns import Judgement, build_return
 from vektis._sample import sample_declaration, sample_records
 from vektis._validate import validate
@@ -58,8 +60,10 @@ __all__ = [
     "AgbCode",
     "EIFile",
     "Field",
+    "FieldReader",
     "Finding",
     "FormatError",
+    "Header",
     "Judgement",
     "LayoutError",
     "Prestatiecode",

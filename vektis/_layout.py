@@ -10,16 +10,19 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from identifiers import is_ascii_digits
 from vektis._codelists import code_values
 from vektis._errors import LayoutError, UnknownStandardError
+
+if TYPE_CHECKING:
+    from vektis._read import FieldReader
 
 __all__ = [
     "STANDARDS",
@@ -91,6 +94,11 @@ class RecordLayout:
     shape: re.Pattern[str]
     dates: tuple[Field, ...]
     signs: tuple[Field, ...]
+    # Compiled readers and writers of this layout, made on first use (the codec's caches live
+    # with the layout they serve; keys are chosen by code, never by input, so they stay few).
+    compiled: dict[object, object] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     def field(self, ref: str) -> tuple[Field, ...]:
         """The field(s) behind a semantic key or a field number such as "0403"."""
@@ -99,6 +107,30 @@ class RecordLayout:
             return found
         single = self.by_number.get(ref)
         return (single,) if single is not None else ()
+
+    def reader(
+        self,
+        *keys: str,
+        absent: Mapping[str, object] | None = None,
+        zeros_empty: Collection[str] = (),
+    ) -> FieldReader:
+        """A compiled reader of ``keys``: record text in, their typed values out, in order.
+
+        Each value is what ``Record.get`` gives (a semantic amount key signed by its D/C
+        indicator, 00000000 a None date). A key this layout lacks raises UnknownFieldError,
+        unless ``absent`` gives the value it stands for here; the codes named in
+        ``zeros_empty`` read as "" when all zeros (an identifier left empty).
+        """
+        cache_key = ("reader", keys, tuple((absent or {}).items()), tuple(zeros_empty))
+        found = self.compiled.get(cache_key)
+        if found is None:
+            from vektis._read import compile_reader  # here: _read imports this module
+
+            found = compile_reader(self, keys, absent=absent or {}, zeros_empty=zeros_empty)
+            if len(self.compiled) >= _COMPILED_LIMIT:
+                self.compiled.clear()
+            self.compiled[cache_key] = found
+        return found  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,6 +167,9 @@ class Standard:
     def header_key(self) -> str:
         """Positions 3-9 of the voorlooprecord: EI code, version and subversion."""
         return f"{self.ei_code:03d}{self.version:02d}{self.subversion:02d}"
+
+
+_COMPILED_LIMIT = 256
 
 
 def _kind(type_: str, code: str) -> Kind:
