@@ -92,15 +92,12 @@ LINE_ABSENT: Mapping[str, object] = {"aantal": 1, "end_date_of_service": None}
 def line_reader(layout: RecordLayout) -> Callable[[str], Line]:
     """The Line of the text of a prestatierecord of ``layout``, read by vektis' reader."""
     read = layout.reader(*_LINE_KEYS, absent=LINE_ABSENT, zeros_empty=("behandelaar",))
-    make = Line._make
-    return lambda raw: make(read(raw))
+    return read.into(Line._make)
 
 
 def insured_reader(layout: RecordLayout) -> Callable[[str], Insured]:
     """The Insured of the text of a verzekerdenrecord of ``layout``."""
-    read = layout.reader(*_INSURED_KEYS)
-    make = Insured._make
-    return lambda raw: make(read(raw))
+    return layout.reader(*_INSURED_KEYS).into(Insured._make)
 
 
 class Directory(Protocol):
