@@ -154,6 +154,10 @@ class Standard:
     key: str = ""
     prestatiecodelijsten: tuple[str, ...] = ()
     records: Mapping[str, RecordLayout] = field(default_factory=dict, repr=False)
+    # The writers compiled for this standard's record shapes (vektis/_render.py), on first use.
+    compiled: dict[object, object] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not self.key:

@@ -7,6 +7,9 @@ times, so the first record of a shape compiles one %-template in field order (N 
 exactly (a value too long, not digits, of another type) takes the general path: one
 ``str.format`` per record with value-by-value conversion, which raises RenderError naming the
 field. Both paths write the same text for every value the fast one accepts.
+
+The compiled plans live with what they serve: a shape's writer in its standard's
+``compiled``, a key set's general plan in its layout's, so nothing is keyed by ``id()``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from operator import itemgetter
+from typing import Any
 
 from vektis._errors import RenderError
 from vektis._layout import Field, Kind, RecordLayout, Standard, _field_pattern
@@ -91,32 +96,25 @@ def _compile(layout: RecordLayout, keys: tuple[str, ...]) -> _Plan:
     return _Plan(template="".join(parts), steps=tuple(steps), layout=layout)
 
 
-_PLANS: dict[tuple[int, tuple[str, ...]], _Plan] = {}
-
-
 def _plan(layout: RecordLayout, keys: tuple[str, ...]) -> _Plan:
-    plan_key = (id(layout), keys)
-    plan = _PLANS.get(plan_key)
+    """The general plan of a key set, kept by the layout (bounded: keys come from callers)."""
+    plan_key = ("plan", keys)
+    plan = layout.compiled.get(plan_key)
     if plan is None:
-        plan = _PLANS[plan_key] = _compile(layout, tuple(k for k in keys if k != "record_type"))
-    return plan
+        if len(layout.compiled) >= _PLAN_LIMIT:
+            layout.compiled.clear()
+        plan = _compile(layout, tuple(k for k in keys if k != "record_type"))
+        layout.compiled[plan_key] = plan
+    return plan  # type: ignore[return-value]
 
 
-_DATE_TEXT: dict[object, str] = {}
-
-
-def _date_cached(value: object) -> str:
+@lru_cache(maxsize=4096)
+def _date_field(value: object) -> str:
     """A date field's text as the general path writes it (``0>8``), cached by value.
 
     strftime costs more than formatting a whole record, and files repeat a few dates.
     """
-    text = _DATE_TEXT.get(value)
-    if text is None:
-        text = date_text(value).rjust(8, "0")
-        if len(_DATE_TEXT) > 20_000:
-            _DATE_TEXT.clear()
-        _DATE_TEXT[value] = text
-    return text
+    return date_text(value).rjust(8, "0")
 
 
 _DATE_TYPES = (date, type(None), str)
@@ -152,14 +150,13 @@ class _Slot:
             return f"%0{n}d"
         return f"%{n}s" if self.field.type == "N" else f"%-{n}s"
 
-    def argument(self, index: int, *, signed: bool) -> str:
-        """The value of this field as a Python expression over ``v``, the fetched values."""
-        value = f"v[{index}]"
+    def value(self, value: Any, *, signed: bool) -> object:
+        """What ``%`` gets for this field from the key's value."""
         if self.role == "date":
-            return f"(date_text({value}) or date_cached({value}))"
+            return _date_field(value)
         if self.role == "sign":
-            return f"('C' if {value} < 0 else 'D')"
-        return f"abs({value})" if signed and self.role == "amount" else value
+            return "C" if value < 0 else "D"
+        return abs(value) if signed and self.role == "amount" else value
 
 
 def _slot(layout: RecordLayout, key: str, kind: type) -> list[_Slot] | None:
@@ -211,69 +208,92 @@ def _check(layout: RecordLayout, checked: set[str]) -> re.Pattern[str]:
     return re.compile("".join(parts[:-1] if runs[-1][0] == "." else parts), re.DOTALL)
 
 
-def _arguments(slots: list[_Slot], index: dict[str, int], *, signed: bool) -> str:
-    """The ``%`` operand: ``v`` itself when it already is the values in field order."""
-    used = [s for s in slots if signed or s.role != "sign"]
-    if [s.role for s in used if s.role not in ("plain", "amount")] or signed:
-        return "(" + "".join(s.argument(index[s.key], signed=signed) + ", " for s in used) + ")"
-    return "v"  # the keys are fetched in field order, one value per field
+def _picker(indexes: list[int]) -> Callable[[tuple[object, ...]], tuple[Any, ...]] | None:
+    """The values at ``indexes`` as a tuple (``itemgetter`` of one index gives the item)."""
+    if not indexes:
+        return None
+    return itemgetter(*indexes, indexes[0])
 
 
-def _source(layout: RecordLayout, slots: list[_Slot], index: dict[str, int], count: int) -> str:
-    """The function of one shape: fetch, guard the shape and signs, one ``%``, one check.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _FastLine:
+    """One record shape: fetch in field order, guard the shape, one ``%``, one check.
 
     Every directive writes at least its field's width (zero-padded ``%0nd``, padded ``%ns``),
     so any value too long shows in the total length; a negative N integer would be written
-    with a '-', so the guard sends it the slow way; credits take the signed template.
+    with a '-', so the guard sends it the slow way; credits take the signed template. Only
+    the date values are converted before the ``%`` of a debit line.
     """
-    ints = [f"v[{index[s.key]}] < 0" for s in slots if s.role == "plain" and s.kind is int]
-    credits = [f"v[{index[s.key]}] < 0" for s in slots if s.role == "amount"]
-    debit = f"template % {_arguments(slots, index, signed=False)}"
-    write = f"line = {debit}"
-    if credits:
-        signed = f"signed % {_arguments(slots, index, signed=True)}"
-        write = f"line = {signed} if {' or '.join(credits)} else {debit}"
-    checked = " and match(line)" if any(s.checked for s in slots) else ""
-    return (
-        "def fast_line(values):\n"
-        "    try:\n"
-        f"        v = pick(values){',' if len(index) == 1 else ''}\n"
-        "    except KeyError:\n"
-        "        return None\n"
-        f"    if len(values) != {count} or tuple(map(type, v)) != types"
-        f"{''.join(' or ' + i for i in ints)}:\n"
-        "        return None\n"
-        f"    {write}\n"
-        f"    return line if len(line) == {layout.length}{checked} else None\n"
-    )
+
+    pick: Callable[[Mapping[str, object]], tuple[object, ...]]
+    types: tuple[type, ...]
+    count: int
+    plain_ints: Callable[[tuple[object, ...]], tuple[Any, ...]] | None
+    amounts: Callable[[tuple[object, ...]], tuple[Any, ...]] | None
+    dates: tuple[int, ...]
+    template: str
+    slots: tuple[tuple[_Slot, int], ...]  # every slot with the index of its key's value
+    signed_template: str
+    length: int
+    match: Callable[[str], object] | None
+
+    def __call__(self, values: Mapping[str, object]) -> str | None:
+        try:
+            v = self.pick(values)
+        except KeyError:
+            return None
+        if len(values) != self.count or tuple(map(type, v)) != self.types:
+            return None
+        if self.plain_ints is not None and min(self.plain_ints(v)) < 0:
+            return None
+        if self.amounts is not None and min(self.amounts(v)) < 0:
+            line = self.signed_template % self._signed(v)
+        else:
+            line = self.template % (self._dated(v) if self.dates else v)
+        if len(line) != self.length or (self.match is not None and self.match(line) is None):
+            return None
+        return line
+
+    def _dated(self, v: tuple[object, ...]) -> tuple[object, ...]:
+        values = list(v)
+        for index in self.dates:
+            values[index] = _date_field(values[index])
+        return tuple(values)
+
+    def _signed(self, v: tuple[object, ...]) -> tuple[object, ...]:
+        return tuple(slot.value(v[index], signed=True) for slot, index in self.slots)
 
 
 def _fast_plan(layout: RecordLayout, keys: tuple[str, ...], types: tuple[type, ...]) -> FastLine:
-    """One function for one record shape: a %-template in field order, then the checks.
-
-    Generated (as ``dataclasses`` does) so the hot path has no per-field calls or loops: fetch
-    by one ``itemgetter`` in field order, compare the key count and value types with the shape,
-    one ``%``, check the length and the digits of N text. Only integers and fixed names go into
-    the source.
-    """
+    """The compiled writer of one record shape, or None when its values need the slow path."""
     slots = _slots(layout, keys, types)
     if not slots:
         return None
     fetched = list(dict.fromkeys(s.key for s in slots))
     index = {key: i for i, key in enumerate(fetched)}
     kinds = {s.key: s.kind for s in slots}
-    namespace: dict[str, object] = {
-        "pick": itemgetter(*fetched),
-        "types": tuple(kinds[key] for key in fetched),
-        "template": _template(layout, slots, signed=False),
-        "signed": _template(layout, slots, signed=True),
-        "match": _check(layout, {s.field.number for s in slots if s.checked}).match,
-        "date_text": _DATE_TEXT.get,
-        "date_cached": _date_cached,
-    }
-    source = _source(layout, slots, index, len(keys))
-    exec(source, namespace)  # noqa: S102 - the source holds only integers and fixed names
-    return namespace["fast_line"]  # type: ignore[return-value]
+    checked = {s.field.number for s in slots if s.checked}
+    return _FastLine(
+        pick=_picker_of_keys(fetched),
+        types=tuple(kinds[key] for key in fetched),
+        count=len(keys),
+        plain_ints=_picker([index[s.key] for s in slots if s.role == "plain" and s.kind is int]),
+        amounts=_picker([index[s.key] for s in slots if s.role == "amount"]),
+        dates=tuple(index[s.key] for s in slots if s.role == "date"),
+        template=_template(layout, slots, signed=False),
+        slots=tuple((s, index[s.key]) for s in slots),
+        signed_template=_template(layout, slots, signed=True),
+        length=layout.length,
+        match=_check(layout, checked).match if checked else None,
+    )
+
+
+def _picker_of_keys(keys: list[str]) -> Callable[[Mapping[str, object]], tuple[object, ...]]:
+    """The values of ``keys`` as a tuple, in C (``itemgetter`` of one key gives the value)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    only = itemgetter(keys[0])
+    return lambda values: (only(values),)
 
 
 def _template(layout: RecordLayout, slots: list[_Slot], *, signed: bool) -> str:
@@ -298,15 +318,12 @@ class _Plans:
     latest: dict[object, FastLine]
 
 
-_FAST_PLANS: dict[int, _Plans] = {}
-
-
 def _plans_of(standard: Standard) -> _Plans:
-    """The plans of a standard; the entry keeps the standard alive so its id stays unique."""
-    plans = _FAST_PLANS.get(id(standard))
-    if plans is None or plans.standard is not standard:
-        plans = _FAST_PLANS[id(standard)] = _Plans(standard=standard, by_shape={}, latest={})
-    return plans
+    """The fast plans of a standard, kept by the standard itself."""
+    plans = standard.compiled.get("plans")
+    if plans is None:
+        plans = standard.compiled["plans"] = _Plans(standard=standard, by_shape={}, latest={})
+    return plans  # type: ignore[return-value]
 
 
 def _line(plans: _Plans, values: Mapping[str, object]) -> str:
