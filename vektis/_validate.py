@@ -7,6 +7,8 @@ line that fails is examined field by field to say exactly what is wrong.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from identifiers import is_ascii_digits, is_valid_bsn
 from vektis._errors import UnknownStandardError
 from vektis._findings import Finding
@@ -19,16 +21,11 @@ __all__ = ["validate"]
 
 # "if patient has no BSN: 9x9" - the placeholder is accepted although it fails the 11-proef.
 _NO_BSN = "999999999"
-_BSN_CACHE: dict[str, bool] = {}
 
 
+@lru_cache(maxsize=131_072)  # a file names each insured person on many lines
 def _bsn_ok(bsn: str) -> bool:
-    known = _BSN_CACHE.get(bsn)
-    if known is None:
-        if len(_BSN_CACHE) > 100_000:
-            _BSN_CACHE.clear()
-        known = _BSN_CACHE[bsn] = bsn == _NO_BSN or is_valid_bsn(bsn)
-    return known
+    return bsn == _NO_BSN or is_valid_bsn(bsn)
 
 
 class _Run:
