@@ -44,6 +44,7 @@ from vektis._layout import STANDARDS, Field, RecordLayout, Standard, detect_stan
 from vektis._read import FieldReader
 from vektis._returns import Judgement, build_return
 from vektis._sample import sample_declaration, sample_records
+from vektis._template import SpanTemplate
 from vektis._validate import validate
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
     "RecordLayout",
     "RenderError",
     "Retourcode",
+    "SpanTemplate",
     "Standard",
     "UnknownFieldError",
     "UnknownStandardError",
