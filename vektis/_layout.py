@@ -10,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from identifiers import is_ascii_digits
 from vektis._codelists import code_values
@@ -32,6 +32,7 @@ __all__ = [
     "Standard",
     "detect_standard",
     "get_standard",
+    "keep",
     "standard_for_header",
 ]
 
@@ -121,16 +122,13 @@ class RecordLayout:
         unless ``absent`` gives the value it stands for here; the codes named in
         ``zeros_empty`` read as "" when all zeros (an identifier left empty).
         """
-        cache_key = ("reader", keys, tuple((absent or {}).items()), tuple(zeros_empty))
-        found = self.compiled.get(cache_key)
-        if found is None:
-            from vektis._read import compile_reader  # here: _read imports this module
+        from vektis._read import compile_reader  # here: _read imports this module
 
-            found = compile_reader(self, keys, absent=absent or {}, zeros_empty=zeros_empty)
-            if len(self.compiled) >= _COMPILED_LIMIT:
-                self.compiled.clear()
-            self.compiled[cache_key] = found
-        return found  # type: ignore[return-value]
+        return keep(
+            self.compiled,
+            ("reader", keys, tuple((absent or {}).items()), tuple(zeros_empty)),
+            lambda: compile_reader(self, keys, absent=absent or {}, zeros_empty=zeros_empty),
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -173,7 +171,21 @@ class Standard:
         return f"{self.ei_code:03d}{self.version:02d}{self.subversion:02d}"
 
 
-_COMPILED_LIMIT = 256
+_COMPILED_LIMIT = 512
+T = TypeVar("T")
+
+
+def keep(compiled: dict[object, object], key: object, make: Callable[[], T]) -> T:
+    """What ``compiled`` (a layout's or a standard's) holds under ``key``, made on first use.
+
+    Bounded all the same: when a caller's keys run away, everything is compiled anew.
+    """
+    found = compiled.get(key)
+    if found is None:
+        if len(compiled) >= _COMPILED_LIMIT:
+            compiled.clear()
+        found = compiled[key] = make()
+    return found  # type: ignore[return-value]
 
 
 def _kind(type_: str, code: str) -> Kind:

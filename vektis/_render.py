@@ -23,7 +23,7 @@ from operator import itemgetter
 from typing import Any
 
 from vektis._errors import RenderError
-from vektis._layout import Field, Kind, RecordLayout, Standard, _field_pattern
+from vektis._layout import Field, Kind, RecordLayout, Standard, _field_pattern, keep
 from vektis._values import date_text, signed
 
 __all__ = ["line_renderer", "render_line"]
@@ -98,14 +98,11 @@ def _compile(layout: RecordLayout, keys: tuple[str, ...]) -> _Plan:
 
 def _plan(layout: RecordLayout, keys: tuple[str, ...]) -> _Plan:
     """The general plan of a key set, kept by the layout (bounded: keys come from callers)."""
-    plan_key = ("plan", keys)
-    plan = layout.compiled.get(plan_key)
-    if plan is None:
-        if len(layout.compiled) >= _PLAN_LIMIT:
-            layout.compiled.clear()
-        plan = _compile(layout, tuple(k for k in keys if k != "record_type"))
-        layout.compiled[plan_key] = plan
-    return plan  # type: ignore[return-value]
+    return keep(
+        layout.compiled,
+        ("plan", keys),
+        lambda: _compile(layout, tuple(k for k in keys if k != "record_type")),
+    )
 
 
 @lru_cache(maxsize=4096)
@@ -320,10 +317,9 @@ class _Plans:
 
 def _plans_of(standard: Standard) -> _Plans:
     """The fast plans of a standard, kept by the standard itself."""
-    plans = standard.compiled.get("plans")
-    if plans is None:
-        plans = standard.compiled["plans"] = _Plans(standard=standard, by_shape={}, latest={})
-    return plans  # type: ignore[return-value]
+    return keep(
+        standard.compiled, "plans", lambda: _Plans(standard=standard, by_shape={}, latest={})
+    )
 
 
 def _line(plans: _Plans, values: Mapping[str, object]) -> str:
