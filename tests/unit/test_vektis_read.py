@@ -123,3 +123,12 @@ def test_a_header_reads_codes_of_zeros_as_not_given() -> None:
 def test_a_header_that_cannot_be_read_says_why(data: bytes, error: type[Exception]) -> None:
     with pytest.raises(error):
         vektis.Header.read(data)
+
+
+def test_what_a_layout_keeps_compiled_stays_bounded() -> None:
+    layout = vektis.get_standard("MZ302").records["04"]
+    numbers = [f.number for f in layout.fields]
+    for first in numbers:
+        for second in numbers:
+            layout.reader(first, second)
+    assert len(numbers) ** 2 > 512 >= len(layout.compiled)
