@@ -13,7 +13,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import NamedTuple, Protocol
+from functools import partial
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from vektis import RecordLayout
 from world import InsurerPolicy, Person, Provider, World
@@ -75,6 +76,8 @@ class Line(NamedTuple):
         return self.ingediend < 0
 
 
+T = TypeVar("T", bound=tuple[Any, ...])
+
 # The record fields behind Line and Insured, in their field order.
 _LINE_KEYS = (
     *("id", "bsn", "machtigingsnummer", "date_of_service", "prestatiecodelijst"),
@@ -92,12 +95,20 @@ LINE_ABSENT: Mapping[str, object] = {"aantal": 1, "end_date_of_service": None}
 def line_reader(layout: RecordLayout) -> Callable[[str], Line]:
     """The Line of the text of a prestatierecord of ``layout``, read by vektis' reader."""
     read = layout.reader(*_LINE_KEYS, absent=LINE_ABSENT, zeros_empty=("behandelaar",))
-    return read.into(Line._make)
+    return read.into(_maker(Line, _LINE_KEYS))
 
 
 def insured_reader(layout: RecordLayout) -> Callable[[str], Insured]:
     """The Insured of the text of a verzekerdenrecord of ``layout``."""
-    return layout.reader(*_INSURED_KEYS).into(Insured._make)
+    return layout.reader(*_INSURED_KEYS).into(_maker(Insured, _INSURED_KEYS))
+
+
+def _maker(kind: type[T], keys: tuple[str, ...]) -> Callable[[Iterable[Any]], T]:
+    """``kind._make`` without its length check per record: the keys are checked here, once."""
+    fields: tuple[str, ...] = getattr(kind, "_fields")  # noqa: B009 - a NamedTuple's fields
+    if len(keys) != len(fields):
+        raise TypeError(f"{kind.__name__} has {len(fields)} fields, not {len(keys)}")
+    return partial(tuple.__new__, kind)
 
 
 class Directory(Protocol):
