@@ -29,7 +29,15 @@ class SpanTemplate:
     take signed cents.
     """
 
-    __slots__ = ("_fields", "_fixed", "_ranges", "_record_type", "_standard", "template")
+    __slots__ = (
+        "_by_number",
+        "_fields",
+        "_fixed",
+        "_ranges",
+        "_record_type",
+        "_standard",
+        "template",
+    )
 
     def __init__(
         self,
@@ -43,7 +51,8 @@ class SpanTemplate:
         """``slots`` overrides the %-conversion of a span, e.g. a constant prefix and ``%010d``."""
         layout = standard.records[record_type]
         self._standard, self._record_type, self._fields = standard, record_type, layout.fields
-        self._fixed = {_only(standard, record_type, key): value for key, value in fixed.items()}
+        self._by_number = layout.by_number
+        self._fixed = {_only(standard, record_type, k).number: v for k, v in fixed.items()}
         self._ranges = {name: self._range_of(keys) for name, keys in spans.items()}
         _check_disjoint(record_type, self._ranges)
         self.template = self._compile(slots or {})
@@ -73,24 +82,21 @@ class SpanTemplate:
     def span(self, name: str, values: Mapping[str, object]) -> str:
         """The text of span ``name``; fields not in ``values`` are fixed or blank."""
         first, last = self._ranges[name]
-        given: dict[Field, object] = {}
+        record: dict[str, object] = {"record_type": self._record_type}
         for field in self._fields[first : last + 1]:
             value = values.get(field.key, values.get(field.number)) if field.key else None
             if value is None:
-                value = values.get(field.number, self._fixed.get(field))
+                value = values.get(field.number, self._fixed.get(field.number))
             if value is not None:
-                given[field] = value
-        return self._line(given)[self._fields[first].start : self._fields[last].end]
+                record[_written_as(field)] = value
+        line = render_line(self._standard, record)
+        return line[self._fields[first].start : self._fields[last].end]
 
-    def _line(self, values: Mapping[Field, object]) -> str:
-        """The record with ``values`` and blanks elsewhere, written by the codec's writer.
-
-        An amount with a D/C indicator goes in by its key (signed cents), anything else by its
-        field number (the value as it is).
-        """
+    def _line(self, values: Mapping[str, object]) -> str:
+        """The record with ``values`` (by field number) and blanks elsewhere."""
         record: dict[str, object] = {"record_type": self._record_type}
-        for field, value in values.items():
-            record[field.key if field.sign and field.key else field.number] = value
+        for number, value in values.items():
+            record[_written_as(self._by_number[number])] = value
         return render_line(self._standard, record)
 
     def render(self, *values: object) -> str:
@@ -105,6 +111,12 @@ class SpanTemplate:
             if field.sign:
                 indexes.append(positions[field.sign])
         return min(indexes), max(indexes)
+
+
+def _written_as(field: Field) -> str:
+    """An amount with a D/C indicator goes in by its key (signed cents), anything else by its
+    field number (the value as it is)."""
+    return field.key if field.sign and field.key else field.number
 
 
 def _check_disjoint(record_type: str, ranges: Mapping[str, tuple[int, int]]) -> None:
