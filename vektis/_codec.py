@@ -38,7 +38,7 @@ class Record:
         fields = self.layout.field(key)
         if len(fields) > 1:
             return tuple(c for f in fields if (c := self.raw[f.start : f.end].strip(" ")))
-        value: object = self.layout.reader(key)(self.raw)[0]  # raises for an unknown key
+        value: object = self.layout.reader(key).first(self.raw)  # raises for an unknown key
         return value
 
     def get_str(self, key: str) -> str:

@@ -64,6 +64,7 @@ class FieldReader:
     keys: tuple[str, ...]
     pick: Callable[[str], tuple[str, ...]]
     converters: tuple[Converter, ...]
+    first: Converter  # the value of the first key alone: one slice, one conversion
 
     def __call__(self, raw: str) -> list[Any]:
         """The values of ``keys`` in the record text ``raw`` (a record the codec accepted)."""
@@ -131,7 +132,16 @@ def compile_reader(
     parts = [_part(layout, key, absent, zeros_empty) for key in keys]
     slices = [where for where, _ in parts]
     pick = itemgetter(*slices) if len(slices) > 1 else _one(slices[0])
-    return FieldReader(keys=keys, pick=pick, converters=tuple(c for _, c in parts))
+    return FieldReader(
+        keys=keys,
+        pick=pick,
+        converters=tuple(c for _, c in parts),
+        first=_first(*parts[0]),
+    )
+
+
+def _first(where: slice, convert: Converter) -> Converter:
+    return lambda raw: convert(raw[where])
 
 
 def _one(where: slice) -> Callable[[str], tuple[str, ...]]:

@@ -8,7 +8,7 @@ only the voorlooprecord (with 8001 "Declaratie is volledig toegewezen") and the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,7 +16,6 @@ from vektis._codec import EIFile, Record
 from vektis._codelists import FULLY_AWARDED, FULLY_REJECTED, NO_REMARK, NOT_JUDGED
 from vektis._errors import RenderError
 from vektis._layout import DECLARATION_WIDTH, Standard, get_standard
-from vektis._read import FieldReader
 from vektis._render import render_line
 
 __all__ = ["Judgement", "build_return"]
@@ -52,18 +51,20 @@ def _judge(declaration: EIFile, judgements: Mapping[int, Judgement]) -> _Outcome
     outcome = _Outcome(returned=[])
     returned = outcome.returned
     verdict_of = judgements.get
-    readers: dict[str, FieldReader] = {}
+    ids: dict[str, Callable[[str], int]] = {}  # per record type: one layout each in a file
+    amount_of: Callable[[str], int] | None = None  # of the file's one prestatierecord layout
     parent: Record | None = None
     parent_codes: tuple[str, ...] = ()
     parent_returned = False
     for record in declaration.details:
         record_type = record.record_type
-        read = readers.get(record_type) or readers.setdefault(record_type, _reader(record))
-        values = read(record.raw)
-        verdict = verdict_of(values[0])
+        id_of = ids.get(record_type) or ids.setdefault(record_type, _reader(record, "id"))
+        verdict = verdict_of(id_of(record.raw))
         codes = verdict.codes if verdict is not None else ()
         if record_type == "04":
-            declared = values[1]
+            if amount_of is None:
+                amount_of = _reader(record, _AMOUNT)
+            declared = amount_of(record.raw)
             if not codes and parent_codes:
                 codes = (NOT_JUDGED,)  # the verzekerdenrecord above it was rejected
             granted = _granted(verdict, codes, declared)
@@ -84,10 +85,13 @@ def _judge(declaration: EIFile, judgements: Mapping[int, Judgement]) -> _Outcome
     return outcome
 
 
-def _reader(record: Record) -> FieldReader:
-    """The identificatie of a detail record, and the signed declaratiebedrag of a prestatie."""
-    keys = ("id", "declaratiebedrag") if record.record_type == "04" else ("id",)
-    return record.layout.reader(*keys)
+_AMOUNT = "declaratiebedrag"
+
+
+def _reader(record: Record, key: str) -> Callable[[str], int]:
+    """The reader of one number of a record's layout (kept by the layout)."""
+    reader: Callable[[str], int] = record.layout.reader(key).first
+    return reader
 
 
 def _granted(verdict: Judgement | None, codes: tuple[str, ...], declared: int) -> int:
