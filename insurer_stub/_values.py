@@ -94,13 +94,13 @@ LINE_ABSENT: Mapping[str, object] = {"aantal": 1, "end_date_of_service": None}
 
 def line_reader(layout: RecordLayout) -> Callable[[str], Line]:
     """The Line of the text of a prestatierecord of ``layout``, read by vektis' reader."""
-    read = layout.reader(*_LINE_KEYS, absent=LINE_ABSENT, zeros_empty=("behandelaar",))
+    read = layout.reader(*_LINE_KEYS, absent=LINE_ABSENT, zeros_empty=("behandelaar",), trim=True)
     return read.into(_maker(Line, _LINE_KEYS))
 
 
 def insured_reader(layout: RecordLayout) -> Callable[[str], Insured]:
     """The Insured of the text of a verzekerdenrecord of ``layout``."""
-    return layout.reader(*_INSURED_KEYS).into(_maker(Insured, _INSURED_KEYS))
+    return layout.reader(*_INSURED_KEYS, trim=True).into(_maker(Insured, _INSURED_KEYS))
 
 
 def _maker(kind: type[T], keys: tuple[str, ...]) -> Callable[[Iterable[Any]], T]:

@@ -42,7 +42,7 @@ class Header:
     @classmethod
     def of(cls, record: Record) -> Header:
         """The header of a parsed voorlooprecord."""
-        values = record.layout.reader(*_KEYS, zeros_empty=_CODES)(record.raw)
+        values = record.layout.reader(*_KEYS, zeros_empty=_CODES, trim=True)(record.raw)
         fields = dict(zip(_KEYS, values, strict=True))
         return cls(standard=standard_for_header(record.raw), **fields)
 

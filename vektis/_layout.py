@@ -114,20 +114,24 @@ class RecordLayout:
         *keys: str,
         absent: Mapping[str, object] | None = None,
         zeros_empty: Collection[str] = (),
+        trim: bool = False,
     ) -> FieldReader:
         """A compiled reader of ``keys``: record text in, their typed values out, in order.
 
         Each value is what ``Record.get`` gives (a semantic amount key signed by its D/C
         indicator, 00000000 a None date). A key this layout lacks raises UnknownFieldError,
         unless ``absent`` gives the value it stands for here; the codes named in
-        ``zeros_empty`` read as "" when all zeros (an identifier left empty).
+        ``zeros_empty`` read as "" when all zeros (an identifier left empty). ``trim`` reads
+        AN text without surrounding whitespace (a value to compare, not to write back).
         """
         from vektis._read import compile_reader  # here: _read imports this module
 
         return keep(
             self.compiled,
-            ("reader", keys, tuple((absent or {}).items()), tuple(zeros_empty)),
-            lambda: compile_reader(self, keys, absent=absent or {}, zeros_empty=zeros_empty),
+            ("reader", keys, tuple((absent or {}).items()), tuple(zeros_empty), trim),
+            lambda: compile_reader(
+                self, keys, absent=absent or {}, zeros_empty=zeros_empty, trim=trim
+            ),
         )
 
 

@@ -94,7 +94,11 @@ def _single(layout: RecordLayout, key: str) -> Field:
 
 
 def _part(
-    layout: RecordLayout, key: str, absent: Mapping[str, object], zeros_empty: Collection[str]
+    layout: RecordLayout,
+    key: str,
+    absent: Mapping[str, object],
+    zeros_empty: Collection[str],
+    trim: bool,
 ) -> tuple[slice, Converter]:
     """The slice of one key and its conversion."""
     if key in absent and not layout.field(key):
@@ -111,6 +115,8 @@ def _part(
         return slice(field.start, field.end), _memo(layout, code_or_empty)
     if field.kind is Kind.DATE:
         return slice(field.start, field.end), _memo(layout, parse_date)
+    if trim and field.kind is Kind.TEXT:
+        return slice(field.start, field.end), str.strip
     return slice(field.start, field.end), _FAST.get(field.kind, CONVERTERS[field.kind])
 
 
@@ -125,11 +131,12 @@ def compile_reader(
     *,
     absent: Mapping[str, object],
     zeros_empty: Collection[str],
+    trim: bool,
 ) -> FieldReader:
     """The reader of ``keys`` for ``layout``; see ``RecordLayout.reader``."""
     if not keys:
         raise ValueError("a reader reads at least one key")
-    parts = [_part(layout, key, absent, zeros_empty) for key in keys]
+    parts = [_part(layout, key, absent, zeros_empty, trim) for key in keys]
     slices = [where for where, _ in parts]
     pick = itemgetter(*slices) if len(slices) > 1 else _one(slices[0])
     return FieldReader(

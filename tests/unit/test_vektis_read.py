@@ -132,3 +132,11 @@ def test_what_a_layout_keeps_compiled_stays_bounded() -> None:
         for second in numbers:
             layout.reader(first, second)
     assert len(numbers) ** 2 > 512 >= len(layout.compiled)
+
+
+def test_trim_reads_text_without_surrounding_whitespace_and_get_keeps_the_left() -> None:
+    record = SAMPLES["MZ301"].details[1]
+    field = record.layout.by_key["referentie"][0]
+    raw = record.raw[: field.start] + "  R-1".ljust(field.length) + record.raw[field.end :]
+    assert record.layout.reader("referentie")(raw) == ["  R-1"]
+    assert record.layout.reader("referentie", trim=True)(raw) == ["R-1"]
