@@ -109,6 +109,12 @@ class RecordLayout:
         single = self.by_number.get(ref)
         return (single,) if single is not None else ()
 
+    def memo(self, convert: Callable[[str], T]) -> Callable[[str], T]:
+        """``convert`` remembered for this layout's records (bounded): for the values a file
+        repeats on many lines, such as treatment days, birth dates and AGB codes. A hit is
+        one C call (``dict.__getitem__``)."""
+        return keep(self.compiled, ("memo", convert), lambda: _Memo(convert)).__getitem__
+
     def reader(
         self,
         *keys: str,
@@ -177,6 +183,23 @@ class Standard:
 
 _COMPILED_LIMIT = 512
 T = TypeVar("T")
+
+
+class _Memo(dict[str, Any]):
+    """A bounded memo of one conversion; ``__missing__`` converts and clears when full."""
+
+    def __init__(self, convert: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, text: str) -> Any:
+        if len(self) >= _MEMO_LIMIT:
+            self.clear()
+        value = self[text] = self.convert(text)
+        return value
+
+
+_MEMO_LIMIT = 16_384
 
 
 def keep(compiled: dict[object, object], key: object, make: Callable[[], T]) -> T:

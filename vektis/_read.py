@@ -20,7 +20,7 @@ from operator import call, itemgetter
 from typing import Any, TypeVar
 
 from vektis._errors import LayoutError, UnknownFieldError
-from vektis._layout import Field, Kind, RecordLayout, keep
+from vektis._layout import Field, Kind, RecordLayout
 from vektis._values import CONVERTERS, code_or_empty, parse_date
 
 __all__ = ["FieldReader", "compile_reader"]
@@ -30,26 +30,6 @@ T = TypeVar("T")
 
 # Text that stays text: ``str.__str__`` gives a str itself back, cheaper than calling ``str``.
 _FAST: Mapping[Kind, Converter] = {Kind.CODE: str.__str__, Kind.SIGN: str.__str__}
-
-
-class _Memo(dict[str, Any]):
-    """A bounded memo of one conversion, read by ``__getitem__`` (a C call on a hit).
-
-    For the values a file repeats on many lines: treatment days, birth dates, AGB codes.
-    """
-
-    def __init__(self, convert: Converter) -> None:
-        super().__init__()
-        self.convert = convert
-
-    def __missing__(self, text: str) -> Any:
-        if len(self) >= _MEMO_LIMIT:
-            self.clear()
-        value = self[text] = self.convert(text)
-        return value
-
-
-_MEMO_LIMIT = 16_384
 
 
 def _constant(value: object) -> Converter:
@@ -112,17 +92,12 @@ def _part(
             raise LayoutError(f"field {field.number}: its D/C indicator does not follow it")
         return slice(field.start, sign.end), _signed
     if key in zeros_empty:
-        return slice(field.start, field.end), _memo(layout, code_or_empty)
+        return slice(field.start, field.end), layout.memo(code_or_empty)
     if field.kind is Kind.DATE:
-        return slice(field.start, field.end), _memo(layout, parse_date)
+        return slice(field.start, field.end), layout.memo(parse_date)
     if trim and field.kind is Kind.TEXT:
         return slice(field.start, field.end), str.strip
     return slice(field.start, field.end), _FAST.get(field.kind, CONVERTERS[field.kind])
-
-
-def _memo(layout: RecordLayout, convert: Converter) -> Converter:
-    """The layout's memo of ``convert``, shared by all its readers."""
-    return keep(layout.compiled, ("memo", convert), lambda: _Memo(convert)).__getitem__
 
 
 def compile_reader(

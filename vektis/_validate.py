@@ -23,7 +23,7 @@ __all__ = ["validate"]
 _NO_BSN = "999999999"
 
 
-@lru_cache(maxsize=131_072)  # a file names each insured person on many lines
+@lru_cache(maxsize=4096)  # a file names each insured person on adjacent lines
 def _bsn_ok(bsn: str) -> bool:
     return bsn == _NO_BSN or is_valid_bsn(bsn)
 

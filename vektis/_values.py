@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
-from functools import lru_cache
 from operator import methodcaller
 from types import MappingProxyType
 from typing import Any
@@ -34,11 +33,11 @@ __all__ = [
 EMPTY_DATE = "00000000"
 
 
-@lru_cache(maxsize=32_768)
 def parse_date(text: str) -> date | None:
     """The date in CCYYMMDD ``text``, None for 00000000; ValueError when it is no real day.
 
-    Files repeat the same dates on many lines (birth dates: thousands), so results are cached.
+    Files repeat the same dates on many lines: readers and ``dates_ok`` go through their
+    layout's memo of this function (``RecordLayout.memo``).
     """
     if text == EMPTY_DATE:
         return None
@@ -157,9 +156,10 @@ def _numeric_problem(field: Field, text: str, name: str) -> str:
 
 def dates_ok(layout: RecordLayout, text: str) -> bool:
     """Whether every date field of a record is a real day (or empty): the regex cannot tell."""
+    read = layout.memo(parse_date)
     try:
         for f in layout.dates:
-            parse_date(text[f.start : f.end])
+            read(text[f.start : f.end])
     except ValueError:
         return False
     return True
