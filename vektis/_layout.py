@@ -109,7 +109,7 @@ class RecordLayout:
         single = self.by_number.get(ref)
         return (single,) if single is not None else ()
 
-    def memo(self, convert: Callable[[str], T]) -> Callable[[str], T]:
+    def memo(self, convert: Callable[[Any], T]) -> Callable[[Any], T]:
         """``convert`` remembered for this layout's records (bounded): for the values a file
         repeats on many lines, such as treatment days, birth dates and AGB codes. A hit is
         one C call (``dict.__getitem__``)."""
@@ -185,14 +185,14 @@ _COMPILED_LIMIT = 512
 T = TypeVar("T")
 
 
-class _Memo(dict[str, Any]):
+class _Memo(dict[Any, Any]):
     """A bounded memo of one conversion; ``__missing__`` converts and clears when full."""
 
-    def __init__(self, convert: Callable[[str], Any]) -> None:
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
         super().__init__()
         self.convert = convert
 
-    def __missing__(self, text: str) -> Any:
+    def __missing__(self, text: Any) -> Any:
         if len(self) >= _MEMO_LIMIT:
             self.clear()
         value = self[text] = self.convert(text)

@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
@@ -105,11 +104,11 @@ def _plan(layout: RecordLayout, keys: tuple[str, ...]) -> _Plan:
     )
 
 
-@lru_cache(maxsize=4096)
 def _date_field(value: object) -> str:
-    """A date field's text as the general path writes it (``0>8``), cached by value.
+    """A date field's text as the general path writes it (``0>8``).
 
-    strftime costs more than formatting a whole record, and files repeat a few dates.
+    strftime costs more than formatting a whole record, and files repeat a few dates: the
+    writers read it through their layout's memo.
     """
     return date_text(value).rjust(8, "0")
 
@@ -212,55 +211,6 @@ def _picker(indexes: list[int]) -> Callable[[tuple[object, ...]], tuple[Any, ...
     return itemgetter(*indexes, indexes[0])
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _FastLine:
-    """One record shape: fetch in field order, guard the shape, one ``%``, one check.
-
-    Every directive writes at least its field's width (zero-padded ``%0nd``, padded ``%ns``),
-    so any value too long shows in the total length; a negative N integer would be written
-    with a '-', so the guard sends it the slow way; credits take the signed template. Only
-    the date values are converted before the ``%`` of a debit line.
-    """
-
-    pick: Callable[[Mapping[str, object]], tuple[object, ...]]
-    types: tuple[type, ...]
-    count: int
-    plain_ints: Callable[[tuple[object, ...]], tuple[Any, ...]] | None
-    amounts: Callable[[tuple[object, ...]], tuple[Any, ...]] | None
-    dates: tuple[int, ...]
-    template: str
-    slots: tuple[tuple[_Slot, int], ...]  # every slot with the index of its key's value
-    signed_template: str
-    length: int
-    match: Callable[[str], object] | None
-
-    def __call__(self, values: Mapping[str, object]) -> str | None:
-        try:
-            v = self.pick(values)
-        except KeyError:
-            return None
-        if len(values) != self.count or tuple(map(type, v)) != self.types:
-            return None
-        if self.plain_ints is not None and min(self.plain_ints(v)) < 0:
-            return None
-        if self.amounts is not None and min(self.amounts(v)) < 0:
-            line = self.signed_template % self._signed(v)
-        else:
-            line = self.template % (self._dated(v) if self.dates else v)
-        if len(line) != self.length or (self.match is not None and self.match(line) is None):
-            return None
-        return line
-
-    def _dated(self, v: tuple[object, ...]) -> tuple[object, ...]:
-        values = list(v)
-        for index in self.dates:
-            values[index] = _date_field(values[index])
-        return tuple(values)
-
-    def _signed(self, v: tuple[object, ...]) -> tuple[object, ...]:
-        return tuple(slot.value(v[index], signed=True) for slot, index in self.slots)
-
-
 def _fast_plan(layout: RecordLayout, keys: tuple[str, ...], types: tuple[type, ...]) -> FastLine:
     """The compiled writer of one record shape, or None when its values need the slow path."""
     slots = _slots(layout, keys, types)
@@ -270,19 +220,65 @@ def _fast_plan(layout: RecordLayout, keys: tuple[str, ...], types: tuple[type, .
     index = {key: i for i, key in enumerate(fetched)}
     kinds = {s.key: s.kind for s in slots}
     checked = {s.field.number for s in slots if s.checked}
-    return _FastLine(
+    signed = tuple((s, index[s.key]) for s in slots)
+    return _writer(
         pick=_picker_of_keys(fetched),
         types=tuple(kinds[key] for key in fetched),
         count=len(keys),
         plain_ints=_picker([index[s.key] for s in slots if s.role == "plain" and s.kind is int]),
         amounts=_picker([index[s.key] for s in slots if s.role == "amount"]),
         dates=tuple(index[s.key] for s in slots if s.role == "date"),
-        template=_template(layout, slots, signed=False),
-        slots=tuple((s, index[s.key]) for s in slots),
-        signed_template=_template(layout, slots, signed=True),
-        length=layout.length,
-        match=_check(layout, checked).match if checked else None,
+        templates=(_template(layout, slots, signed=False), _template(layout, slots, signed=True)),
+        signed_values=lambda v: tuple(slot.value(v[i], signed=True) for slot, i in signed),
+        date_text=layout.memo(_date_field),
+        check=(layout.length, _check(layout, checked).match if checked else None),
     )
+
+
+def _writer(
+    *,
+    pick: Callable[[Mapping[str, object]], tuple[object, ...]],
+    types: tuple[type, ...],
+    count: int,
+    plain_ints: Callable[[tuple[object, ...]], tuple[Any, ...]] | None,
+    amounts: Callable[[tuple[object, ...]], tuple[Any, ...]] | None,
+    dates: tuple[int, ...],
+    templates: tuple[str, str],
+    signed_values: Callable[[tuple[object, ...]], tuple[object, ...]],
+    date_text: Callable[[object], str],
+    check: tuple[int, Callable[[str], object] | None],
+) -> Callable[[Mapping[str, object]], str | None]:
+    """One record shape: fetch in field order, guard the shape, one ``%``, one check.
+
+    Every directive writes at least its field's width (zero-padded ``%0nd``, padded ``%ns``),
+    so any value too long shows in the total length; a negative N integer would be written
+    with a '-', so the guard sends it the slow way; credits take the signed template. A
+    closure over its parts, so the hot path reads locals, not attributes.
+    """
+    template, signed_template = templates
+    length, match = check
+
+    def write(values: Mapping[str, object]) -> str | None:
+        try:
+            v = pick(values)
+        except KeyError:
+            return None
+        if len(values) != count or tuple(map(type, v)) != types:
+            return None
+        if plain_ints is not None and min(plain_ints(v)) < 0:
+            return None
+        if amounts is not None and min(amounts(v)) < 0:
+            line = signed_template % signed_values(v)
+        elif dates:
+            texts = list(v)
+            for i in dates:
+                texts[i] = date_text(texts[i])
+            line = template % tuple(texts)
+        else:
+            line = template % v
+        return line if len(line) == length and (match is None or match(line)) else None
+
+    return write
 
 
 def _picker_of_keys(keys: list[str]) -> Callable[[Mapping[str, object]], tuple[object, ...]]:
