@@ -113,7 +113,11 @@ class RecordLayout:
         """``convert`` remembered for this layout's records (bounded): for the values a file
         repeats on many lines, such as treatment days, birth dates and AGB codes. A hit is
         one C call (``dict.__getitem__``)."""
-        return keep(self.compiled, ("memo", convert), lambda: _Memo(convert)).__getitem__
+        found: Any = self.compiled.get(convert)  # per record: no key tuple, no lambda
+        if found is None:
+            found = keep(self.compiled, convert, lambda: _Memo(convert))
+        getter: Callable[[Any], T] = found.__getitem__
+        return getter
 
     def reader(
         self,
