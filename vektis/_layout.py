@@ -33,6 +33,7 @@ __all__ = [
     "detect_standard",
     "get_standard",
     "keep",
+    "memo",
     "standard_for_header",
 ]
 
@@ -113,11 +114,7 @@ class RecordLayout:
         """``convert`` remembered for this layout's records (bounded): for the values a file
         repeats on many lines, such as treatment days, birth dates and AGB codes. A hit is
         one C call (``dict.__getitem__``)."""
-        found: Any = self.compiled.get(convert)  # per record: no key tuple, no lambda
-        if found is None:
-            found = keep(self.compiled, convert, lambda: _Memo(convert))
-        getter: Callable[[Any], T] = found.__getitem__
-        return getter
+        return memo(self.compiled, convert)
 
     def reader(
         self,
@@ -192,18 +189,27 @@ T = TypeVar("T")
 class _Memo(dict[Any, Any]):
     """A bounded memo of one conversion; ``__missing__`` converts and clears when full."""
 
-    def __init__(self, convert: Callable[[Any], Any]) -> None:
+    def __init__(self, convert: Callable[[Any], Any], limit: int) -> None:
         super().__init__()
-        self.convert = convert
+        self.convert, self.limit = convert, limit
 
     def __missing__(self, text: Any) -> Any:
-        if len(self) >= _MEMO_LIMIT:
+        if len(self) >= self.limit:
             self.clear()
         value = self[text] = self.convert(text)
         return value
 
 
-_MEMO_LIMIT = 16_384
+def memo(
+    compiled: dict[object, object], convert: Callable[[Any], T], limit: int = 16_384
+) -> Callable[[Any], T]:
+    """``convert`` remembered in ``compiled`` (a layout's or a standard's), at most ``limit``
+    values; looked up by the function itself, cheap enough to ask for per record."""
+    found: Any = compiled.get(convert)
+    if found is None:
+        found = keep(compiled, convert, lambda: _Memo(convert, limit))
+    getter: Callable[[Any], T] = found.__getitem__
+    return getter
 
 
 def keep(compiled: dict[object, object], key: object, make: Callable[[], T]) -> T:
