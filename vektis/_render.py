@@ -131,8 +131,10 @@ class _Slot:
 
     @property
     def checked(self) -> bool:
-        """Only text in an N field can be other than digits; everything else is written exact."""
-        return self.kind is str and self.field.type == "N"
+        """Text in an N field can be other than digits, and a negative int is written with a
+        '-' (``%05d`` of -1 is ``-0001``; a credit's amount in the debit template); everything
+        else is written exact."""
+        return self.field.type == "N" and (self.kind is str or self.kind is int)
 
     def directive(self, *, signed: bool) -> str:
         """What ``%`` writes for this field, the same text as ``str.format`` with ``_spec``.
@@ -220,16 +222,15 @@ def _fast_plan(layout: RecordLayout, keys: tuple[str, ...], types: tuple[type, .
     index = {key: i for i, key in enumerate(fetched)}
     kinds = {s.key: s.kind for s in slots}
     checked = {s.field.number for s in slots if s.checked}
-    signed = tuple((s, index[s.key]) for s in slots)
+    in_order = tuple((s, index[s.key]) for s in slots)
     return _writer(
         pick=_picker_of_keys(fetched),
         types=tuple(kinds[key] for key in fetched),
         count=len(keys),
-        plain_ints=_picker([index[s.key] for s in slots if s.role == "plain" and s.kind is int]),
-        amounts=_picker([index[s.key] for s in slots if s.role == "amount"]),
+        signed=any(s.role == "amount" for s in slots),
         dates=tuple(index[s.key] for s in slots if s.role == "date"),
         templates=(_template(layout, slots, signed=False), _template(layout, slots, signed=True)),
-        signed_values=lambda v: tuple(slot.value(v[i], signed=True) for slot, i in signed),
+        signed_values=lambda v: tuple(slot.value(v[i], signed=True) for slot, i in in_order),
         date_text=layout.memo(_date_field),
         check=(layout.length, _check(layout, checked).match if checked else None),
     )
@@ -240,8 +241,7 @@ def _writer(
     pick: Callable[[Mapping[str, object]], tuple[object, ...]],
     types: tuple[type, ...],
     count: int,
-    plain_ints: Callable[[tuple[object, ...]], tuple[Any, ...]] | None,
-    amounts: Callable[[tuple[object, ...]], tuple[Any, ...]] | None,
+    signed: bool,
     dates: tuple[int, ...],
     templates: tuple[str, str],
     signed_values: Callable[[tuple[object, ...]], tuple[object, ...]],
@@ -251,12 +251,15 @@ def _writer(
     """One record shape: fetch in field order, guard the shape, one ``%``, one check.
 
     Every directive writes at least its field's width (zero-padded ``%0nd``, padded ``%ns``),
-    so any value too long shows in the total length; a negative N integer would be written
-    with a '-', so the guard sends it the slow way; credits take the signed template. A
-    closure over its parts, so the hot path reads locals, not attributes.
+    so any value too long shows in the total length; a negative N integer is written with a
+    '-', which the digit check refuses: a credit's amount is then written again with the
+    signed template, anything else goes the slow way. A closure over its parts, so the hot
+    path reads locals, not attributes.
     """
     template, signed_template = templates
     length, match = check
+    one_date = dates[0] if len(dates) == 1 else -1
+    in_place = itemgetter(*(len(types) if i == one_date else i for i in range(len(types))))
 
     def write(values: Mapping[str, object]) -> str | None:
         try:
@@ -265,10 +268,9 @@ def _writer(
             return None
         if len(values) != count or tuple(map(type, v)) != types:
             return None
-        if plain_ints is not None and min(plain_ints(v)) < 0:
-            return None
-        if amounts is not None and min(amounts(v)) < 0:
-            line = signed_template % signed_values(v)
+        line: str
+        if one_date >= 0:  # most records: one date, its text put in place by one itemgetter
+            line = template % in_place(v + (date_text(v[one_date]),))  # noqa: RUF005 - faster
         elif dates:
             texts = list(v)
             for i in dates:
@@ -276,6 +278,11 @@ def _writer(
             line = template % tuple(texts)
         else:
             line = template % v
+        if len(line) == length and (match is None or match(line)):
+            return line
+        if not signed:
+            return None
+        line = signed_template % signed_values(v)  # a credit: its amount showed a '-'
         return line if len(line) == length and (match is None or match(line)) else None
 
     return write
