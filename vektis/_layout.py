@@ -205,11 +205,10 @@ def memo(
 ) -> Callable[[Any], T]:
     """``convert`` remembered in ``compiled`` (a layout's or a standard's), at most ``limit``
     values; looked up by the function itself, cheap enough to ask for per record."""
-    found: Any = compiled.get(convert)
-    if found is None:
-        found = keep(compiled, convert, lambda: _Memo(convert, limit))
-    getter: Callable[[Any], T] = found.__getitem__
-    return getter
+    getter: Any = compiled.get(convert)  # the getter itself: ``compiled.get(f)`` is the memo
+    if getter is None:
+        getter = keep(compiled, convert, lambda: _Memo(convert, limit).__getitem__)
+    return getter  # type: ignore[no-any-return]
 
 
 def keep(compiled: dict[object, object], key: object, make: Callable[[], T]) -> T:

@@ -320,9 +320,12 @@ class _Plans:
 
 def _plans_of(standard: Standard) -> _Plans:
     """The fast plans of a standard, kept by the standard itself."""
-    return keep(
-        standard.compiled, "plans", lambda: _Plans(standard=standard, by_shape={}, latest={})
-    )
+    found = standard.compiled.get("plans")  # per render_file call: no lambda when known
+    if found is None:
+        found = keep(
+            standard.compiled, "plans", lambda: _Plans(standard=standard, by_shape={}, latest={})
+        )
+    return found  # type: ignore[return-value]
 
 
 def _line(plans: _Plans, values: Mapping[str, object]) -> str:

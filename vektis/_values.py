@@ -156,7 +156,7 @@ def _numeric_problem(field: Field, text: str, name: str) -> str:
 
 def dates_ok(layout: RecordLayout, text: str) -> bool:
     """Whether every date field of a record is a real day (or empty): the regex cannot tell."""
-    read = layout.memo(parse_date)
+    read: Any = layout.compiled.get(parse_date) or layout.memo(parse_date)  # per record
     try:
         for f in layout.dates:
             read(text[f.start : f.end])
