@@ -13,17 +13,6 @@ from gateway._routing import HeaderCodes
 
 __all__ = ["findings_as_meldingen", "read_header"]
 
-_EMPTY_CODES = frozenset({"", "0" * 8, "0" * 4})
-
-
-def _code(record: vektis.Record, key: str) -> str | None:
-    """The raw digits of a code field (leading zeros kept); None when the field is not filled."""
-    fields = record.layout.field(key)
-    if not fields:
-        return None
-    text = record.raw[fields[0].start : fields[0].end].strip()
-    return None if text in _EMPTY_CODES else text
-
 
 def read_header(first_bytes: bytes) -> HeaderCodes | None:
     """The routing codes of the voorlooprecord in the first line; None if it cannot be read.
@@ -31,20 +20,18 @@ def read_header(first_bytes: bytes) -> HeaderCodes | None:
     A file whose header cannot be read is not refused here: it is accepted and then rejected
     by the technical check with a melding that says why, as the real service does.
     """
-    line, _, _ = first_bytes.partition(b"\n")
     try:
-        found = vektis.detect_standard(line)
-        record = next(vektis.iter_records(line.rstrip(b"\r") + b"\r\n", found))
-    except (vektis.VektisError, StopIteration, UnicodeDecodeError):
+        header = vektis.Header.read(first_bytes)
+    except vektis.VektisError:
         return None
     return HeaderCodes(
-        standard=found.name,
-        version=found.version,
-        subversion=found.subversion,
-        uzovi=_code(record, "uzovi"),
-        zorgverlenerscode=_code(record, "zorgverlenerscode"),
-        praktijkcode=_code(record, "praktijkcode"),
-        instellingscode=_code(record, "instellingscode"),
+        standard=header.standard.name,
+        version=header.standard.version,
+        subversion=header.standard.subversion,
+        uzovi=header.uzovi or None,
+        zorgverlenerscode=header.zorgverlenerscode or None,
+        praktijkcode=header.praktijkcode or None,
+        instellingscode=header.instellingscode or None,
     )
 
 

@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from insurer_stub._codes import code_checker
-from insurer_stub._fields import Insured, Line, insured_reader, line_reader, read_header
 from insurer_stub._rules import (
     LineContext,
     award,
@@ -24,7 +23,16 @@ from insurer_stub._rules import (
     is_contracted,
     line_codes,
 )
-from insurer_stub._values import History, InsurerView, JudgedLine, LineStatus
+from insurer_stub._values import (
+    History,
+    Insured,
+    InsurerView,
+    JudgedLine,
+    Line,
+    LineStatus,
+    insured_reader,
+    line_reader,
+)
 from vektis import (
     FILE_REJECTED,
     FULLY_AWARDED,
@@ -34,6 +42,7 @@ from vektis import (
     NOT_JUDGED,
     PARTIAL_AWARD,
     EIFile,
+    Header,
     Judgement,
     Record,
     RecordLayout,
@@ -74,7 +83,7 @@ def adjudicate(
     declaration: EIFile, *, insurer: InsurerView, history: History, today: dt.date
 ) -> Adjudication:
     """Judge ``declaration`` as ``insurer`` on ``today`` (the day the file was received)."""
-    header = read_header(declaration.header)
+    header = Header.of(declaration.header)
     fingerprint = _fingerprint(declaration)
     rejected = header_codes(header, declaration.standard.name, insurer, history, fingerprint)
     walk = _Walk(declaration, header.declarant)

@@ -14,9 +14,8 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from insurer_stub._fields import Header, Insured, Line
-from insurer_stub._values import History, InsurerView, LineStatus
-from vektis import PARTIAL_AWARD
+from insurer_stub._values import History, Insured, InsurerView, Line, LineStatus
+from vektis import PARTIAL_AWARD, Header
 from world import Person, TermKind
 
 __all__ = [
@@ -416,4 +415,5 @@ def award(line: Line, ctx: LineContext) -> int:
     maximum = ctx.policy.max_tariffs.get(line.prestatiecode)
     if maximum is None:
         return 0
-    return min(line.ingediend, maximum * line.aantal)
+    # An AANTAL of 0000 passes the technical check (0638 is not judged): paid as one prestatie.
+    return min(line.ingediend, maximum * max(line.aantal, 1))

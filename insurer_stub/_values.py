@@ -10,23 +10,105 @@ is what the I/O shell stores so duplicates and credits work across files and res
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import NamedTuple, Protocol
+from functools import partial
+from typing import Any, NamedTuple, Protocol, TypeVar
 
+from vektis import RecordLayout
 from world import InsurerPolicy, Person, Provider, World
 
 __all__ = [
     "Directory",
     "History",
+    "Insured",
     "InsurerView",
     "JudgedLine",
+    "Line",
     "LineStatus",
     "MemoryHistory",
     "Population",
     "PriorLine",
+    "insured_reader",
+    "line_reader",
 ]
+
+
+class Insured(NamedTuple):
+    """A verzekerdenrecord (02): who the lines below it are for.
+
+    A NamedTuple rather than a frozen dataclass, like :class:`Line`: one is built per record of
+    files of 100,000 lines, and a tuple is built several times faster (docs/PERFORMANCE.md).
+    """
+
+    id: int
+    bsn: str
+    verzekerdennummer: str
+    birth_date: dt.date | None
+    surname: str
+    prefix: str
+
+
+class Line(NamedTuple):
+    """A prestatierecord (04); ``ingediend`` is signed cents (negative for a credit line).
+
+    Immutable and typed, but a NamedTuple: adjudication builds one per line and a tuple is built
+    five times faster than a frozen dataclass, which was a tenth of the adjudication time.
+    """
+
+    id: int
+    bsn: str
+    machtigingsnummer: str
+    date_of_service: dt.date | None
+    prestatiecodelijst: str
+    prestatiecode: str
+    tarief: int
+    aantal: int
+    ingediend: int
+    referentie: str
+    referentie_voorgaand: str
+    end_of_service: dt.date | None  # AW319's einddatum prestatie; None for one day
+    behandelaar: str  # zorgverlenerscode behandelaar/uitvoerder, "" when not given
+
+    @property
+    def is_credit(self) -> bool:
+        return self.ingediend < 0
+
+
+T = TypeVar("T", bound=tuple[Any, ...])
+
+# The record fields behind Line and Insured, in their field order.
+_LINE_KEYS = (
+    *("id", "bsn", "machtigingsnummer", "date_of_service", "prestatiecodelijst"),
+    *("prestatiecode", "tarief", "aantal", "declaratiebedrag", "referentie"),
+    *("referentie_voorgaand", "end_date_of_service", "behandelaar"),
+)
+_INSURED_KEYS = ("id", "bsn", "verzekerdennummer", "birth_date", "surname", "prefix")
+
+# What a field some standards lack means for a line. EP301 and OS301 declare one prestatie per
+# record: they have no AANTAL UITGEVOERDE PRESTATIES, and their BEREKEND BEDRAG is "tarief maal
+# aantal prestaties" of that one. Only AW319 has an einddatum: elsewhere care is of one day.
+LINE_ABSENT: Mapping[str, object] = {"aantal": 1, "end_date_of_service": None}
+
+
+def line_reader(layout: RecordLayout) -> Callable[[str], Line]:
+    """The Line of the text of a prestatierecord of ``layout``, read by vektis' reader."""
+    read = layout.reader(*_LINE_KEYS, absent=LINE_ABSENT, zeros_empty=("behandelaar",), trim=True)
+    return read.into(_maker(Line, _LINE_KEYS))
+
+
+def insured_reader(layout: RecordLayout) -> Callable[[str], Insured]:
+    """The Insured of the text of a verzekerdenrecord of ``layout``."""
+    return layout.reader(*_INSURED_KEYS, trim=True).into(_maker(Insured, _INSURED_KEYS))
+
+
+def _maker(kind: type[T], keys: tuple[str, ...]) -> Callable[[Iterable[Any]], T]:
+    """``kind._make`` without its length check per record: the keys are checked here, once."""
+    fields: tuple[str, ...] = getattr(kind, "_fields")  # noqa: B009 - a NamedTuple's fields
+    if len(keys) != len(fields):
+        raise TypeError(f"{kind.__name__} has {len(fields)} fields, not {len(keys)}")
+    return partial(tuple.__new__, kind)
 
 
 class Directory(Protocol):

@@ -25,7 +25,6 @@ from provider_client._draw import (
     pool_line,
 )
 from provider_client._faults import craft_fault
-from provider_client._template import SpanTemplate, date_text
 from world import Insurer, Person, Provider, World
 
 __all__ = ["GenerateOptions", "GeneratedFile", "generate_bureau", "generate_file"]
@@ -306,8 +305,9 @@ class _Records:
 
     def __init__(self, ctx: Context, standard: vektis.Standard, stem: str) -> None:
         self.ctx, self.stem, self.total = ctx, stem, 0
-        self.insured = SpanTemplate(
-            standard.records["02"],
+        self.insured = vektis.SpanTemplate(
+            standard,
+            "02",
             fixed={"uzovi": ctx.insurer.uzovi, "0209": 1},
             spans={"id": ("id",), "person": _INSURED_KEYS},
         )
@@ -315,8 +315,9 @@ class _Records:
         # AW319 also has an end date (mandatory; one day of care: the same date).
         self.two_dates = "end_date_of_service" in layout.by_key
         day_keys = ("date_of_service", "end_date_of_service") if self.two_dates else ()
-        self.prestatie = SpanTemplate(
-            layout,
+        self.prestatie = vektis.SpanTemplate(
+            standard,
+            "04",
             fixed=_line_constants(ctx, standard),
             spans=_LINE_SPANS | ({"day": day_keys} if day_keys else {}),
             slots={"ref": stem.replace("%", "%%") + "%010d"},
@@ -356,7 +357,7 @@ class _Records:
         """The day slot's value: the date as a number, or the text of both dates."""
         if self.two_dates:
             return self.prestatie.span("day", {"date_of_service": day, "end_date_of_service": day})
-        return int(date_text(day))
+        return int(self.prestatie.span("day", {"date_of_service": day}))
 
     def _tariffs(self) -> dict[str, int]:
         return {code: self.ctx.tariff(code) for code in self.ctx.standard_codes}

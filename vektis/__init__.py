@@ -39,9 +39,12 @@ from vektis._errors import (
     VektisError,
 )
 from vektis._findings import Finding
+from vektis._header import Header
 from vektis._layout import STANDARDS, Field, RecordLayout, Standard, detect_standard, get_standard
+from vektis._read import FieldReader
 from vektis._returns import Judgement, build_return
 from vektis._sample import sample_declaration, sample_records
+from vektis._template import SpanTemplate
 from vektis._validate import validate
 
 __all__ = [
@@ -58,8 +61,10 @@ __all__ = [
     "AgbCode",
     "EIFile",
     "Field",
+    "FieldReader",
     "Finding",
     "FormatError",
+    "Header",
     "Judgement",
     "LayoutError",
     "Prestatiecode",
@@ -67,6 +72,7 @@ __all__ = [
     "RecordLayout",
     "RenderError",
     "Retourcode",
+    "SpanTemplate",
     "Standard",
     "UnknownFieldError",
     "UnknownStandardError",

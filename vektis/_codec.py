@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from vektis._errors import FormatError, RenderError, UnknownFieldError
-from vektis._layout import Kind, RecordLayout, Standard, standard_for_header
+from vektis._layout import RecordLayout, Standard, standard_for_header
 from vektis._lines import CRLF, EOF, Source, iter_lines
 from vektis._render import line_renderer
 from vektis._values import dates_ok, decode, field_problems
@@ -36,15 +36,9 @@ class Record:
         number of an amount gives the bare digits. ``retourcodes`` gives the codes present.
         """
         fields = self.layout.field(key)
-        if not fields:
-            raise UnknownFieldError(f"record {self.record_type} has no field {key!r}")
         if len(fields) > 1:
             return tuple(c for f in fields if (c := self.raw[f.start : f.end].strip(" ")))
-        only = fields[0]
-        value = decode(only, self.raw)
-        if only.kind is Kind.AMOUNT and only.sign and key == only.key:
-            sign = self.layout.by_number[only.sign]
-            return -value if self.raw[sign.start] == "C" else value  # type: ignore[operator]
+        value: object = self.layout.reader(key).first(self.raw)  # raises for an unknown key
         return value
 
     def get_str(self, key: str) -> str:

@@ -10,16 +10,19 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from identifiers import is_ascii_digits
 from vektis._codelists import code_values
 from vektis._errors import LayoutError, UnknownStandardError
+
+if TYPE_CHECKING:
+    from vektis._read import FieldReader
 
 __all__ = [
     "STANDARDS",
@@ -29,6 +32,8 @@ __all__ = [
     "Standard",
     "detect_standard",
     "get_standard",
+    "keep",
+    "memo",
     "standard_for_header",
 ]
 
@@ -91,6 +96,11 @@ class RecordLayout:
     shape: re.Pattern[str]
     dates: tuple[Field, ...]
     signs: tuple[Field, ...]
+    # Compiled readers and writers of this layout, made on first use (the codec's caches live
+    # with the layout they serve; keys are chosen by code, never by input, so they stay few).
+    compiled: dict[object, object] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     def field(self, ref: str) -> tuple[Field, ...]:
         """The field(s) behind a semantic key or a field number such as "0403"."""
@@ -99,6 +109,37 @@ class RecordLayout:
             return found
         single = self.by_number.get(ref)
         return (single,) if single is not None else ()
+
+    def memo(self, convert: Callable[[Any], T]) -> Callable[[Any], T]:
+        """``convert`` remembered for this layout's records (bounded): for the values a file
+        repeats on many lines, such as treatment days, birth dates and AGB codes. A hit is
+        one C call (``dict.__getitem__``)."""
+        return memo(self.compiled, convert)
+
+    def reader(
+        self,
+        *keys: str,
+        absent: Mapping[str, object] | None = None,
+        zeros_empty: Collection[str] = (),
+        trim: bool = False,
+    ) -> FieldReader:
+        """A compiled reader of ``keys``: record text in, their typed values out, in order.
+
+        Each value is what ``Record.get`` gives (a semantic amount key signed by its D/C
+        indicator, 00000000 a None date). A key this layout lacks raises UnknownFieldError,
+        unless ``absent`` gives the value it stands for here; the codes named in
+        ``zeros_empty`` read as "" when all zeros (an identifier left empty). ``trim`` reads
+        AN text without surrounding whitespace (a value to compare, not to write back).
+        """
+        from vektis._read import compile_reader  # here: _read imports this module
+
+        return keep(
+            self.compiled,
+            ("reader", keys, tuple((absent or {}).items()), tuple(zeros_empty), trim),
+            lambda: compile_reader(
+                self, keys, absent=absent or {}, zeros_empty=zeros_empty, trim=trim
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,6 +163,10 @@ class Standard:
     key: str = ""
     prestatiecodelijsten: tuple[str, ...] = ()
     records: Mapping[str, RecordLayout] = field(default_factory=dict, repr=False)
+    # The writers compiled for this standard's record shapes (vektis/_render.py), on first use.
+    compiled: dict[object, object] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -135,6 +180,48 @@ class Standard:
     def header_key(self) -> str:
         """Positions 3-9 of the voorlooprecord: EI code, version and subversion."""
         return f"{self.ei_code:03d}{self.version:02d}{self.subversion:02d}"
+
+
+_COMPILED_LIMIT = 512
+T = TypeVar("T")
+
+
+class _Memo(dict[Any, Any]):
+    """A bounded memo of one conversion; ``__missing__`` converts and clears when full."""
+
+    def __init__(self, convert: Callable[[Any], Any], limit: int) -> None:
+        super().__init__()
+        self.convert, self.limit = convert, limit
+
+    def __missing__(self, text: Any) -> Any:
+        if len(self) >= self.limit:
+            self.clear()
+        value = self[text] = self.convert(text)
+        return value
+
+
+def memo(
+    compiled: dict[object, object], convert: Callable[[Any], T], limit: int = 16_384
+) -> Callable[[Any], T]:
+    """``convert`` remembered in ``compiled`` (a layout's or a standard's), at most ``limit``
+    values; looked up by the function itself, cheap enough to ask for per record."""
+    getter: Any = compiled.get(convert)  # the getter itself: ``compiled.get(f)`` is the memo
+    if getter is None:
+        getter = keep(compiled, convert, lambda: _Memo(convert, limit).__getitem__)
+    return getter  # type: ignore[no-any-return]
+
+
+def keep(compiled: dict[object, object], key: object, make: Callable[[], T]) -> T:
+    """What ``compiled`` (a layout's or a standard's) holds under ``key``, made on first use.
+
+    Bounded all the same: when a caller's keys run away, everything is compiled anew.
+    """
+    found = compiled.get(key)
+    if found is None:
+        if len(compiled) >= _COMPILED_LIMIT:
+            compiled.clear()
+        found = compiled[key] = make()
+    return found  # type: ignore[return-value]
 
 
 def _kind(type_: str, code: str) -> Kind:

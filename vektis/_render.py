@@ -7,6 +7,9 @@ times, so the first record of a shape compiles one %-template in field order (N 
 exactly (a value too long, not digits, of another type) takes the general path: one
 ``str.format`` per record with value-by-value conversion, which raises RenderError naming the
 field. Both paths write the same text for every value the fast one accepts.
+
+The compiled plans live with what they serve: a shape's writer in its standard's
+``compiled``, a key set's general plan in its layout's, so nothing is keyed by ``id()``.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
+from typing import Any
 
 from vektis._errors import RenderError
-from vektis._layout import Field, Kind, RecordLayout, Standard, _field_pattern
+from vektis._layout import Field, Kind, RecordLayout, Standard, _field_pattern, keep
 from vektis._values import date_text, signed
 
 __all__ = ["line_renderer", "render_line"]
@@ -91,32 +95,22 @@ def _compile(layout: RecordLayout, keys: tuple[str, ...]) -> _Plan:
     return _Plan(template="".join(parts), steps=tuple(steps), layout=layout)
 
 
-_PLANS: dict[tuple[int, tuple[str, ...]], _Plan] = {}
-
-
 def _plan(layout: RecordLayout, keys: tuple[str, ...]) -> _Plan:
-    plan_key = (id(layout), keys)
-    plan = _PLANS.get(plan_key)
-    if plan is None:
-        plan = _PLANS[plan_key] = _compile(layout, tuple(k for k in keys if k != "record_type"))
-    return plan
+    """The general plan of a key set, kept by the layout (bounded: keys come from callers)."""
+    return keep(
+        layout.compiled,
+        ("plan", keys),
+        lambda: _compile(layout, tuple(k for k in keys if k != "record_type")),
+    )
 
 
-_DATE_TEXT: dict[object, str] = {}
+def _date_field(value: object) -> str:
+    """A date field's text as the general path writes it (``0>8``).
 
-
-def _date_cached(value: object) -> str:
-    """A date field's text as the general path writes it (``0>8``), cached by value.
-
-    strftime costs more than formatting a whole record, and files repeat a few dates.
+    strftime costs more than formatting a whole record, and files repeat a few dates: the
+    writers read it through their layout's memo.
     """
-    text = _DATE_TEXT.get(value)
-    if text is None:
-        text = date_text(value).rjust(8, "0")
-        if len(_DATE_TEXT) > 20_000:
-            _DATE_TEXT.clear()
-        _DATE_TEXT[value] = text
-    return text
+    return date_text(value).rjust(8, "0")
 
 
 _DATE_TYPES = (date, type(None), str)
@@ -137,8 +131,10 @@ class _Slot:
 
     @property
     def checked(self) -> bool:
-        """Only text in an N field can be other than digits; everything else is written exact."""
-        return self.kind is str and self.field.type == "N"
+        """Text in an N field can be other than digits, and a negative int is written with a
+        '-' (``%05d`` of -1 is ``-0001``; a credit's amount in the debit template); everything
+        else is written exact."""
+        return self.field.type == "N" and (self.kind is str or self.kind is int)
 
     def directive(self, *, signed: bool) -> str:
         """What ``%`` writes for this field, the same text as ``str.format`` with ``_spec``.
@@ -152,14 +148,13 @@ class _Slot:
             return f"%0{n}d"
         return f"%{n}s" if self.field.type == "N" else f"%-{n}s"
 
-    def argument(self, index: int, *, signed: bool) -> str:
-        """The value of this field as a Python expression over ``v``, the fetched values."""
-        value = f"v[{index}]"
+    def value(self, value: Any, *, signed: bool) -> object:
+        """What ``%`` gets for this field from the key's value."""
         if self.role == "date":
-            return f"(date_text({value}) or date_cached({value}))"
+            return _date_field(value)
         if self.role == "sign":
-            return f"('C' if {value} < 0 else 'D')"
-        return f"abs({value})" if signed and self.role == "amount" else value
+            return "C" if value < 0 else "D"
+        return abs(value) if signed and self.role == "amount" else value
 
 
 def _slot(layout: RecordLayout, key: str, kind: type) -> list[_Slot] | None:
@@ -211,69 +206,94 @@ def _check(layout: RecordLayout, checked: set[str]) -> re.Pattern[str]:
     return re.compile("".join(parts[:-1] if runs[-1][0] == "." else parts), re.DOTALL)
 
 
-def _arguments(slots: list[_Slot], index: dict[str, int], *, signed: bool) -> str:
-    """The ``%`` operand: ``v`` itself when it already is the values in field order."""
-    used = [s for s in slots if signed or s.role != "sign"]
-    if [s.role for s in used if s.role not in ("plain", "amount")] or signed:
-        return "(" + "".join(s.argument(index[s.key], signed=signed) + ", " for s in used) + ")"
-    return "v"  # the keys are fetched in field order, one value per field
-
-
-def _source(layout: RecordLayout, slots: list[_Slot], index: dict[str, int], count: int) -> str:
-    """The function of one shape: fetch, guard the shape and signs, one ``%``, one check.
-
-    Every directive writes at least its field's width (zero-padded ``%0nd``, padded ``%ns``),
-    so any value too long shows in the total length; a negative N integer would be written
-    with a '-', so the guard sends it the slow way; credits take the signed template.
-    """
-    ints = [f"v[{index[s.key]}] < 0" for s in slots if s.role == "plain" and s.kind is int]
-    credits = [f"v[{index[s.key]}] < 0" for s in slots if s.role == "amount"]
-    debit = f"template % {_arguments(slots, index, signed=False)}"
-    write = f"line = {debit}"
-    if credits:
-        signed = f"signed % {_arguments(slots, index, signed=True)}"
-        write = f"line = {signed} if {' or '.join(credits)} else {debit}"
-    checked = " and match(line)" if any(s.checked for s in slots) else ""
-    return (
-        "def fast_line(values):\n"
-        "    try:\n"
-        f"        v = pick(values){',' if len(index) == 1 else ''}\n"
-        "    except KeyError:\n"
-        "        return None\n"
-        f"    if len(values) != {count} or tuple(map(type, v)) != types"
-        f"{''.join(' or ' + i for i in ints)}:\n"
-        "        return None\n"
-        f"    {write}\n"
-        f"    return line if len(line) == {layout.length}{checked} else None\n"
-    )
+def _picker(indexes: list[int]) -> Callable[[tuple[object, ...]], tuple[Any, ...]] | None:
+    """The values at ``indexes`` as a tuple (``itemgetter`` of one index gives the item)."""
+    if not indexes:
+        return None
+    return itemgetter(*indexes, indexes[0])
 
 
 def _fast_plan(layout: RecordLayout, keys: tuple[str, ...], types: tuple[type, ...]) -> FastLine:
-    """One function for one record shape: a %-template in field order, then the checks.
-
-    Generated (as ``dataclasses`` does) so the hot path has no per-field calls or loops: fetch
-    by one ``itemgetter`` in field order, compare the key count and value types with the shape,
-    one ``%``, check the length and the digits of N text. Only integers and fixed names go into
-    the source.
-    """
+    """The compiled writer of one record shape, or None when its values need the slow path."""
     slots = _slots(layout, keys, types)
     if not slots:
         return None
     fetched = list(dict.fromkeys(s.key for s in slots))
     index = {key: i for i, key in enumerate(fetched)}
     kinds = {s.key: s.kind for s in slots}
-    namespace: dict[str, object] = {
-        "pick": itemgetter(*fetched),
-        "types": tuple(kinds[key] for key in fetched),
-        "template": _template(layout, slots, signed=False),
-        "signed": _template(layout, slots, signed=True),
-        "match": _check(layout, {s.field.number for s in slots if s.checked}).match,
-        "date_text": _DATE_TEXT.get,
-        "date_cached": _date_cached,
-    }
-    source = _source(layout, slots, index, len(keys))
-    exec(source, namespace)  # noqa: S102 - the source holds only integers and fixed names
-    return namespace["fast_line"]  # type: ignore[return-value]
+    checked = {s.field.number for s in slots if s.checked}
+    in_order = tuple((s, index[s.key]) for s in slots)
+    return _writer(
+        pick=_picker_of_keys(fetched),
+        types=tuple(kinds[key] for key in fetched),
+        count=len(keys),
+        signed=any(s.role == "amount" for s in slots),
+        dates=tuple(index[s.key] for s in slots if s.role == "date"),
+        templates=(_template(layout, slots, signed=False), _template(layout, slots, signed=True)),
+        signed_values=lambda v: tuple(slot.value(v[i], signed=True) for slot, i in in_order),
+        date_text=layout.memo(_date_field),
+        check=(layout.length, _check(layout, checked).match if checked else None),
+    )
+
+
+def _writer(
+    *,
+    pick: Callable[[Mapping[str, object]], tuple[object, ...]],
+    types: tuple[type, ...],
+    count: int,
+    signed: bool,
+    dates: tuple[int, ...],
+    templates: tuple[str, str],
+    signed_values: Callable[[tuple[object, ...]], tuple[object, ...]],
+    date_text: Callable[[object], str],
+    check: tuple[int, Callable[[str], object] | None],
+) -> Callable[[Mapping[str, object]], str | None]:
+    """One record shape: fetch in field order, guard the shape, one ``%``, one check.
+
+    Every directive writes at least its field's width (zero-padded ``%0nd``, padded ``%ns``),
+    so any value too long shows in the total length; a negative N integer is written with a
+    '-', which the digit check refuses: a credit's amount is then written again with the
+    signed template, anything else goes the slow way. A closure over its parts, so the hot
+    path reads locals, not attributes.
+    """
+    template, signed_template = templates
+    length, match = check
+    one_date = dates[0] if len(dates) == 1 else -1
+    in_place = itemgetter(*(len(types) if i == one_date else i for i in range(len(types))))
+
+    def write(values: Mapping[str, object]) -> str | None:
+        try:
+            v = pick(values)
+        except KeyError:
+            return None
+        if len(values) != count or tuple(map(type, v)) != types:
+            return None
+        line: str
+        if one_date >= 0:  # most records: one date, its text put in place by one itemgetter
+            line = template % in_place(v + (date_text(v[one_date]),))  # noqa: RUF005 - faster
+        elif dates:
+            texts = list(v)
+            for i in dates:
+                texts[i] = date_text(texts[i])
+            line = template % tuple(texts)
+        else:
+            line = template % v
+        if len(line) == length and (match is None or match(line)):
+            return line
+        if not signed:
+            return None
+        line = signed_template % signed_values(v)  # a credit: its amount showed a '-'
+        return line if len(line) == length and (match is None or match(line)) else None
+
+    return write
+
+
+def _picker_of_keys(keys: list[str]) -> Callable[[Mapping[str, object]], tuple[object, ...]]:
+    """The values of ``keys`` as a tuple, in C (``itemgetter`` of one key gives the value)."""
+    if len(keys) > 1:
+        return itemgetter(*keys)
+    only = itemgetter(keys[0])
+    return lambda values: (only(values),)
 
 
 def _template(layout: RecordLayout, slots: list[_Slot], *, signed: bool) -> str:
@@ -298,15 +318,14 @@ class _Plans:
     latest: dict[object, FastLine]
 
 
-_FAST_PLANS: dict[int, _Plans] = {}
-
-
 def _plans_of(standard: Standard) -> _Plans:
-    """The plans of a standard; the entry keeps the standard alive so its id stays unique."""
-    plans = _FAST_PLANS.get(id(standard))
-    if plans is None or plans.standard is not standard:
-        plans = _FAST_PLANS[id(standard)] = _Plans(standard=standard, by_shape={}, latest={})
-    return plans
+    """The fast plans of a standard, kept by the standard itself."""
+    found = standard.compiled.get("plans")  # per render_file call: no lambda when known
+    if found is None:
+        found = keep(
+            standard.compiled, "plans", lambda: _Plans(standard=standard, by_shape={}, latest={})
+        )
+    return found  # type: ignore[return-value]
 
 
 def _line(plans: _Plans, values: Mapping[str, object]) -> str:

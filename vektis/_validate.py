@@ -10,7 +10,7 @@ from __future__ import annotations
 from identifiers import is_ascii_digits, is_valid_bsn
 from vektis._errors import UnknownStandardError
 from vektis._findings import Finding
-from vektis._layout import RecordLayout, Standard, standard_for_header
+from vektis._layout import RecordLayout, Standard, memo, standard_for_header
 from vektis._lines import CRLF, EOF, Source, iter_lines
 from vektis._structure import Structure
 from vektis._values import dates_ok, field_problems
@@ -19,16 +19,10 @@ __all__ = ["validate"]
 
 # "if patient has no BSN: 9x9" - the placeholder is accepted although it fails the 11-proef.
 _NO_BSN = "999999999"
-_BSN_CACHE: dict[str, bool] = {}
 
 
 def _bsn_ok(bsn: str) -> bool:
-    known = _BSN_CACHE.get(bsn)
-    if known is None:
-        if len(_BSN_CACHE) > 100_000:
-            _BSN_CACHE.clear()
-        known = _BSN_CACHE[bsn] = bsn == _NO_BSN or is_valid_bsn(bsn)
-    return known
+    return bsn == _NO_BSN or is_valid_bsn(bsn)
 
 
 class _Run:
@@ -36,6 +30,7 @@ class _Run:
 
     def __init__(self, standard: Standard, header: str) -> None:
         self.standard = standard
+        self.bsn_ok = memo(standard.compiled, _bsn_ok, limit=100_000)  # BSNs repeat per line
         self.findings: list[Finding] = []
         self.structure = Structure(standard, header, self.findings)
         self.parent_bsn = ""
@@ -163,7 +158,7 @@ class _Run:
     def _bsn(self, number: int, record_type: str, field: str, bsn: str) -> None:
         # 0435: "Burgerservicenummer (BSN) verzekerde ontbreekt of is onjuist." - the BSN must
         # pass the 11-proef, and a prestatierecord repeats the BSN of its verzekerdenrecord.
-        if not _bsn_ok(bsn):
+        if not self.bsn_ok(bsn):
             self.add(number, record_type, field, "0435", f"BSN {bsn!r} fails the 11-proef")
         elif record_type == "02":
             self.parent_bsn = bsn

@@ -8,39 +8,62 @@ with 00000000 for "empty"; amounts are cents whose sign lives in a separate D/C 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import date
+from operator import methodcaller
+from types import MappingProxyType
+from typing import Any
 
 from identifiers import is_ascii_digits
 from vektis._codelists import GENERIC_CODE
 from vektis._errors import RenderError
 from vektis._layout import TEXT_CHAR, Field, Kind, RecordLayout
 
-__all__ = ["EMPTY_DATE", "date_text", "dates_ok", "decode", "parse_date", "signed"]
+__all__ = [
+    "CONVERTERS",
+    "EMPTY_DATE",
+    "code_or_empty",
+    "date_text",
+    "dates_ok",
+    "decode",
+    "parse_date",
+    "signed",
+]
 
 EMPTY_DATE = "00000000"
-_DATE_CACHE: dict[str, date | None] = {}
-_DATE_CACHE_LIMIT = 20_000
 
 
 def parse_date(text: str) -> date | None:
     """The date in CCYYMMDD ``text``, None for 00000000; ValueError when it is no real day.
 
-    Files repeat the same few dates on every line, so results are cached (bounded).
+    Files repeat the same dates on many lines: readers and ``dates_ok`` go through their
+    layout's memo of this function (``RecordLayout.memo``).
     """
-    try:
-        return _DATE_CACHE[text]
-    except KeyError:
-        pass
     if text == EMPTY_DATE:
-        value = None
-    elif not is_ascii_digits(text, length=8):
+        return None
+    if not is_ascii_digits(text, length=8):
         raise ValueError(f"{text!r} is not CCYYMMDD")
-    else:
-        value = date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    if len(_DATE_CACHE) >= _DATE_CACHE_LIMIT:
-        _DATE_CACHE.clear()
-    _DATE_CACHE[text] = value
-    return value
+    return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+
+
+def code_or_empty(text: str) -> str:
+    """An identifier code (AGB, UZOVI, servicebureau): all zeros means it was left empty."""
+    return text if text.strip("0") else ""
+
+
+# How each kind of field reads: AN text loses its padding on the right, numbers and amounts
+# are ints (signed by ``Record.get`` and the readers), dates are dates or None, codes and D/C
+# indicators stay text (code-list values such as "0" onbekend are values, not emptiness).
+CONVERTERS: Mapping[Kind, Callable[[str], Any]] = MappingProxyType(
+    {
+        Kind.TEXT: methodcaller("rstrip", " "),
+        Kind.INT: int,
+        Kind.AMOUNT: int,
+        Kind.DATE: parse_date,
+        Kind.CODE: str,
+        Kind.SIGN: str,
+    }
+)
 
 
 def date_text(value: object) -> str:
@@ -56,15 +79,7 @@ def date_text(value: object) -> str:
 
 def decode(field: Field, raw: str) -> object:
     """The typed value of ``field`` in the record text ``raw`` (a valid record)."""
-    text = raw[field.start : field.end]
-    kind = field.kind
-    if kind is Kind.TEXT:
-        return text.rstrip(" ")
-    if kind is Kind.INT or kind is Kind.AMOUNT:
-        return int(text)
-    if kind is Kind.DATE:
-        return parse_date(text)
-    return text
+    return CONVERTERS[field.kind](raw[field.start : field.end])
 
 
 def signed(amount: object) -> tuple[int, str]:
@@ -141,9 +156,10 @@ def _numeric_problem(field: Field, text: str, name: str) -> str:
 
 def dates_ok(layout: RecordLayout, text: str) -> bool:
     """Whether every date field of a record is a real day (or empty): the regex cannot tell."""
+    read: Any = layout.compiled.get(parse_date) or layout.memo(parse_date)  # per record
     try:
         for f in layout.dates:
-            parse_date(text[f.start : f.end])
+            read(text[f.start : f.end])
     except ValueError:
         return False
     return True

@@ -12,11 +12,12 @@ import pytest
 import vektis
 from provider_client import GenerateOptions, generate_file
 from provider_client._draw import build_context
-from provider_client._template import SpanTemplate
+from vektis import SpanTemplate
 from world import World, generate_world
 
 TODAY = dt.date(2025, 6, 15)
-LAYOUT = vektis.get_standard("MZ301").records["04"]
+MZ301 = vektis.get_standard("MZ301")
+LAYOUT = MZ301.records["04"]
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def world() -> World:
 
 
 def _template(**spans: tuple[str, ...]) -> SpanTemplate:
-    return SpanTemplate(LAYOUT, fixed={"uzovi": "7095"}, spans=spans or {"id": ("id",)})
+    return SpanTemplate(MZ301, "04", fixed={"uzovi": "7095"}, spans=spans or {"id": ("id",)})
 
 
 def test_a_rendered_record_reads_back_field_by_field() -> None:

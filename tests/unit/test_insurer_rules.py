@@ -831,3 +831,37 @@ def test_package_that_ended_before_the_treatment_does_not_cover_it() -> None:
         "R5": ("0613",),
         "R6": (),
     }
+
+
+# --- aantal: what a non-contracted line is paid ------------------------------------------------
+
+
+def test_non_contracted_care_is_paid_the_maximum_times_aantal() -> None:
+    head = header(zorgverlenerscode="12100002", praktijkcode="12050002")
+    declared = TARIFFS["V91"] * 3
+    out = returned(judge(build(insured(), line("R1", "V91", declared, aantal=3), head=head)))
+    maximum = TARIFFS["V91"] * 75 // 100
+    assert out["records"] == {1: ("02", ("0200",), None), 2: ("04", ("8059",), maximum * 3)}
+
+
+def _os301_line(ref: str, cents: int) -> dict[str, object]:
+    """An OS301 prestatierecord: one prestatie, no AANTAL field at all."""
+    values = line(ref, "24000", cents, prestatiecodelijst="090", behandelaar="12100002")
+    return {k: v for k, v in values.items() if k not in ("aantal", "0409", "0410")}
+
+
+def test_a_standard_without_aantal_declares_one_prestatie_per_record() -> None:
+    """EP301 and OS301 have no AANTAL UITGEVOERDE PRESTATIES: a record is one prestatie, paid at
+    most the maximum tariff once (not 0 times, not the whole declared amount)."""
+    policy = dataclasses.replace(
+        POLICY,
+        max_tariffs={"24000": 5000},
+        coverage={"basis": frozenset({"24000"}), "tand": frozenset({"24000"})},
+    )
+    view = InsurerView.from_world(make_world(policy), "7095")
+    head = header(ei_code=185, version=1, subversion=2)
+    head |= {"zorgverlenerscode": "12100002", "praktijkcode": "12050002"}
+    assert "aantal" not in get_standard("OS301").records["04"].by_key
+    data = build(insured(), _os301_line("R1", 12000), head=head, standard="OS301")
+    out = returned(judge(data, view=view), standard="OS302")
+    assert out["records"] == {1: ("02", ("0200",), None), 2: ("04", ("8059",), 5000)}

@@ -1,0 +1,142 @@
+"""Compiled readers (Record.get reads through them) and the voorlooprecord's Header: typed
+values, signed amounts, and strict about fields a layout lacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import vektis
+
+SAMPLES = {key: vektis.parse_file(vektis.sample_declaration(key)) for key in ("MZ301", "EP301")}
+
+
+def _header(**changes: object) -> bytes:
+    values: dict[str, object] = {
+        "record_type": "01",
+        "ei_code": 176,
+        "version": 1,
+        "subversion": 3,
+        "soort_bericht": "P",
+        "uzovi": "7095",
+        "zorgverlenerscode": "12100001",
+        "factuurnummer": "F-1",
+        "factuurdatum": dt.date(2025, 6, 10),
+        "betaling_aan": "02",
+        "period_start": dt.date(2025, 5, 1),
+        "period_end": dt.date(2025, 5, 31),
+        "valuta": "EUR",
+    }
+    closing = {"record_type": "99", "aantal_detail": 0}
+    return vektis.render_file(vektis.get_standard("MZ301"), [values | changes, closing])
+
+
+DECLARATIONS = sorted(k for k, s in vektis.STANDARDS.items() if not s.is_return)
+
+
+@pytest.mark.parametrize("key", DECLARATIONS)
+def test_a_reader_of_field_numbers_gives_each_field_decoded(key: str) -> None:
+    for record in vektis.parse_file(vektis.sample_declaration(key)).records():
+        numbers = tuple(f.number for f in record.layout.fields)
+        assert record.layout.reader(*numbers)(record.raw) == list(record.fields().values())
+
+
+def test_a_credit_reads_negative_under_its_key_and_bare_under_its_number() -> None:
+    record = SAMPLES["MZ301"].details[1]
+    credit = record.raw[:163] + "C" + record.raw[164:]  # 0431, the declaratiebedrag's D/C
+    amount = record.get_int("declaratiebedrag")
+    assert record.layout.reader("declaratiebedrag", "0430")(credit) == [-amount, amount]
+
+
+def test_an_unknown_key_raises_when_the_reader_is_made() -> None:
+    layout = SAMPLES["EP301"].details[1].layout
+    with pytest.raises(vektis.UnknownFieldError, match="has no field 'aantal'"):
+        layout.reader("id", "aantal")
+    returned = vektis.get_standard("MZ302").records["04"]
+    with pytest.raises(vektis.UnknownFieldError, match="is 3 fields, not one value"):
+        returned.reader("id", "retourcodes")
+
+
+def test_absent_says_what_a_missing_field_means_and_never_hides_a_present_one() -> None:
+    ep301 = SAMPLES["EP301"].details[1]
+    mz301 = SAMPLES["MZ301"].details[1]
+    assert ep301.layout.reader("id", "aantal", absent={"aantal": 1})(ep301.raw) == [2, 1]
+    mz301_aantal = mz301.get_int("aantal")
+    assert mz301.layout.reader("aantal", absent={"aantal": 7})(mz301.raw) == [mz301_aantal]
+
+
+def test_zeros_empty_reads_an_identifier_of_zeros_as_empty() -> None:
+    record = vektis.parse_file(_header(praktijkcode="0"))
+    layout, raw = record.header.layout, record.header.raw
+    assert layout.reader("praktijkcode")(raw) == ["00000000"]
+    assert layout.reader("praktijkcode", "uzovi", zeros_empty=("praktijkcode", "uzovi"))(raw) == [
+        "",
+        "7095",
+    ]
+    with pytest.raises(vektis.UnknownFieldError, match="no code field"):
+        layout.reader("factuurnummer", zeros_empty=("factuurnummer",))
+
+
+def test_readers_are_compiled_once_and_kept_by_their_layout() -> None:
+    layout = SAMPLES["MZ301"].details[1].layout
+    assert layout.reader("id", "bsn") is layout.reader("id", "bsn")
+    assert layout.reader("id", "bsn") is not layout.reader("bsn", "id")
+
+
+@pytest.mark.parametrize(
+    ("codes", "declarant"),
+    [
+        ({"instellingscode": "12345678", "praktijkcode": "12050001"}, "12345678"),
+        ({"praktijkcode": "12050001"}, "12050001"),
+        ({"praktijkcode": "00000000"}, "12100001"),
+        ({}, "12100001"),
+    ],
+)
+def test_the_declarant_is_the_instelling_else_the_praktijk_else_the_zorgverlener(
+    codes: dict[str, object], declarant: str
+) -> None:
+    assert vektis.Header.read(_header(**codes)).declarant == declarant
+
+
+def test_a_header_reads_codes_of_zeros_as_not_given() -> None:
+    header = vektis.Header.read(_header(uzovi="0", servicebureau="0"))
+    assert (header.uzovi, header.servicebureau, header.instellingscode) == ("", "", "")
+    assert (header.zorgverlenerscode, header.factuurnummer) == ("12100001", "F-1")
+    assert header.factuurdatum == dt.date(2025, 6, 10)
+    assert (header.standard.name, header.standard.version, header.standard.subversion) == (
+        "MZ301",
+        1,
+        3,
+    )
+    assert vektis.Header.of(vektis.parse_file(_header()).header) == vektis.Header.read(_header())
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (b"02" + b"0" * 308 + b"\r\n", vektis.UnknownStandardError),
+        (b"01999" + b"0" * 305 + b"\r\n", vektis.UnknownStandardError),
+        (b"0117601033" + b"x" * 20 + b"\r\n", vektis.FormatError),
+    ],
+)
+def test_a_header_that_cannot_be_read_says_why(data: bytes, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        vektis.Header.read(data)
+
+
+def test_what_a_layout_keeps_compiled_stays_bounded() -> None:
+    layout = vektis.get_standard("MZ302").records["04"]
+    numbers = [f.number for f in layout.fields]
+    for first in numbers:
+        for second in numbers:
+            layout.reader(first, second)
+    assert len(numbers) ** 2 > 512 >= len(layout.compiled)
+
+
+def test_trim_reads_text_without_surrounding_whitespace_and_get_keeps_the_left() -> None:
+    record = SAMPLES["MZ301"].details[1]
+    field = record.layout.by_key["referentie"][0]
+    raw = record.raw[: field.start] + "  R-1".ljust(field.length) + record.raw[field.end :]
+    assert record.layout.reader("referentie")(raw) == ["  R-1"]
+    assert record.layout.reader("referentie", trim=True)(raw) == ["R-1"]
