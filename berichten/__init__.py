@@ -55,9 +55,9 @@ from berichten._errors import (
     BerichtenError,
     CovJsonError,
     MetadataError,
+    SchemaError,
     SoapFaultError,
     StatusError,
-    ValidationError,
     ZoekpadError,
 )
 from berichten._metadata import (
@@ -137,11 +137,11 @@ __all__ = [
     "Relatie",
     "Retourberichtresultaat",
     "Routeringgegevens",
+    "SchemaError",
     "SleutelWaardePaar",
     "SoapFaultError",
     "SoortVerzekering",
     "StatusError",
-    "ValidationError",
     "ValidationProblemDetails",
     "Verzekerde",
     "VerzekerdeResultaat",

@@ -42,10 +42,6 @@ _EXAMPLE_SCENARIO = "insured-vgz"
 _TOKEN_FROM_RUNTIME = r"""sed -n 's/.*"admin_token": "\([^"]*\)".*/\1/p'"""  # noqa: S105
 
 
-class UsageError(Exception):
-    """The home directory is in a state ``up`` will not repair by itself; the message says how."""
-
-
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add ``up``."""
     up = subparsers.add_parser(
@@ -86,7 +82,7 @@ def _ensure_world(layout: HomeLayout, args: argparse.Namespace) -> bool:
     from vecozo_sim._cmd_world import issue_certificates  # deferred: init is the rare case
 
     if layout.world_file.exists():
-        raise UsageError(
+        raise CliError(
             f"{layout.root} has a world but misses certificates; "
             f"run `vecozo-sim init --home {layout.root} --force`"
         )
@@ -117,7 +113,7 @@ def _up_locked(args: argparse.Namespace) -> int:
     layout = HomeLayout(root=args.home)
     try:
         _ensure_world(layout, args)
-    except (UsageError, WorldFileError, OSError) as exc:
+    except (WorldFileError, OSError) as exc:
         raise CliError(str(exc)) from None
     settings = ExchangeSettings(
         layout=layout,

@@ -125,10 +125,10 @@ def declaration(
 
 async def answers(client: VecozoClient, traceer_id: str) -> tuple[MessageInfo, ...]:
     """The mailbox messages answering ``traceer_id``; the search API answers 404 for none."""
-    from provider_client import NotFoundError
+    from provider_client import MessageNotFoundError
 
     try:
         found = await client.search(als_antwoord_op=traceer_id)
-    except NotFoundError:
+    except MessageNotFoundError:
         return ()
     return tuple(m for m in found if m.als_antwoord_op == traceer_id)
