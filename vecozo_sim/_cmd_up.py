@@ -26,12 +26,10 @@ from world import (
     Service,
     World,
     WorldFileError,
-    generate_world,
-    save_world,
 )
 
 if TYPE_CHECKING:  # the runner pulls in aiohttp and every room: only `up` itself needs it
-    from vecozo_sim._runner import Exchange, ExchangeSettings, Runtime
+    from vecozo_sim import Exchange, ExchangeSettings, Runtime
 
 __all__ = ["register"]
 
@@ -79,7 +77,7 @@ def _ensure_world(layout: HomeLayout, args: argparse.Namespace) -> bool:
 
     if home_is_initialised(layout):
         return False
-    from vecozo_sim._cmd_world import issue_certificates  # deferred: init is the rare case
+    from vecozo_sim import init_home  # deferred: init is the rare case
 
     if layout.world_file.exists():
         raise CliError(
@@ -87,9 +85,7 @@ def _ensure_world(layout: HomeLayout, args: argparse.Namespace) -> bool:
             f"run `vecozo-sim init --home {layout.root} --force`"
         )
     print(f"no world in {layout.root}: creating one (seed {args.seed}, {args.persons} persons)")
-    world = generate_world(seed=args.seed, persons=args.persons, today=args.today)
-    save_world(world, layout)
-    issue_certificates(world, layout, hosts=args.hostname)
+    init_home(layout, seed=args.seed, persons=args.persons, today=args.today, hosts=args.hostname)
     return True
 
 
@@ -108,7 +104,7 @@ def _up(args: argparse.Namespace) -> int:
 def _up_locked(args: argparse.Namespace) -> int:
     """Everything of ``up`` while this process holds the home (before the world is made: two
     first starts would both generate it)."""
-    from vecozo_sim._runner import ExchangeSettings
+    from vecozo_sim import ExchangeSettings
 
     layout = HomeLayout(root=args.home)
     try:
@@ -143,7 +139,8 @@ def _print_listening(args: argparse.Namespace) -> None:
 
 
 async def _serve(settings: ExchangeSettings) -> int:
-    from vecozo_sim._runner import Exchange, remove_runtime_file, write_runtime_file
+    from vecozo_sim import Exchange
+    from vecozo_sim._runner import remove_runtime_file, write_runtime_file
 
     started = time.perf_counter()
     stop = asyncio.Event()
