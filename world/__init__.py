@@ -1,7 +1,7 @@
 """The simulated world: organisations, accounts, toestemmingen, policies, insured persons."""
 
 from world._errors import WorldError, WorldFileError
-from world._generate import generate_world, user_number
+from world._generate import generate_world
 from world._home import DEFAULT_HOME, HomeLayout
 from world._model import (
     Account,
@@ -58,5 +58,4 @@ __all__ = [
     "generate_world",
     "load_world",
     "save_world",
-    "user_number",
 ]
