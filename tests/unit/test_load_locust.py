@@ -58,8 +58,9 @@ def test_users_take_the_accounts_in_turn(home: Path) -> None:
     env = {"VECOZO_HOME": str(home), "VECOZO_ACCOUNTS": "12050001,98100001", "VECOZO_LINES": "5"}
     settings = settings_from(env)
     first, second, third = (account_for(settings, n) for n in range(3))
-    assert first.sender.account.organisation == third.sender.account.organisation == "12050001"
-    assert second.sender.account.organisation == "98100001"
+    assert first.submitter.account.organisation == "12050001"
+    assert third.submitter.account.organisation == "12050001"
+    assert second.submitter.account.organisation == "98100001"
     assert first.config.cert.is_file()
 
 
