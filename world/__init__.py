@@ -26,7 +26,7 @@ from world._model import (
 )
 from world._scenarios import INVALID_BSN_SCENARIO
 from world._store import load_world, save_world
-from world._store_guard import StoreGuard, StoreStateError
+from world._store_guard import StoreGuard, StoreStateError, write_private
 
 __all__ = [
     "DEFAULT_HOME",
@@ -58,4 +58,5 @@ __all__ = [
     "generate_world",
     "load_world",
     "save_world",
+    "write_private",
 ]
