@@ -105,8 +105,10 @@ def reachable(url: str) -> str:
 
 
 def write_runtime_file(layout: HomeLayout, runtime: Runtime) -> None:
-    """Atomically and 0600 (``world.write_private``): it holds the admin token."""
-    write_private(layout.runtime_file, (json.dumps(runtime.to_json(), indent=2) + "\n").encode())
+    """Atomically and 0600 (``world.write_private``): it holds the admin token. Not synced:
+    a power cut ends the process it describes too."""
+    data = (json.dumps(runtime.to_json(), indent=2) + "\n").encode()
+    write_private(layout.runtime_file, data, sync=False)
 
 
 def remove_runtime_file(layout: HomeLayout, pid: int) -> None:

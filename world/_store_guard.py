@@ -55,8 +55,10 @@ class StoreStateError(OSError):
     """
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` (mode 0600) through an fsynced temporary file and a rename.
+def write_private(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Write ``data`` to ``path`` (mode 0600) through a temporary file and a rename; ``sync``
+    fsyncs it first (a store marker must survive a power cut; a file rewritten at every start,
+    like runtime.json, need not pay ~10 ms for it).
 
     A reader never sees half a file, a crash leaves the old one whole, and a file holding a
     secret (runtime.json's admin token) is never readable by others, not even briefly: the
@@ -71,8 +73,9 @@ def write_private(path: Path, data: bytes) -> None:
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            handle.flush()
+            os.fsync(handle.fileno())
     os.replace(temporary, path)
 
 
