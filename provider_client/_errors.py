@@ -15,7 +15,9 @@
     │   └── MessageNotFoundError         404: unknown message, or not ours
     ├── DeclarationRejectedError         remote: the exchange's technical checks refused the file
     ├── PayloadIntegrityError            remote: a download does not match its size or SHA256
-    └── UnexpectedResponseError          remote: an answer outside the published contract
+    ├── UnexpectedResponseError          remote: an answer outside the published contract
+    ├── GenerateError                    local: the world cannot yield the asked file (_draw.py)
+    └── LoadError                        local: a load plan that cannot run (_load.py)
 
 The command line turns each into one readable line and an exit code; none is a traceback.
 """
