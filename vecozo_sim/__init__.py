@@ -7,11 +7,12 @@ The public API, for a program or a test suite that runs the simulator in its own
 
     layout = HomeLayout(root=path)
     init_home(layout, seed=1, persons=300)          # world + certificates (``vecozo-sim init``)
-    issue_certificates(world, layout)               # or: certificates for a world of your own
     exchange = Exchange(ExchangeSettings(layout=layout, port=0, admin_port=0))
     runtime = await exchange.start()                # gateway + stub insurers (``vecozo-sim up``)
     ...
     await exchange.stop()
+
+``issue_certificates(world, layout)`` gives a world saved by other means a new PKI.
 
 The names are imported when first used: ``vecozo-sim --help`` and every pytest run of an
 environment with the plugin installed import this package, and must not pay for aiohttp,
