@@ -4,7 +4,10 @@ Pure: bytes and values in, values out; nothing here opens files or sockets.
 """
 
 from identifiers import (
+    AgbCode,
+    bsn_check_digit,
     is_valid_bsn,
+    is_valid_uzovi,
     make_bsn,
     practice_code,
 )
@@ -49,6 +52,7 @@ __all__ = [
     "PARTIAL_AWARD",
     "STANDARDS",
     "UZOVI_REGISTER",
+    "AgbCode",
     "EIFile",
     "Field",
     "Finding",
@@ -64,10 +68,12 @@ __all__ = [
     "UnknownFieldError",
     "UnknownStandardError",
     "VektisError",
+    "bsn_check_digit",
     "build_return",
     "detect_standard",
     "get_standard",
     "is_valid_bsn",
+    "is_valid_uzovi",
     "iter_records",
     "make_bsn",
     "parse_file",
