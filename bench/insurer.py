@@ -45,7 +45,7 @@ from insurer_stub import (  # noqa: E402
     MemoryHistory,
     adjudicate,
 )
-from vecozo_sim._cmd_world import issue_certificates  # noqa: E402
+from vecozo_sim import issue_certificates  # noqa: E402
 from vektis import get_standard, parse_file, render_file  # noqa: E402
 from world import AccountKind, HomeLayout, World, generate_world, save_world  # noqa: E402
 

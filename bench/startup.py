@@ -121,7 +121,7 @@ async def bare_server_once(layout: HomeLayout) -> float:
 
 async def exchange_once(layout: HomeLayout) -> float:
     """``up``'s in-process part: load the world, start gateway, insurers (background), admin."""
-    from vecozo_sim._runner import Exchange, ExchangeSettings
+    from vecozo_sim import Exchange, ExchangeSettings
 
     exchange = Exchange(ExchangeSettings(layout=layout, port=0, admin_port=0))
     started = time.perf_counter()
@@ -133,7 +133,7 @@ async def exchange_once(layout: HomeLayout) -> float:
 
 async def plugin_once(template: Path, scratch: Path, world: object) -> float:
     """The ``vecozo`` fixture's start: fresh linked home, world given, insurers in foreground."""
-    from vecozo_sim._runner import Exchange, ExchangeSettings
+    from vecozo_sim import Exchange, ExchangeSettings
     from vecozo_sim.pytest_plugin import VecozoWorld
 
     started = time.perf_counter()
@@ -159,13 +159,9 @@ def init_world(root: Path, persons: int, timeout: float) -> HomeLayout:
 
 
 def plugin_template(root: Path) -> tuple[Path, object]:
-    from vecozo_sim._cmd_world import issue_certificates
-    from world import generate_world, save_world
+    from vecozo_sim import init_home
 
-    layout = HomeLayout(root=root)
-    world = generate_world(seed=1, persons=300)
-    save_world(world, layout)
-    issue_certificates(world, layout)
+    world = init_home(HomeLayout(root=root), seed=1, persons=300)
     return root, world
 
 

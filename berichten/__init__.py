@@ -8,7 +8,6 @@ from berichten._conventions import (
     ACTIE_INDIENEN,
     ACTIE_RETOURNEREN,
     CONTEXT_INDIENER,
-    DECLARANT_ROLES,
     ROL_INDIENER,
     ROL_INSTELLING,
     ROL_PRAKTIJK,
@@ -20,7 +19,6 @@ from berichten._conventions import (
 )
 from berichten._cov_answer import answer_cov, cov_response_to_json, parse_cov_json
 from berichten._cov_model import (
-    MAX_ZOEKOPDRACHTEN,
     SOAP_ACTION,
     CovRequest,
     CovResponse,
@@ -55,9 +53,9 @@ from berichten._errors import (
     BerichtenError,
     CovJsonError,
     MetadataError,
+    SchemaError,
     SoapFaultError,
     StatusError,
-    ValidationError,
     ZoekpadError,
 )
 from berichten._metadata import (
@@ -105,8 +103,6 @@ __all__ = [
     "ACTIE_INDIENEN",
     "ACTIE_RETOURNEREN",
     "CONTEXT_INDIENER",
-    "DECLARANT_ROLES",
-    "MAX_ZOEKOPDRACHTEN",
     "ROL_INDIENER",
     "ROL_INSTELLING",
     "ROL_PRAKTIJK",
@@ -138,11 +134,11 @@ __all__ = [
     "Relatie",
     "Retourberichtresultaat",
     "Routeringgegevens",
+    "SchemaError",
     "SleutelWaardePaar",
     "SoapFaultError",
     "SoortVerzekering",
     "StatusError",
-    "ValidationError",
     "ValidationProblemDetails",
     "Verzekerde",
     "VerzekerdeResultaat",

@@ -5,13 +5,16 @@ error middleware, the client's response handling) can catch the family in one pl
 into a problem-details body or a SOAP fault::
 
     BerichtenError                      base; never raised itself
-    ├── ValidationError                 a JSON body broke its schema (remote peer's fault)
+    ├── SchemaError                     a JSON body broke its schema (remote peer's fault)
     │   ├── MetadataError               berichtMetadata of a push / a pull listing
     │   ├── ZoekpadError                the body of POST .../berichten/zoeken
     │   ├── StatusError                 a berichtstatussen answer read by a client
     │   └── CovJsonError                COV JSON face or a COV register entry
     └── SoapFaultError                  a COV SOAP request (or response) that cannot be read
                                         (remote peer's fault; faultcode Client/VersionMismatch)
+
+(``SchemaError``, not ``ValidationError``: the gateway's ``ValidationError`` is the 400 answer
+it makes of one; one name per concept across the packages.)
 
 All of them describe the *remote* peer's mistake: the sender of the JSON or the XML. A bug of our
 own shows up as an ordinary Python exception, never as one of these.
@@ -25,9 +28,9 @@ __all__ = [
     "BerichtenError",
     "CovJsonError",
     "MetadataError",
+    "SchemaError",
     "SoapFaultError",
     "StatusError",
-    "ValidationError",
     "ZoekpadError",
 ]
 
@@ -36,7 +39,7 @@ class BerichtenError(Exception):
     """Base of every error raised for input that breaks a VECOZO wire contract."""
 
 
-class ValidationError(BerichtenError):
+class SchemaError(BerichtenError):
     """A JSON document broke its schema; the remote peer sent it.
 
     ``errors`` has the shape of the ``errors`` member of a ValidationProblemDetails body: a
@@ -54,19 +57,19 @@ class ValidationError(BerichtenError):
         return f"{len(parts)} invalid field(s): " + " | ".join(parts)
 
 
-class MetadataError(ValidationError):
+class MetadataError(SchemaError):
     """berichtMetadata (push) or a listed BerichtMetadata (pull) is invalid."""
 
 
-class ZoekpadError(ValidationError):
+class ZoekpadError(SchemaError):
     """The Zoekpad body of ``POST /berichten/zoeken`` is invalid."""
 
 
-class StatusError(ValidationError):
+class StatusError(SchemaError):
     """A BerichtstatusGegevens document is invalid (read by a client from the exchange)."""
 
 
-class CovJsonError(ValidationError):
+class CovJsonError(SchemaError):
     """A COV JSON request or a COV register entry is invalid."""
 
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from berichten._check import ROOT, Checker, child, load_json
-from berichten._errors import StatusError, ValidationError
+from berichten._errors import SchemaError, StatusError
 from berichten._metadata import (
     Berichtstroom,
     Referentiegegevens,
@@ -206,7 +206,7 @@ class ValidationProblemDetails:
 
     @classmethod
     def from_error(
-        cls, error: ValidationError, *, status: int = 400, instance: str | None = None
+        cls, error: SchemaError, *, status: int = 400, instance: str | None = None
     ) -> ValidationProblemDetails:
         """The body answering a request whose JSON raised ``error``."""
         return cls(errors=error.errors, status=status, instance=instance)

@@ -19,13 +19,9 @@ Another process may change the same CA directory; hold ``ca_lock`` across load, 
 """
 
 from certs._authority import (
-    CLIENT_KINDS,
-    DEFAULT_CA_NAME,
-    DEFAULT_HOSTS,
     CertificateAuthority,
     IssuedCertificate,
 )
-from certs._build import KEY_TYPES
 from certs._errors import (
     CaStoreError,
     CertsError,
@@ -46,10 +42,6 @@ from certs._state import IssuedRecord, format_serial
 from certs._store import ca_lock
 
 __all__ = [
-    "CLIENT_KINDS",
-    "DEFAULT_CA_NAME",
-    "DEFAULT_HOSTS",
-    "KEY_TYPES",
     "CaStoreError",
     "CertificateAuthority",
     "CertificateIdentity",

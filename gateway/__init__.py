@@ -7,14 +7,13 @@ The composition root starts it with::
     ...
     await gateway.stop()
 
-``create_app`` / ``create_admin_app`` give the bare aiohttp applications; the gateway serves no
-admin listener itself: the composition root mounts ``create_admin_app(gateway.app)`` on its own.
+The gateway serves no admin listener itself: the composition root mounts
+``create_admin_app(gateway.app)`` on its own.
 """
 
 from gateway._admin import create_admin_app
-from gateway._app import ROUTES, SHUTDOWN_GRACE, Gateway, create_app, load_cov_register
-from gateway._cov import CovRegister, merge_populations
-from gateway._cov_routes import fault_status
+from gateway._app import SHUTDOWN_GRACE, Gateway
+from gateway._cov import CovRegister
 from gateway._errors import (
     AuthenticationError,
     AuthorizationError,
@@ -26,43 +25,22 @@ from gateway._errors import (
     StoreError,
     ValidationError,
 )
-from gateway._identity import (
-    Caller,
-    require_service,
-    require_system,
-    resolve_caller,
-    service_for_path,
-)
-from gateway._retention import retention_cutoff
 from gateway._routing import (
     DeclarationRef,
-    Envelope,
     HeaderCodes,
     MessageKind,
-    Party,
-    Route,
-    decide_route,
-    envelope_from_metadata,
 )
-from gateway._runtime import AcceptedCrl, Faults
-from gateway._settings import MIB, GatewaySettings, RetrySchedule, SimulatedClock
-from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
+from gateway._runtime import Faults
+from gateway._settings import GatewaySettings, RetrySchedule, SimulatedClock
+from gateway._status import Status, StatusTransitionError
 from gateway._store import Store
 
-run_gateway = Gateway
-
 __all__ = [
-    "FINAL_STATUSES",
-    "MIB",
-    "ROUTES",
     "SHUTDOWN_GRACE",
-    "AcceptedCrl",
     "AuthenticationError",
     "AuthorizationError",
-    "Caller",
     "CovRegister",
     "DeclarationRef",
-    "Envelope",
     "Faults",
     "Gateway",
     "GatewayError",
@@ -71,29 +49,14 @@ __all__ = [
     "InjectedFaultError",
     "MessageKind",
     "NotFoundError",
-    "Party",
     "PayloadTooLargeError",
     "RefusedError",
     "RetrySchedule",
-    "Route",
     "SimulatedClock",
     "Status",
     "StatusTransitionError",
     "Store",
     "StoreError",
     "ValidationError",
-    "check_transition",
     "create_admin_app",
-    "create_app",
-    "decide_route",
-    "envelope_from_metadata",
-    "fault_status",
-    "load_cov_register",
-    "merge_populations",
-    "require_service",
-    "require_system",
-    "resolve_caller",
-    "retention_cutoff",
-    "run_gateway",
-    "service_for_path",
 ]

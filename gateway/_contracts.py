@@ -32,7 +32,8 @@ OPENAPI_DOCUMENTS = {
 }
 
 
-@functools.cache
+# One entry per packaged document (the WSDL and each OpenAPI document), read once.
+@functools.lru_cache(maxsize=len(OPENAPI_DOCUMENTS) + 1)
 def _packaged(name: str) -> str:
     return (resources.files("gateway") / "contracts" / name).read_text(encoding="utf-8")
 

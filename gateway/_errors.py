@@ -10,11 +10,15 @@
     ├── PayloadTooLargeError  413   remote: the payload exceeds the configured maximum
     ├── RefusedError          422   remote: well-formed, but the exchange will not take it
     ├── StoreError            500   local: the durable store failed; nothing was acknowledged
+    ├── StatusTransitionError 500   local: a status moved against the life cycle (_status.py)
     └── InjectedFaultError    any   the operator asked for this refusal (PUT /faults)
 
 One middleware turns every ``GatewayError`` into a problem-details body, so handlers raise and
 never build error responses by hand. ``errors`` maps a field name to its messages, exactly the
-``errors`` member of the published ``ValidationProblemDetails``.
+``errors`` member of the published ``ValidationProblemDetails``. The names are unique across
+the packages: a document that broke its schema is ``berichten.SchemaError``, which the
+handlers answer as ``ValidationError``; a 404 as the client reads it is
+``provider_client.MessageNotFoundError``; the insurers' store fails with ``InsurerStoreError``.
 """
 
 from __future__ import annotations

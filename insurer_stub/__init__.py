@@ -11,11 +11,11 @@ exchange's public HTTPS interface. :func:`create_admin_app` exposes ledgers and 
 from insurer_stub._adjudicate import Adjudication, adjudicate
 from insurer_stub._admin import create_admin_app
 from insurer_stub._errors import (
-    ConfigurationError,
     ExchangeError,
     ExchangeUnavailableError,
+    InsurerConfigurationError,
+    InsurerStoreError,
     InsurerStubError,
-    StoreError,
 )
 from insurer_stub._host import InsurerHost
 from insurer_stub._ledger import Ledger, LedgerRow, Settlement, build_ledger, payment_date
@@ -33,13 +33,14 @@ from insurer_stub._values import (
 
 __all__ = [
     "Adjudication",
-    "ConfigurationError",
     "ExchangeError",
     "ExchangeUnavailableError",
     "Faults",
     "History",
+    "InsurerConfigurationError",
     "InsurerHost",
     "InsurerSettings",
+    "InsurerStoreError",
     "InsurerStubError",
     "InsurerView",
     "JudgedLine",
@@ -50,7 +51,6 @@ __all__ = [
     "Population",
     "PriorLine",
     "Settlement",
-    "StoreError",
     "adjudicate",
     "build_ledger",
     "create_admin_app",

@@ -2,7 +2,8 @@
 
 The national lists come from ``vektis.prestatiecodes``; a standard for which the codec ships no
 list is not checked (rejecting every line of it with 0582 would be a simulator artefact, not
-insurer behaviour). Lookups are cached per standard because every line asks.
+insurer behaviour). Lookups are cached per standard because every line asks; the standards
+(and their variants, such as AW319's Wlz lists) are a handful, the bound a guard.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def code_checker(standard: Standard) -> CodeCheck:
     return _checker(standard.key)  # the Wlz variant of AW319 has lists of its own
 
 
-@functools.cache
+@functools.lru_cache(maxsize=32)
 def _checker(name: str) -> CodeCheck:
     lists: dict[str, frozenset[str]] = {}
     for item in prestatiecodes(name):

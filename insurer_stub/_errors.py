@@ -3,22 +3,24 @@
 ::
 
     InsurerStubError                    base class of everything raised here
-    ├── ConfigurationError              local: the world or settings cannot run an insurer
-    ├── StoreError                      local: the durable state is unreadable or inconsistent
+    ├── InsurerConfigurationError       local: the world or settings cannot run an insurer
+    ├── InsurerStoreError               local: an InsurerStore is unreadable or inconsistent
     └── ExchangeError                   remote: the exchange refused or failed a call
         └── ExchangeUnavailableError    remote, transient: connection refused, timeout, 5xx
 
 A declaration that is wrong is never an error: it is judged and answered with retourcodes.
+The ``Insurer`` prefix keeps the names apart from the gateway's ``StoreError`` and the client's
+``ConfigurationError`` where the composition root meets all three.
 """
 
 from __future__ import annotations
 
 __all__ = [
-    "ConfigurationError",
     "ExchangeError",
     "ExchangeUnavailableError",
+    "InsurerConfigurationError",
+    "InsurerStoreError",
     "InsurerStubError",
-    "StoreError",
 ]
 
 
@@ -26,11 +28,11 @@ class InsurerStubError(Exception):
     """Base class of the insurer stubs' errors."""
 
 
-class ConfigurationError(InsurerStubError):
+class InsurerConfigurationError(InsurerStubError):
     """The world or the settings do not allow an insurer to run (our fault)."""
 
 
-class StoreError(InsurerStubError):
+class InsurerStoreError(InsurerStubError):
     """The SQLite state of an insurer cannot be read or written (our fault)."""
 
 

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from berichten import MetadataError
 from certs import client_ssl_context, server_ssl_context
-from insurer_stub._errors import ConfigurationError
+from insurer_stub._errors import InsurerConfigurationError
 from insurer_stub._exchange import ExchangeClient
 from insurer_stub._insurer import RunningInsurer
 from insurer_stub._settings import InsurerSettings
@@ -53,7 +53,7 @@ class InsurerHost:
     def world(self) -> World:
         world = self._loaded or self.settings.world
         if world is None:
-            raise ConfigurationError("the host is not started: no world loaded yet")
+            raise InsurerConfigurationError("the host is not started: no world loaded yet")
         return world
 
     def today(self) -> dt.date:
@@ -72,7 +72,7 @@ class InsurerHost:
             self._loaded = load_world(self.settings.layout)
         chosen = [i for i in self.world.insurers if self._runs(i)]
         if not chosen:
-            raise ConfigurationError("the world has no insurer to run")
+            raise InsurerConfigurationError("the world has no insurer to run")
         for insurer in chosen:
             self.insurers[insurer.uzovi] = self._running(insurer)
         if any(not r.pulls for r in self.insurers.values()):
@@ -155,7 +155,7 @@ class InsurerHost:
             None,
         )
         if account is None:
-            raise ConfigurationError(f"insurer {insurer.uzovi} has no system account")
+            raise InsurerConfigurationError(f"insurer {insurer.uzovi} has no system account")
         context = client_ssl_context(
             ca=layout.ca_cert,
             cert=layout.account_cert(account.user_number),
@@ -207,7 +207,9 @@ def _bound_port(runner: web.AppRunner) -> int:
     for address in runner.addresses:
         if isinstance(address, tuple):
             return int(address[1])
-    raise ConfigurationError("the receiving endpoint did not bind a port")  # pragma: no cover
+    raise InsurerConfigurationError(  # pragma: no cover
+        "the receiving endpoint did not bind a port"
+    )
 
 
 def create_receiver_app(host: InsurerHost) -> web.Application:

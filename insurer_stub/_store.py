@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from insurer_stub._adjudicate import Adjudication
-from insurer_stub._errors import StoreError
+from insurer_stub._errors import InsurerStoreError
 from insurer_stub._ledger import Settlement
 from insurer_stub._values import LineStatus, MemoryHistory, PriorLine
 from world import StoreGuard
@@ -115,7 +115,7 @@ class InsurerStore:
             # new store then cost ~16 ms (nine of them at every test's start) instead of ~2 ms.
             self._db = guard.connect(_pragmas, _SCHEMA, autocommit=True)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open insurer state {path}: {exc}") from exc
+            raise InsurerStoreError(f"cannot open insurer state {path}: {exc}") from exc
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -284,10 +284,10 @@ def _pragmas(db: sqlite3.Connection) -> None:
 
 def read_settlements(path: Path, declarant: str | None = None) -> dict[str, list[Settlement]]:
     """{declarant: judged files in order} straight from an insurer's SQLite file, read-only,
-    for when no simulator runs (``vecozo-sim insurers ledger``). Raises StoreError when the file
-    is missing or is no insurer state."""
+    for when no simulator runs (``vecozo-sim insurers ledger``). Raises InsurerStoreError when
+    the file is missing or is no insurer state."""
     if not path.is_file():
-        raise StoreError(f"no insurer state at {path}")
+        raise InsurerStoreError(f"no insurer state at {path}")
     query = (
         "SELECT declarant, traceer_id, factuurnummer, received, ingediend, toegekend"
         " FROM invoices WHERE ? IS NULL OR declarant = ? ORDER BY declarant, received, rowid"
@@ -298,7 +298,7 @@ def read_settlements(path: Path, declarant: str | None = None) -> dict[str, list
         ) as db:
             rows = db.execute(query, (declarant, declarant)).fetchall()
     except sqlite3.Error as exc:
-        raise StoreError(f"cannot read insurer state {path}: {exc}") from exc
+        raise InsurerStoreError(f"cannot read insurer state {path}: {exc}") from exc
     found: dict[str, list[Settlement]] = {}
     for row in rows:
         found.setdefault(str(row[0]), []).append(_settlement(row[1:]))

@@ -7,7 +7,7 @@ imports the gateway or the insurer stubs: like a real vendor, it only talks HTTP
 """
 
 from provider_client._client import VecozoClient
-from provider_client._draw import SUPPORTED_ERRORS, GenerateError
+from provider_client._draw import GenerateError
 from provider_client._errors import (
     CertificateRefusedError,
     ClientError,
@@ -15,8 +15,8 @@ from provider_client._errors import (
     ConnectionFailedError,
     ConnectionLostError,
     DeclarationRejectedError,
+    MessageNotFoundError,
     NotAuthorisedError,
-    NotFoundError,
     PayloadIntegrityError,
     ProblemDetailsError,
     RequestTimeoutError,
@@ -31,7 +31,7 @@ from provider_client._generate import (
     generate_bureau,
     generate_file,
 )
-from provider_client._home import ClientConfig, resolve_config
+from provider_client._home import ClientConfig
 from provider_client._load import LoadError, LoadPlan
 from provider_client._load_run import run_load
 from provider_client._protocol import IncomingResponse, OutgoingRequest
@@ -46,7 +46,6 @@ from provider_client._values import (
 )
 
 __all__ = [
-    "SUPPORTED_ERRORS",
     "AiohttpTransport",
     "CertificateRefusedError",
     "ClientConfig",
@@ -63,9 +62,9 @@ __all__ = [
     "LoadPlan",
     "Melding",
     "MessageInfo",
+    "MessageNotFoundError",
     "MessageStatus",
     "NotAuthorisedError",
-    "NotFoundError",
     "OutgoingRequest",
     "Party",
     "PayloadIntegrityError",
@@ -81,6 +80,5 @@ __all__ = [
     "VecozoProvider",
     "generate_bureau",
     "generate_file",
-    "resolve_config",
     "run_load",
 ]

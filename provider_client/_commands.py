@@ -21,7 +21,7 @@ from typing import Any
 import vektis
 from provider_client._client import VecozoClient
 from provider_client._cov import CovResult
-from provider_client._errors import ClientError, ConfigurationError, NotFoundError
+from provider_client._errors import ClientError, ConfigurationError, MessageNotFoundError
 from provider_client._explain import ReturnSummary, summarise_return
 from provider_client._home import resolve_config
 from provider_client._values import FAILED_STATUSES, MessageInfo, MessageStatus, PushReceipt
@@ -165,16 +165,16 @@ def _summary(data: bytes, info: MessageInfo) -> ReturnSummary:
 async def show_status(client: VecozoClient, ident: str) -> tuple[MessageStatus, ...]:
     """``ident`` may be a traceerId or a conversatieId; the exchange answers an empty list (the
     v3 document; older versions of the simulator: 404) for the wrong kind, so the second
-    question is only asked when the first finds nothing. Nothing at all is NotFoundError: for
+    question is only asked when the first finds nothing. Nothing at all is MessageNotFoundError: for
     the command an unknown (or someone else's) message is an error, as it always was."""
     for question in ({"traceer_id": ident}, {"conversatie_id": ident}):
         try:
             found = await client.status(**question)
-        except NotFoundError:
+        except MessageNotFoundError:
             found = ()
         if found:
             return found
-    raise NotFoundError(status=404, title="Not Found", detail=f"geen berichten voor {ident}")
+    raise MessageNotFoundError(status=404, title="Not Found", detail=f"geen berichten voor {ident}")
 
 
 # --- mailbox ------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ async def show_status(client: VecozoClient, ident: str) -> tuple[MessageStatus, 
 async def inbox(client: VecozoClient) -> tuple[MessageInfo, ...]:
     try:
         return await client.list_messages()
-    except NotFoundError:  # an empty mailbox is an answer, not an error
+    except MessageNotFoundError:  # an empty mailbox is an answer, not an error
         return ()
 
 

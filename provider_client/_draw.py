@@ -10,6 +10,7 @@ The insurer stub's rules are the reference; this module never imports them (sepa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from dataclasses import dataclass
 
@@ -132,21 +133,36 @@ def build_context(
         excluded=frozenset(s.bsn for s in world.scenarios if s.bsn),
         pool=Pool(persons=(), numbers=(), codes=()),
     )
-    key = (id(world), insurer.uzovi, codes, start, end)
-    cached = _POOLS.get(key)
-    if cached is None or cached[0] is not world:
-        pool = _pool_of(partial)
-        if len(_POOLS) >= _POOL_CACHE_SIZE:
-            del _POOLS[next(iter(_POOLS))]  # the oldest: a load run cycles through few keys
-        _POOLS[key] = cached = (world, pool)
-    return _replace_pool(partial, cached[1])
+    return _replace_pool(partial, _cached_pool(_PoolKey(partial)))
 
 
-# Eligible persons per (world, insurer, codes, period): finding them walks the whole group and
-# costs far more than a small file, and a load run asks for the same few pools again and again.
-# The world is kept with its pool so a reused id() of a collected world never matches.
-_POOLS: dict[tuple[int, str, tuple[str, ...], dt.date, dt.date], tuple[World, Pool]] = {}
-_POOL_CACHE_SIZE = 64
+class _PoolKey:
+    """What a pool depends on: the world (by identity: hashing 10,000 persons by value would
+    cost more than the pool), the insurer, the codes and the period."""
+
+    __slots__ = ("_key", "ctx")
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._key = (ctx.insurer.uzovi, ctx.standard_codes, ctx.start, ctx.end)
+
+    def __hash__(self) -> int:
+        return hash((id(self.ctx.world), self._key))
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _PoolKey)
+            and other.ctx.world is self.ctx.world
+            and other._key == self._key
+        )
+
+
+# Finding the eligible persons walks the whole group and costs far more than a small file, and
+# a load run asks for the same few pools again and again. A kept key holds its world, so a
+# collected world's reused id() never meets an entry of its own.
+@functools.lru_cache(maxsize=64)
+def _cached_pool(key: _PoolKey) -> Pool:
+    return _pool_of(key.ctx)
 
 
 def _pool_of(ctx: Context) -> Pool:

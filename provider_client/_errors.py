@@ -12,10 +12,12 @@
     │   └── ReturnTimeoutError           remote: no return file arrived in time
     ├── ProblemDetailsError              remote refused the request (4xx/5xx with problem details)
     │   ├── NotAuthorisedError           401/403: this account may not do that
-    │   └── NotFoundError                404: unknown message, or not ours
+    │   └── MessageNotFoundError         404: unknown message, or not ours
     ├── DeclarationRejectedError         remote: the exchange's technical checks refused the file
     ├── PayloadIntegrityError            remote: a download does not match its size or SHA256
-    └── UnexpectedResponseError          remote: an answer outside the published contract
+    ├── UnexpectedResponseError          remote: an answer outside the published contract
+    ├── GenerateError                    local: the world cannot yield the asked file (_draw.py)
+    └── LoadError                        local: a load plan that cannot run (_load.py)
 
 The command line turns each into one readable line and an exit code; none is a traceback.
 """
@@ -32,8 +34,8 @@ __all__ = [
     "ConnectionFailedError",
     "ConnectionLostError",
     "DeclarationRejectedError",
+    "MessageNotFoundError",
     "NotAuthorisedError",
-    "NotFoundError",
     "PayloadIntegrityError",
     "ProblemDetailsError",
     "RequestTimeoutError",
@@ -152,7 +154,7 @@ class NotAuthorisedError(ProblemDetailsError):
     """401/403: the certificate is known but this account may not do this."""
 
 
-class NotFoundError(ProblemDetailsError):
+class MessageNotFoundError(ProblemDetailsError):
     """404: the message is unknown, gone, or belongs to someone else."""
 
 

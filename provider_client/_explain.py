@@ -3,7 +3,8 @@
 ``explain`` is for the person staring at a fixed-width line wondering which position is the
 BSN: it walks every line leniently (a broken file is exactly when one needs it) and names each
 field by the layout's number and name. ``summarise_return`` is what ``submit --wait`` shows:
-per prestatie line the retourcodes with their meaning and the granted amount, and the totals.
+per prestatie line the retourcodes with their meaning and the awarded (toegekend) amount, and
+the totals.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ class ReturnLine:
     prestatiecode: str  # "" for a verzekerde record
     date_of_service: dt.date | None
     declared: int | None  # cents, signed; None for a verzekerde record
-    granted: int | None  # cents, signed; None when the insurer left it empty
+    awarded: int | None  # cents, signed; None when the insurer left it empty
     codes: tuple[str, ...]  # retourcodes, each with its meaning (describe_code)
 
 
@@ -148,7 +149,7 @@ class ReturnSummary:
     header_codes: tuple[str, ...]
     lines: tuple[ReturnLine, ...]
     total_declared: int
-    total_granted: int | None
+    total_awarded: int | None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -156,7 +157,7 @@ class ReturnSummary:
             "header_codes": list(self.header_codes),
             "lines": [_line_json(line) for line in self.lines],
             "total_declared": self.total_declared,
-            "total_granted": self.total_granted,
+            "total_granted": self.total_awarded,  # the JSON keys predate the glossary
         }
 
 
@@ -168,13 +169,13 @@ def summarise_return(data: bytes) -> ReturnSummary:
     parsed = vektis.parse_file(data)
     lines = tuple(_return_line(r) for r in parsed.details if r.record_type in ("02", "04"))
     closing = parsed.closing
-    granted = closing.get("totaal_toegekend") if closing.layout.field("totaal_toegekend") else None
+    awarded = closing.get("totaal_toegekend") if closing.layout.field("totaal_toegekend") else None
     return ReturnSummary(
         standard=parsed.standard.name,
         header_codes=_codes(parsed.header),
         lines=lines,
         total_declared=closing.get_int("totaal_declaratiebedrag"),
-        total_granted=granted if isinstance(granted, int) else None,
+        total_awarded=awarded if isinstance(awarded, int) else None,
     )
 
 
@@ -187,10 +188,10 @@ def _return_line(record: vektis.Record) -> ReturnLine:
             prestatiecode="",
             date_of_service=None,
             declared=None,
-            granted=None,
+            awarded=None,
             codes=_codes(record),
         )
-    granted = record.get("toegekend_bedrag") if record.layout.field("toegekend_bedrag") else None
+    awarded = record.get("toegekend_bedrag") if record.layout.field("toegekend_bedrag") else None
     return ReturnLine(
         record=record.number,
         record_type="04",
@@ -198,7 +199,7 @@ def _return_line(record: vektis.Record) -> ReturnLine:
         prestatiecode=record.get_str("prestatiecode"),
         date_of_service=record.get_date("date_of_service"),
         declared=record.get_int("declaratiebedrag"),
-        granted=granted if isinstance(granted, int) else None,
+        awarded=awarded if isinstance(awarded, int) else None,
         codes=_codes(record),
     )
 
@@ -219,6 +220,6 @@ def _line_json(line: ReturnLine) -> dict[str, object]:
         "prestatiecode": line.prestatiecode,
         "date_of_service": line.date_of_service.isoformat() if line.date_of_service else None,
         "declared": line.declared,
-        "granted": line.granted,
+        "granted": line.awarded,
         "retourcodes": list(line.codes),
     }

@@ -22,7 +22,7 @@ from provider_client import _protocol as proto
 from provider_client._envelope import declaration_envelope
 from provider_client._home import ClientConfig, resolve_config
 from provider_client._load import LoadError, LoadPlan, Shot, parse_accounts
-from provider_client._load_run import Sender, declaration, resolve_senders
+from provider_client._load_run import Submitter, declaration, resolve_submitters
 from provider_client._world import load_world_of
 from world import DEFAULT_HOME, HomeLayout, World
 
@@ -70,7 +70,7 @@ class LocustAccount:
     """One locust user's identity: its certificate files and what it declares for."""
 
     config: ClientConfig
-    sender: Sender
+    submitter: Submitter
     world: World
     plan: LoadPlan
 
@@ -80,19 +80,19 @@ def account_for(settings: LocustSettings, user_index: int) -> LocustAccount:
     world = load_world_of(HomeLayout(root=settings.home))
     name = settings.accounts[user_index % len(settings.accounts)]
     day = world.today or dt.date.today()
-    sender = resolve_senders(world, (name,), day)[0]
+    submitter = resolve_submitters(world, (name,), day)[0]
     plan = LoadPlan(
         accounts=(name,), rate=1.0, duration=1.0, lines=settings.lines, seed=settings.seed
     )
-    config = resolve_config(settings.home, sender.account.user_number)
-    return LocustAccount(config=config, sender=sender, world=world, plan=plan)
+    config = resolve_config(settings.home, submitter.account.user_number)
+    return LocustAccount(config=config, submitter=submitter, world=world, plan=plan)
 
 
 def next_declaration(account: LocustAccount) -> bytes:
     """A fresh file: the account's providers in turn, a seed per send of this process."""
     shot = Shot(number=next(_NUMBERS), at=0.0, account=0)
     day = account.world.today or dt.date.today()
-    return declaration(account.world, account.plan, (account.sender,), shot, day)
+    return declaration(account.world, account.plan, (account.submitter,), shot, day)
 
 
 def push_request(payload: bytes) -> proto.OutgoingRequest:

@@ -33,7 +33,7 @@ from provider_client._values import MessageInfo
 from provider_client._world import account_named, load_world_of
 from world import Account, HomeLayout, Service, World
 
-__all__ = ["MAX_IN_FLIGHT", "Notify", "Sender", "declaration", "resolve_senders", "run_load"]
+__all__ = ["MAX_IN_FLIGHT", "Notify", "Submitter", "declaration", "resolve_submitters", "run_load"]
 
 MAX_IN_FLIGHT = 32
 POLL_SECONDS = 0.2
@@ -42,16 +42,16 @@ Notify = Callable[[str], None]  # "sent" or "returned", for a progress display
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Sender:
+class Submitter:
     """One account of the run and the (provider, bureau) pairs it declares for."""
 
     account: Account
     targets: tuple[tuple[str, str | None], ...]
 
 
-def resolve_senders(world: World, names: tuple[str, ...], day: dt.date) -> tuple[Sender, ...]:
+def resolve_submitters(world: World, names: tuple[str, ...], day: dt.date) -> tuple[Submitter, ...]:
     """Each named account (user number, name or organisation code) with what it may send."""
-    return tuple(_sender(world, _account(world, name), day) for name in names)
+    return tuple(_submitter(world, _account(world, name), day) for name in names)
 
 
 def _account(world: World, name: str) -> Account:
@@ -61,13 +61,13 @@ def _account(world: World, name: str) -> Account:
     return found
 
 
-def _sender(world: World, account: Account, day: dt.date) -> Sender:
+def _submitter(world: World, account: Account, day: dt.date) -> Submitter:
     missing = {Service.DECLAREREN, Service.BERICHTEN} - account.services
     if missing:
         names = ", ".join(sorted(s.value for s in missing))
         raise LoadError(f"--accounts: {account.name} lacks the service(s) {names} a load run needs")
     if world.provider(account.organisation) is not None:
-        return Sender(account=account, targets=((account.organisation, None),))
+        return Submitter(account=account, targets=((account.organisation, None),))
     if world.bureau(account.organisation) is not None:
         allowed = tuple(
             (p.code, account.organisation)
@@ -75,17 +75,17 @@ def _sender(world: World, account: Account, day: dt.date) -> Sender:
             if world.has_toestemming(bureau=account.organisation, provider=p.code, day=day)
         )
         if allowed:
-            return Sender(account=account, targets=allowed)
+            return Submitter(account=account, targets=allowed)
         raise LoadError(f"--accounts: bureau {account.organisation} has no valid toestemming")
     raise LoadError(f"--accounts: {account.name} is not a provider or a service bureau")
 
 
 def declaration(
-    world: World, plan: LoadPlan, senders: tuple[Sender, ...], shot: Shot, day: dt.date
+    world: World, plan: LoadPlan, submitters: tuple[Submitter, ...], shot: Shot, day: dt.date
 ) -> bytes:
     """The file of one send: the account's providers in turn, a seed of its own."""
-    sender = senders[shot.account]
-    provider, bureau = sender.targets[(shot.number // len(senders)) % len(sender.targets)]
+    submitter = submitters[shot.account]
+    provider, bureau = submitter.targets[(shot.number // len(submitters)) % len(submitter.targets)]
     options = GenerateOptions(
         provider=provider,
         lines=plan.lines,
@@ -122,14 +122,14 @@ async def run_load(
     """
     world = load_world_of(HomeLayout(root=home))
     day = today or world.today or dt.date.today()
-    senders = resolve_senders(world, plan.accounts, day)
-    for shot in schedule(plan)[: len(senders)]:  # a mistake shows before anything is sent
-        declaration(world, plan, senders, shot, day)
+    submitters = resolve_submitters(world, plan.accounts, day)
+    for shot in schedule(plan)[: len(submitters)]:  # a mistake shows before anything is sent
+        declaration(world, plan, submitters, shot, day)
     clients = [
         VecozoClient.from_home(home, account=s.account.user_number, base_url=base_url)
-        for s in senders
+        for s in submitters
     ]
-    run = _Run(plan, world, day, senders, clients, notify or (lambda _kind: None))
+    run = _Run(plan, world, day, submitters, clients, notify or (lambda _kind: None))
     run.stop, run.hurry = stop or run.stop, hurry or run.hurry
     try:
         return await run.execute()
@@ -145,12 +145,12 @@ class _Run:
         plan: LoadPlan,
         world: World,
         day: dt.date,
-        senders: tuple[Sender, ...],
+        submitters: tuple[Submitter, ...],
         clients: list[VecozoClient],
         notify: Notify,
     ) -> None:
         self.plan, self.world, self.day = plan, world, day
-        self.senders, self.clients, self.notify = senders, clients, notify
+        self.submitters, self.clients, self.notify = submitters, clients, notify
         self.stop, self.hurry = asyncio.Event(), asyncio.Event()
         self.started = time.monotonic()
         self.outcomes: dict[int, Outcome] = {}
@@ -197,7 +197,7 @@ class _Run:
     async def _send(self, shot: Shot) -> None:
         begun = time.monotonic()
         try:
-            data = declaration(self.world, self.plan, self.senders, shot, self.day)
+            data = declaration(self.world, self.plan, self.submitters, shot, self.day)
             begun = time.monotonic()
             receipt = await self.clients[shot.account].push(data, filename=f"load{shot.number}.asc")
         except (ClientError, LoadError) as exc:
@@ -210,7 +210,7 @@ class _Run:
 
     def _record(self, shot: Shot, begun: float, *, refused: str = "", traceer_id: str = "") -> None:
         self.outcomes[shot.number] = Outcome(
-            account=self.senders[shot.account].account.user_number,
+            account=self.submitters[shot.account].account.user_number,
             started=begun - self.started,
             push_seconds=time.monotonic() - begun,
             accepted=not refused,

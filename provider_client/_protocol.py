@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import quote
 
 from provider_client._errors import (
+    MessageNotFoundError,
     NotAuthorisedError,
-    NotFoundError,
     PayloadIntegrityError,
     ProblemDetailsError,
     UnexpectedResponseError,
@@ -186,7 +186,7 @@ def raise_for_problem(response: IncomingResponse) -> None:
     if response.status in (401, 403):
         kind = NotAuthorisedError
     elif response.status == 404:
-        kind = NotFoundError
+        kind = MessageNotFoundError
     errors = problem.get("errors")
     raise kind(
         status=int(problem.get("status") or response.status),

@@ -93,12 +93,12 @@ def return_table(summary: ReturnSummary) -> str:
             line.prestatiecode or "verzekerde",
             line.date_of_service.isoformat() if line.date_of_service else "",
             "" if line.declared is None else euros(line.declared),
-            "" if line.granted is None else euros(line.granted),
+            "" if line.awarded is None else euros(line.awarded),
             "\n".join(line.codes),
         )
-    granted = "" if summary.total_granted is None else euros(summary.total_granted)
+    awarded = "" if summary.total_awarded is None else euros(summary.total_awarded)
     table.add_section()
-    table.add_row("total", "", "", "", euros(summary.total_declared), granted, "")
+    table.add_row("total", "", "", "", euros(summary.total_declared), awarded, "")
     header = "".join(f"\nfile: {code}" for code in summary.header_codes)
     return render(table) + header
 

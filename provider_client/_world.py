@@ -2,10 +2,13 @@
 
 Commands resolve accounts by name and the generator draws from the population, so both read
 the world; a load run asks many times, and the file does not change under a running exchange.
+A world of 10,000 persons is tens of megabytes: only the last few loaded are kept (a process
+uses one home; a test session a few), and an edited world file is read again.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import world
@@ -14,7 +17,7 @@ from world import Account, AccountKind, HomeLayout, World
 
 __all__ = ["account_named", "load_world_of"]
 
-_CACHE: dict[tuple[Path, float], World] = {}
+_WORLDS_KEPT = 4
 
 
 def load_world_of(layout: HomeLayout) -> World:
@@ -24,14 +27,16 @@ def load_world_of(layout: HomeLayout) -> World:
         raise ConfigurationError(
             f"no world in {layout.root} (missing {path.name}); create one with `vecozo-sim init`"
         )
-    key = (path.resolve(), path.stat().st_mtime)
-    cached = _CACHE.get(key)
-    if cached is None:
-        try:
-            cached = _CACHE.setdefault(key, world.load_world(layout))
-        except world.WorldFileError as exc:
-            raise ConfigurationError(str(exc)) from None
-    return cached
+    try:
+        return _load(layout, path.resolve(), path.stat().st_mtime_ns)
+    except world.WorldFileError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
+@functools.lru_cache(maxsize=_WORLDS_KEPT)
+def _load(layout: HomeLayout, world_file: Path, mtime_ns: int) -> World:
+    """Keyed by the world file's resolved path and modification time, so an edit reloads."""
+    return world.load_world(layout)
 
 
 def account_named(found_in: World, name: str) -> Account | None:

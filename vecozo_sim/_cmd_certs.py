@@ -39,10 +39,6 @@ Handler = Callable[[argparse.Namespace], int]
 SUBJECT_NAMES = {NameOID.SERIAL_NUMBER: "serialNumber"}
 
 
-class UsageError(Exception):
-    """The user asked for something that is not there; the message says what."""
-
-
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add ``certs issue|revoke|list|show``."""
     parser = subparsers.add_parser("certs", help="issue, revoke, list and show test certificates")
@@ -72,7 +68,7 @@ def _guarded(run: Handler) -> Handler:
     def handler(args: argparse.Namespace) -> int:
         try:
             return run(args)
-        except (UsageError, CertsError, OSError) as exc:
+        except (CertsError, OSError) as exc:
             raise CliError(str(exc)) from None
 
     return handler
@@ -125,7 +121,7 @@ def _serial(text: str) -> int:
 def _layout_with_ca(home: Path) -> HomeLayout:
     layout = HomeLayout(root=home)
     if not layout.ca_cert.exists():
-        raise UsageError(f"no CA in {layout.pki_dir} (run `vecozo-sim init --home {home}` first)")
+        raise CliError(f"no CA in {layout.pki_dir} (run `vecozo-sim init --home {home}` first)")
     return layout
 
 
@@ -191,7 +187,7 @@ def _revoke(args: argparse.Namespace) -> int:
 def _serials_of(ca: CertificateAuthority, user_number: str) -> list[int]:
     serials = [r.serial for r in ca.records if r.user_number == user_number]
     if not serials:
-        raise UsageError(f"no certificate was issued to user number {user_number!r}")
+        raise CliError(f"no certificate was issued to user number {user_number!r}")
     return serials
 
 
@@ -244,21 +240,21 @@ def _path_of(home: Path, user_number: str) -> Path:
     layout, ca = _load_ca(home)
     records = [r for r in ca.records if r.user_number == user_number]
     if not records:
-        raise UsageError(f"no certificate was issued to user number {user_number!r}")
+        raise CliError(f"no certificate was issued to user number {user_number!r}")
     newest = max(records, key=lambda r: r.not_before)
     return Path(newest.cert_path) if newest.cert_path else layout.account_cert(user_number)
 
 
 def _read_certificate(path: Path) -> x509.Certificate:
     if not path.is_file():
-        raise UsageError(f"no certificate file at {path}")
+        raise CliError(f"no certificate file at {path}")
     data = path.read_bytes()
     try:
         if b"-----BEGIN CERTIFICATE-----" in data:
             return x509.load_pem_x509_certificate(data)
         return x509.load_der_x509_certificate(data)
     except ValueError:
-        raise UsageError(f"{path} is not a PEM or DER certificate") from None
+        raise CliError(f"{path} is not a PEM or DER certificate") from None
 
 
 def _validity(cert: x509.Certificate, now: dt.datetime) -> str:

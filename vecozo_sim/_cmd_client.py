@@ -18,35 +18,32 @@ from typing import Any
 import vektis
 from identifiers import is_ascii_digits
 from provider_client import ClientError, MessageInfo, MessageStatus
-from provider_client._cmd_generate import (
+from provider_client.commands import (
+    DEFAULT_ACCOUNT_RULE,
+    CovResult,
+    Explanation,
     GenerateRequest,
+    Target,
+    check_cov,
+    cov_table,
+    explain,
+    explanation_text,
+    fetch_messages,
+    inbox,
+    inbox_table,
+    load_world_of,
+    open_client,
     parse_errors,
     parse_fraction,
     parse_period,
+    read_input,
+    return_table,
     run_generate,
+    show_status,
+    status_table,
+    submit_files,
     write_generated,
 )
-from provider_client._commands import (
-    DEFAULT_ACCOUNT_RULE,
-    Target,
-    check_cov,
-    fetch_messages,
-    inbox,
-    open_client,
-    read_input,
-    show_status,
-    submit_files,
-)
-from provider_client._cov import CovResult
-from provider_client._explain import Explanation, explain
-from provider_client._render_table import (
-    cov_table,
-    explanation_text,
-    inbox_table,
-    return_table,
-    status_table,
-)
-from provider_client._world import load_world_of
 from vecozo_sim._cli_errors import CliError, iso_date
 from world import DEFAULT_HOME, HomeLayout
 

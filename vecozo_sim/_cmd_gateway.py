@@ -23,8 +23,8 @@ from vecozo_sim._lock import HomeInUseError, HomeLock
 from world import DEFAULT_HOME, HomeLayout, World, WorldFileError, load_world
 
 if TYPE_CHECKING:  # aiohttp and the runner load only when the command runs
+    from vecozo_sim import Runtime
     from vecozo_sim._admin_port import AdminPort
-    from vecozo_sim._runner import Runtime
 
 __all__ = ["register", "serve"]
 
@@ -111,7 +111,7 @@ async def serve(
 
 def _runtime(running: gateway.Gateway, admin: AdminPort) -> Runtime:
     """What runtime.json records for a gateway alone (no insurer endpoints)."""
-    from vecozo_sim._runner import Runtime
+    from vecozo_sim import Runtime
 
     return Runtime(
         gateway_url=running.url,

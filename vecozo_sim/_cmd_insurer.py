@@ -123,7 +123,7 @@ def _on_disk(layout: HomeLayout, uzovi: str, provider: str | None) -> list[dict[
     """Straight from ``HOME/insurers/<uzovi>.sqlite``, read-only."""
     try:
         found = insurer_stub.read_settlements(layout.insurer_dir / f"{uzovi}.sqlite", provider)
-    except insurer_stub.StoreError as exc:
+    except insurer_stub.InsurerStoreError as exc:
         raise NothingFound(f"{exc} (is the simulator up, and is {uzovi} an insurer?)") from exc
     if not found:
         return []

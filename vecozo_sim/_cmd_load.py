@@ -23,10 +23,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import vektis
-from provider_client._errors import ClientError
-from provider_client._load import (
-    LoadError,
-    LoadPlan,
+from provider_client import ClientError, LoadError, LoadPlan, run_load
+from provider_client.commands import (
     Percentiles,
     Summary,
     parse_accounts,
@@ -106,8 +104,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _main(plan: LoadPlan, args: argparse.Namespace, console: Console) -> Summary:
-    from provider_client._load_run import run_load  # deferred: loads aiohttp and the generator
-
     stop, hurry = asyncio.Event(), asyncio.Event()
     show = console.is_terminal and not args.json
     with (

@@ -27,12 +27,10 @@ from world import (
     Service,
     World,
     WorldFileError,
-    generate_world,
-    save_world,
 )
 
 if TYPE_CHECKING:  # the runner pulls in aiohttp and every room: only `up` itself needs it
-    from vecozo_sim._runner import Exchange, ExchangeSettings, Runtime
+    from vecozo_sim import Exchange, ExchangeSettings, Runtime
 
 __all__ = ["register"]
 
@@ -41,10 +39,6 @@ _EXAMPLE_SCENARIO = "insured-vgz"
 # Prints the admin token of a runtime.json (one key per line, as write_runtime_file writes it)
 # with nothing but POSIX sed, so the printed admin example needs no jq and no Python.
 _TOKEN_FROM_RUNTIME = r"""sed -n 's/.*"admin_token": "\([^"]*\)".*/\1/p'"""  # noqa: S105
-
-
-class UsageError(Exception):
-    """The home directory is in a state ``up`` will not repair by itself; the message says how."""
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -91,17 +85,15 @@ def _ensure_world(layout: HomeLayout, args: argparse.Namespace) -> bool:
 
     if home_is_initialised(layout):
         return False
-    from vecozo_sim._cmd_world import issue_certificates  # deferred: init is the rare case
+    from vecozo_sim import init_home  # deferred: init is the rare case
 
     if layout.world_file.exists():
-        raise UsageError(
+        raise CliError(
             f"{layout.root} has a world but misses certificates; "
             f"run `vecozo-sim init --home {layout.root} --force`"
         )
     print(f"no world in {layout.root}: creating one (seed {args.seed}, {args.persons} persons)")
-    world = generate_world(seed=args.seed, persons=args.persons, today=args.today)
-    save_world(world, layout)
-    issue_certificates(world, layout, hosts=args.hostname)
+    init_home(layout, seed=args.seed, persons=args.persons, today=args.today, hosts=args.hostname)
     return True
 
 
@@ -120,12 +112,12 @@ def _up(args: argparse.Namespace) -> int:
 def _up_locked(args: argparse.Namespace) -> int:
     """Everything of ``up`` while this process holds the home (before the world is made: two
     first starts would both generate it)."""
-    from vecozo_sim._runner import ExchangeSettings
+    from vecozo_sim import ExchangeSettings
 
     layout = HomeLayout(root=args.home)
     try:
         _ensure_world(layout, args)
-    except (UsageError, WorldFileError, OSError) as exc:
+    except (WorldFileError, OSError) as exc:
         raise CliError(str(exc)) from None
     settings = ExchangeSettings(
         layout=layout,
@@ -156,7 +148,8 @@ def _print_listening(args: argparse.Namespace) -> None:
 
 
 async def _serve(settings: ExchangeSettings) -> int:
-    from vecozo_sim._runner import Exchange, remove_runtime_file, write_runtime_file
+    from vecozo_sim import Exchange
+    from vecozo_sim._runner import remove_runtime_file, write_runtime_file
 
     started = time.perf_counter()
     stop = asyncio.Event()

@@ -1,43 +1,30 @@
 """``vecozo-sim init`` and ``vecozo-sim world show``: make a world directory and describe it.
 
-The composition root is the one place that may join ``world`` (who exists) and ``certs`` (their
-certificates): ``init`` generates the world and issues a certificate for every account, the
-exchange's server and client identities and the CRL; ``world show`` lists what a test needs to
-point a client at it (paths, user numbers, scenario identifiers), as text or as JSON.
+``init`` makes a home with :func:`vecozo_sim.init_home` (the world, a certificate for every
+account, the exchange's server and client identities and the CRL); ``world show`` lists what a
+test needs to point a client at it (paths, user numbers, scenario identifiers), as text or as
+JSON.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from certs import CertificateAuthority
 from vecozo_sim._cli_errors import CliError
 from vecozo_sim._environment import host_names, non_negative
-from world import (
-    DEFAULT_HOME,
-    HomeLayout,
-    World,
-    WorldFileError,
-    generate_world,
-    load_world,
-    save_world,
-)
+from vecozo_sim._home import init_home
+from world import DEFAULT_HOME, HomeLayout, World, WorldFileError, load_world
 
-__all__ = ["EXCHANGE_USER_NUMBER", "issue_certificates", "register", "world_summary"]
+__all__ = ["register"]
 
-# The exchange's own client certificate (for pushing to participants) is no account of the
-# world; its user number starts with 3, which no generated account uses (1 system, 2 person).
-EXCHANGE_USER_NUMBER = "30000000000001"
 _URL_KEYS = ("gateway_url", "gateway", "base_url", "url")
 
 
@@ -70,67 +57,26 @@ def _home_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def issue_certificates(world: World, layout: HomeLayout, *, hosts: Iterable[str] = ()) -> int:
-    """CA, server and exchange certificates, one per account, and the CRL; returns the count.
-
-    The server certificate names ``hosts`` besides localhost, 127.0.0.1 and ::1: the names
-    a client uses to reach a container (docs/CONTAINER.md)."""
-    ca = CertificateAuthority.create()
-    layout.accounts_dir.mkdir(parents=True, exist_ok=True)
-    layout.pki_dir.mkdir(parents=True, exist_ok=True)
-    ca.deliver(
-        ca.issue_server(hosts=hosts), cert_path=layout.server_cert, key_path=layout.server_key
-    )
-    exchange = ca.issue_client(
-        name="VECOZO exchange",
-        organisation="vecozo-sim",
-        user_number=EXCHANGE_USER_NUMBER,
-        kind="system",
-    )
-    ca.deliver(exchange, cert_path=layout.exchange_client_cert, key_path=layout.exchange_client_key)
-    for account in world.accounts:
-        issued = ca.issue_client(
-            name=account.name,
-            organisation=world.organisation_name(account.organisation) or account.organisation,
-            user_number=account.user_number,
-            kind=account.kind.value,
-        )
-        ca.deliver(
-            issued,
-            cert_path=layout.account_cert(account.user_number),
-            key_path=layout.account_key(account.user_number),
-        )
-    ca.save(layout.pki_dir)  # after issuing, so the saved register lists every certificate
-    return len(world.accounts) + 2
-
-
-def _clear_old(layout: HomeLayout) -> None:
-    """A new world gets a new CA: certificates of the old one would only confuse."""
-    for directory in (layout.pki_dir, layout.accounts_dir):
-        shutil.rmtree(directory, ignore_errors=True)
-
-
 def _init(args: argparse.Namespace) -> int:
     layout = HomeLayout(root=args.home)
-    if layout.world_file.exists() and not args.force:
-        raise CliError(f"{layout.world_file} exists; use --force to replace the world", 1)
     started = time.perf_counter()
-    world = generate_world(seed=args.seed, persons=args.persons)
-    if args.force:
-        _clear_old(layout)
-    save_world(world, layout)
-    certificates = issue_certificates(world, layout, hosts=args.hostname)
-    _report_init(world, layout, certificates, time.perf_counter() - started)
+    try:
+        world = init_home(
+            layout, seed=args.seed, persons=args.persons, hosts=args.hostname, replace=args.force
+        )
+    except FileExistsError as exc:
+        raise CliError(str(exc), 1) from None
+    _report_init(world, layout, time.perf_counter() - started)
     return 0
 
 
-def _report_init(world: World, layout: HomeLayout, certificates: int, seconds: float) -> None:
+def _report_init(world: World, layout: HomeLayout, seconds: float) -> None:
     print(f"world (seed {world.seed}): {layout.world_file}")
     print(f"population ({len(world.persons)} persons): {layout.population_file}")
     print(f"CA: {layout.ca_cert} (key {layout.ca_key}), CRL: {layout.crl}")
     print(f"server certificate: {layout.server_cert}")
     print(f"exchange client certificate: {layout.exchange_client_cert}")
-    print(f"{certificates - 2} account certificates in {layout.accounts_dir}")
+    print(f"{len(world.accounts)} account certificates in {layout.accounts_dir}")
     print(f"done in {seconds:.1f} s; next: vecozo-sim world show --home {layout.root}")
     for kept in (layout.gateway_dir, layout.insurer_dir):
         if kept.exists():

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from gateway import RetrySchedule
-    from vecozo_sim._runner import Exchange
+    from vecozo_sim import Exchange
     from world import HomeLayout, World
 
 __all__ = ["ServerSideError", "VecozoServer", "VecozoWorld", "is_own_unexpected_error"]
@@ -203,7 +203,8 @@ class VecozoServer:
             self.call(self._exchange.pause())
 
     def _restart(self, wanted: _Start) -> None:
-        from vecozo_sim._runner import Exchange, ExchangeSettings, write_runtime_file
+        from vecozo_sim import Exchange, ExchangeSettings
+        from vecozo_sim._runner import write_runtime_file
 
         self._stop_exchange()
         self._homes += 1

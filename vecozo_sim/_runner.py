@@ -43,7 +43,7 @@ from typing import Any
 import gateway
 import insurer_stub
 from vecozo_sim._admin_port import WILDCARD_HOSTS, AdminPort
-from world import HomeLayout, World, load_world
+from world import HomeLayout, World, load_world, write_private
 
 __all__ = ["Exchange", "ExchangeSettings", "Runtime", "write_runtime_file"]
 
@@ -105,15 +105,10 @@ def reachable(url: str) -> str:
 
 
 def write_runtime_file(layout: HomeLayout, runtime: Runtime) -> None:
-    """Atomically, so a client never reads half a file (and a crash leaves the old one whole);
-    created 0600 because it holds the admin token (never readable by others, not even briefly)."""
-    layout.root.mkdir(parents=True, exist_ok=True)
-    partial = layout.runtime_file.with_suffix(f".{os.getpid()}.tmp")
-    partial.unlink(missing_ok=True)
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(json.dumps(runtime.to_json(), indent=2) + "\n")
-    os.replace(partial, layout.runtime_file)
+    """Atomically and 0600 (``world.write_private``): it holds the admin token. Not synced:
+    a power cut ends the process it describes too."""
+    data = (json.dumps(runtime.to_json(), indent=2) + "\n").encode()
+    write_private(layout.runtime_file, data, sync=False)
 
 
 def remove_runtime_file(layout: HomeLayout, pid: int) -> None:

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
     from gateway import RetrySchedule
     from provider_client import IncomingResponse, OutgoingRequest, Transport, VecozoClient
-    from vecozo_sim._runner import Exchange, Runtime
+    from vecozo_sim import Exchange, Runtime
     from world import HomeLayout, Scenario, World
 
 __all__ = [
@@ -284,13 +284,11 @@ def vecozo_world(
     tmp_path_factory: pytest.TempPathFactory, vecozo_seed: int, vecozo_persons: int
 ) -> VecozoWorld:
     """The world and its PKI, built once per session (and per xdist worker)."""
-    from vecozo_sim._cmd_world import issue_certificates
-    from world import HomeLayout, generate_world, save_world
+    from vecozo_sim import init_home
+    from world import HomeLayout
 
     layout = HomeLayout(root=tmp_path_factory.mktemp("vecozo-world") / "home")
-    world = generate_world(seed=vecozo_seed, persons=vecozo_persons)
-    save_world(world, layout)
-    issue_certificates(world, layout)
+    world = init_home(layout, seed=vecozo_seed, persons=vecozo_persons)
     return VecozoWorld(layout, world)
 
 

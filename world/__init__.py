@@ -1,7 +1,7 @@
 """The simulated world: organisations, accounts, toestemmingen, policies, insured persons."""
 
 from world._errors import WorldError, WorldFileError
-from world._generate import generate_world, user_number
+from world._generate import generate_world
 from world._home import DEFAULT_HOME, HomeLayout
 from world._model import (
     Account,
@@ -26,7 +26,7 @@ from world._model import (
 )
 from world._scenarios import INVALID_BSN_SCENARIO
 from world._store import load_world, save_world
-from world._store_guard import StoreGuard, StoreStateError
+from world._store_guard import StoreGuard, StoreStateError, write_private
 
 __all__ = [
     "DEFAULT_HOME",
@@ -58,5 +58,5 @@ __all__ = [
     "generate_world",
     "load_world",
     "save_world",
-    "user_number",
+    "write_private",
 ]

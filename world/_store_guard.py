@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["StoreGuard", "StoreStateError"]
+__all__ = ["StoreGuard", "StoreStateError", "write_private"]
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -55,19 +55,27 @@ class StoreStateError(OSError):
     """
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` (mode 0600) through an fsynced temporary file and a rename.
+def write_private(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Write ``data`` to ``path`` (mode 0600) through a temporary file and a rename; ``sync``
+    fsyncs it first (a store marker must survive a power cut; a file rewritten at every start,
+    like runtime.json, need not pay ~10 ms for it).
 
-    The directory is not synced: a marker rename lost in a power cut leaves the old marker,
-    which the store's "previous" token still matches.
+    A reader never sees half a file, a crash leaves the old one whole, and a file holding a
+    secret (runtime.json's admin token) is never readable by others, not even briefly: the
+    temporary file is made new (``O_EXCL``, after removing one a crash left), so neither an
+    old file's mode nor a planted symlink is taken over. The directory is not synced: a marker
+    rename lost in a power cut leaves the old marker, which the store's "previous" token still
+    matches.
     """
     path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    temporary.unlink(missing_ok=True)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            handle.flush()
+            os.fsync(handle.fileno())
     os.replace(temporary, path)
 
 

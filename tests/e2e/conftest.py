@@ -1,8 +1,14 @@
-"""Shared e2e fixtures: ``vecozo-sim up`` as a real subprocess on a temporary home.
+"""Shared e2e fixtures: ``vecozo-sim up`` as a real subprocess, and a bare gateway.
 
 The in-process exchange comes from our own pytest plugin (the ``vecozo`` fixture, loaded
 through the ``pytest11`` entry point like any user's); what the plugin cannot give is the
 command itself, with its signals, its runtime file and its restarts, so this starts it.
+
+The gateway's own tests run a ``Gateway`` alone on the small hand-built world of
+``gateway_fixtures``: ``pki`` (built once per session), ``layout`` (a home of its own per
+test), ``gateway_settings``, ``gateway`` and ``parties`` (a client session per account). Like
+pytest-httpserver's, each is small so a module overrides just the one it needs (its own
+``gateway_settings``, say).
 """
 
 from __future__ import annotations
@@ -14,14 +20,26 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import pytest
+from gateway_fixtures import (
+    ACCOUNTS,
+    GatewayPki,
+    Party,
+    build_gateway_pki,
+    build_world,
+    client_context,
+    home_from,
+    settings_for,
+)
 
-from world import World
+from gateway import Gateway, GatewaySettings
+from world import HomeLayout, World
 
 if TYPE_CHECKING:
     from provider_client import MessageInfo, VecozoClient
@@ -125,10 +143,59 @@ def declaration(
 
 async def answers(client: VecozoClient, traceer_id: str) -> tuple[MessageInfo, ...]:
     """The mailbox messages answering ``traceer_id``; the search API answers 404 for none."""
-    from provider_client import NotFoundError
+    from provider_client import MessageNotFoundError
 
     try:
         found = await client.search(als_antwoord_op=traceer_id)
-    except NotFoundError:
+    except MessageNotFoundError:
         return ()
     return tuple(m for m in found if m.als_antwoord_op == traceer_id)
+
+
+# --- a bare gateway on the hand-built world ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> GatewayPki:
+    """The hand-built world's CA and certificates, once per session; never written to."""
+    return build_gateway_pki(tmp_path_factory.mktemp("gateway-pki"))
+
+
+@pytest.fixture
+def layout(pki: GatewayPki, tmp_path: Path) -> HomeLayout:
+    """A home of this test's own, copied from ``pki``'s template."""
+    return home_from(pki, tmp_path / "home")
+
+
+@pytest.fixture
+def gateway_settings(layout: HomeLayout) -> GatewaySettings:
+    """Fast test settings (``settings_for``); override to change one."""
+    return settings_for(layout)
+
+
+@pytest.fixture
+async def gateway(gateway_settings: GatewaySettings) -> AsyncIterator[Gateway]:
+    running = Gateway(gateway_settings, world=build_world())
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture
+async def parties(
+    gateway: Gateway, pki: GatewayPki, layout: HomeLayout
+) -> AsyncIterator[dict[str, Party]]:
+    """A client session per account of ``ACCOUNTS``, each with that account's certificate."""
+    sessions = {
+        name: aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(ssl=client_context(pki, layout, name))
+        )
+        for name in ACCOUNTS
+    }
+    try:
+        yield {name: Party(gateway, session) for name, session in sessions.items()}
+    finally:
+        for session in sessions.values():
+            await session.close()

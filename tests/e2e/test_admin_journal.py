@@ -20,10 +20,8 @@ from gateway_fixtures import (
     GatewayPki,
     Operator,
     Party,
-    build_gateway_pki,
     build_world,
     client_context,
-    home_from,
     operator_of,
     settings_for,
 )
@@ -80,16 +78,6 @@ async def test_limit_is_capped_and_unknown_filters_are_refused(vecozo: VecozoExc
 
 
 # -- retention and indexes, on a bare gateway -----------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> GatewayPki:
-    return build_gateway_pki(tmp_path_factory.mktemp("journal-pki"))
-
-
-@pytest.fixture
-def layout(pki: GatewayPki, tmp_path: Path) -> HomeLayout:
-    return home_from(pki, tmp_path / "home")
 
 
 @pytest.fixture

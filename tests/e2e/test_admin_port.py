@@ -22,7 +22,7 @@ import pytest
 from conftest import declaration
 
 import insurer_stub
-from vecozo_sim._runner import Exchange, ExchangeSettings
+from vecozo_sim import Exchange, ExchangeSettings
 from vecozo_sim.pytest_plugin import VecozoExchange, VecozoWorld
 
 DENTIST, VGZ = "12050001", "7095"

@@ -107,13 +107,10 @@ async def test_a_refused_certificate_still_says_refused(
 
 def _foreign_home(tmp_path: Path) -> HomeLayout:
     """Another world with its own CA, so its dentist's certificate is not ours."""
-    from vecozo_sim._cmd_world import issue_certificates
-    from world import generate_world, save_world
+    from vecozo_sim import init_home
 
     other = HomeLayout(root=tmp_path / "other")
-    world = generate_world(seed=99, persons=5)
-    save_world(world, other)
-    issue_certificates(world, other)
+    init_home(other, seed=99, persons=5)
     return other
 
 

@@ -10,7 +10,6 @@ import asyncio
 import datetime as dt
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -26,60 +25,31 @@ from gateway_fixtures import (
     GatewayPki,
     Operator,
     Party,
-    build_gateway_pki,
     build_world,
     client_context,
     declaration_metadata,
     fake_insurer,
-    home_from,
     operator_of,
     settings_for,
     wait_status,
 )
 
-from gateway import Gateway
+from gateway import Gateway, GatewaySettings
 from world import HomeLayout
 
 COV_JSON = "/cov/v1/controle"
 DECLARATION_FOR_PUSH = DECLARATION.replace(INSURER.encode(), PUSH_INSURER.encode())
 
 
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> GatewayPki:
-    return build_gateway_pki(tmp_path_factory.mktemp("gateway-admin-pki"))
-
-
 @pytest.fixture
-def layout(pki: GatewayPki, tmp_path: Path) -> HomeLayout:
-    return home_from(pki, tmp_path / "home")
-
-
-@pytest.fixture
-async def gateway(layout: HomeLayout) -> AsyncIterator[Gateway]:
-    running = Gateway(settings_for(layout, retention_sweep_interval=0.02), world=build_world())
-    await running.start()
-    yield running
-    await running.stop()
+def gateway_settings(layout: HomeLayout) -> GatewaySettings:
+    return settings_for(layout, retention_sweep_interval=0.02)
 
 
 @pytest.fixture
 async def operator(gateway: Gateway) -> AsyncIterator[Operator]:
     async with operator_of(gateway) as running:
         yield running
-
-
-@pytest.fixture
-async def parties(
-    gateway: Gateway, pki: GatewayPki, layout: HomeLayout
-) -> AsyncIterator[dict[str, Party]]:
-    names = ("provider", "bureau", "insurer")
-    sessions = {
-        n: aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=client_context(pki, layout, n)))
-        for n in names
-    }
-    yield {n: Party(gateway, s) for n, s in sessions.items()}
-    for s in sessions.values():
-        await s.close()
 
 
 async def admin(operator: Operator, method: str, path: str, **kw: Any) -> tuple[int, Any]:

@@ -9,15 +9,9 @@ import sys
 from pathlib import Path
 
 import aiohttp
-import pytest
-from gateway_fixtures import GatewayPki, build_gateway_pki, build_world, home_from
+from gateway_fixtures import GatewayPki, build_world, home_from
 
 from world import save_world
-
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> GatewayPki:
-    return build_gateway_pki(tmp_path_factory.mktemp("gateway-cli-pki"))
 
 
 async def start(home: Path) -> asyncio.subprocess.Process:

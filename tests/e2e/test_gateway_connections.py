@@ -28,10 +28,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from gateway_fixtures import (
     PULL,
     GatewayPki,
-    build_gateway_pki,
     build_world,
     client_context,
-    home_from,
     settings_for,
 )
 
@@ -41,16 +39,6 @@ from world import HomeLayout
 HERE = Path(__file__).resolve().parent
 COV_JSON = "/cov/v1/controle"
 GENEROUS = 20.0  # seconds: "closed", not "closed quickly"; the bounds under test are 1 s
-
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> GatewayPki:
-    return build_gateway_pki(tmp_path_factory.mktemp("gateway-connections-pki"))
-
-
-@pytest.fixture
-def layout(pki: GatewayPki, tmp_path: Path) -> HomeLayout:
-    return home_from(pki, tmp_path / "home")
 
 
 @contextlib.asynccontextmanager

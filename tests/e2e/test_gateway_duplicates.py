@@ -9,54 +9,15 @@ one id; their answers must be the same bytes, and the owner's message stays unto
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import aiohttp
-import pytest
 from gateway_fixtures import (
     ACCOUNTS,
     BUREAU_OK,
     PRACTICE,
     PULL,
-    GatewayPki,
     Party,
-    build_gateway_pki,
-    build_world,
-    client_context,
     declaration_metadata,
-    home_from,
-    settings_for,
     wait_status,
 )
-
-from gateway import Gateway
-
-NAMES = ("provider", "bureau", "insurer")
-
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> GatewayPki:
-    return build_gateway_pki(tmp_path_factory.mktemp("duplicates-pki"))
-
-
-@pytest.fixture
-async def parties(pki: GatewayPki, tmp_path: Path) -> AsyncIterator[dict[str, Party]]:
-    layout = home_from(pki, tmp_path / "home")
-    running = Gateway(settings_for(layout), world=build_world())
-    await running.start()
-    sessions = {
-        name: aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(ssl=client_context(pki, layout, name))
-        )
-        for name in NAMES
-    }
-    try:
-        yield {name: Party(running, session) for name, session in sessions.items()}
-    finally:
-        for session in sessions.values():
-            await session.close()
-        await running.stop()
 
 
 async def test_a_foreign_duplicate_is_answered_like_ones_own(parties: dict[str, Party]) -> None:

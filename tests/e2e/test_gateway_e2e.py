@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -26,12 +24,10 @@ from gateway_fixtures import (
     STATUS,
     GatewayPki,
     Party,
-    build_gateway_pki,
     build_world,
     client_context,
     declaration_metadata,
     fake_insurer,
-    home_from,
     operator_of,
     return_metadata,
     settings_for,
@@ -39,41 +35,9 @@ from gateway_fixtures import (
 )
 
 import vektis
+from certs import CertificateAuthority
 from gateway import Gateway
 from world import HomeLayout
-
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> GatewayPki:
-    return build_gateway_pki(tmp_path_factory.mktemp("gateway-pki"))
-
-
-@pytest.fixture
-def layout(pki: GatewayPki, tmp_path: Path) -> HomeLayout:
-    return home_from(pki, tmp_path / "home")
-
-
-@pytest.fixture
-async def gateway(layout: HomeLayout) -> AsyncIterator[Gateway]:
-    running = Gateway(settings_for(layout), world=build_world())
-    await running.start()
-    yield running
-    await running.stop()
-
-
-@pytest.fixture
-async def parties(
-    gateway: Gateway, pki: GatewayPki, layout: HomeLayout
-) -> AsyncIterator[dict[str, Party]]:
-    sessions = {
-        name: aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(ssl=client_context(pki, layout, name))
-        )
-        for name in ACCOUNTS
-    }
-    yield {name: Party(gateway, s) for name, s in sessions.items()}
-    for s in sessions.values():
-        await s.close()
 
 
 async def test_declaration_reaches_insurer_and_return_reaches_indiener(
@@ -301,9 +265,10 @@ async def test_crl_reload_refuses_a_newly_revoked_certificate(
 ) -> None:
     provider = parties["provider"]
     assert (await provider.call("GET", PULL))[0] == 200
-    # only this test writes a CRL, so the session CA remembering the revocation harms no other
-    pki.ca.revoke(pki.serials["provider"])
-    layout.crl.write_bytes(pki.ca.crl_pem())
+    # the CA of this test's home, not the session's: the revocation stays in this test
+    ca = CertificateAuthority.load(layout.ca_cert, layout.ca_key, layout.pki_dir)
+    ca.revoke(pki.serials["provider"])
+    layout.crl.write_bytes(ca.crl_pem())
     async with operator_of(gateway) as operator:
         assert (await operator.call("POST", "/crl/reload"))[0] == 200
     status, problem = await provider.call("GET", PULL)  # the kept-alive connection

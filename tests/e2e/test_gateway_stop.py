@@ -16,7 +16,6 @@ import pytest
 from gateway_fixtures import (
     PUSH,
     GatewayPki,
-    build_gateway_pki,
     build_world,
     client_context,
     home_from,
@@ -26,11 +25,6 @@ from gateway_fixtures import (
 import gateway
 from gateway import Gateway
 from world import HomeLayout
-
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> GatewayPki:
-    return build_gateway_pki(tmp_path_factory.mktemp("gateway-stop-pki"))
 
 
 class _LogEvent(logging.Handler):

@@ -25,9 +25,9 @@ from gateway_fixtures import declaration_metadata
 from certs import client_ssl_context
 from gateway import Gateway, GatewaySettings, RetrySchedule
 from insurer_stub import InsurerHost, InsurerSettings, create_admin_app
-from vecozo_sim._cmd_world import issue_certificates
+from vecozo_sim import init_home
 from vektis import get_standard, parse_file, render_file
-from world import AccountKind, HomeLayout, World, generate_world, save_world
+from world import AccountKind, HomeLayout, World, generate_world
 
 PUSH = "/berichtenservice/berichten/rest-push/v1/berichten"
 PULL = "/berichtenservice/berichten/rest-pull/v1/berichten"
@@ -44,11 +44,7 @@ INSURED = {VGZ: "999900006", ZK: "999900018"}  # scenarios insured-vgz and insur
 @pytest.fixture(scope="session")
 def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, World]:
     root = tmp_path_factory.mktemp("insurer-world")
-    layout = HomeLayout(root=root)
-    world = generate_world(seed=1, persons=200)
-    save_world(world, layout)
-    issue_certificates(world, layout)
-    return root, world
+    return root, init_home(HomeLayout(root=root), seed=1, persons=200)
 
 
 def _free_port() -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import declaration
 
-from vecozo_sim._runner import Exchange, ExchangeSettings
+from vecozo_sim import Exchange, ExchangeSettings
 from vecozo_sim.pytest_plugin import ExchangeClosedError, VecozoExchange, VecozoWorld
 
 DENTIST = "12050001"

@@ -8,14 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from gateway import (
-    ROUTES,
-    AuthorizationError,
-    Caller,
-    GatewaySettings,
-    require_system,
-    service_for_path,
-)
+from gateway import AuthorizationError, GatewaySettings
+from gateway._app import ROUTES
+from gateway._identity import Caller, require_system, service_for_path
 from vecozo_sim._cli_errors import CliError
 from vecozo_sim._environment import apply_environment
 from vecozo_sim.cli import build_parser

@@ -13,7 +13,7 @@ from test_gateway_rules import HEADER, WORLD, meta, route
 import vektis
 from gateway import MessageKind, RefusedError, SimulatedClock
 from gateway._pull import _origin
-from provider_client import NotFoundError, VecozoClient
+from provider_client import MessageNotFoundError, VecozoClient
 from provider_client._commands import show_status
 from world import World, generate_world
 
@@ -116,7 +116,7 @@ def test_clock_without_start_resets_to_the_real_time() -> None:
 async def test_status_command_asks_by_conversatie_after_an_empty_list_then_gives_up() -> None:
     transport = FakeTransport(_json(200, []), _json(200, []))
     client = VecozoClient(transport)
-    with pytest.raises(NotFoundError, match="geen berichten voor abc"):
+    with pytest.raises(MessageNotFoundError, match="geen berichten voor abc"):
         await show_status(client, "abc")
     asked = [dict(r.query) for r in transport.sent]
     assert asked == [{"traceerId": "abc"}, {"conversatieId": "abc"}]

@@ -70,10 +70,10 @@ def test_a_return_summary_lists_remarked_lines_codes_and_totals() -> None:
 
     [line] = [line for line in summary.lines if line.record_type == "04"]
     assert line.prestatiecode
-    assert line.granted == 0
+    assert line.awarded == 0
     assert line.codes[0].startswith("0551 ")
     assert summary.total_declared == 4 * 2458
-    assert summary.total_granted == 3 * 2458
+    assert summary.total_awarded == 3 * 2458
     assert "0551" in return_table(summary)
 
 

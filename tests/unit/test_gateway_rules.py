@@ -29,15 +29,12 @@ from gateway import (
     RetrySchedule,
     Status,
     StatusTransitionError,
-    check_transition,
-    decide_route,
-    envelope_from_metadata,
-    fault_status,
-    require_service,
-    resolve_caller,
-    retention_cutoff,
-    service_for_path,
 )
+from gateway._cov_routes import fault_status
+from gateway._identity import require_service, resolve_caller, service_for_path
+from gateway._retention import retention_cutoff
+from gateway._routing import decide_route, envelope_from_metadata
+from gateway._status import check_transition
 from world import (
     Account,
     AccountKind,

@@ -71,3 +71,38 @@ def test_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
 def test_every_room_may_use_the_leaf_and_the_leaf_uses_none() -> None:
     assert ALLOWED[LEAF] == set()
     assert all(LEAF in allowed for room, allowed in ALLOWED.items() if room != LEAF)
+
+
+def private_imports(path: Path, package: str) -> set[str]:
+    """Private modules of *other* project packages that one module imports."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        modules = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            privates = [a.name for a in node.names if a.name.startswith("_")]
+            modules = [node.module] + [f"{node.module}.{name}" for name in privates]
+        found.update(
+            m
+            for m in modules
+            if m.split(".")[0] in PROJECT - {package}
+            and any(part.startswith("_") for part in m.split(".")[1:])
+        )
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(PROJECT))
+def test_package_uses_only_the_public_api_of_another(package: str) -> None:
+    """httpx's rule: private modules behind a public ``__init__``; across rooms only that."""
+    offences = {
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in (ROOT / package).rglob("*.py")
+        for module in private_imports(path, package)
+    }
+    assert not offences, sorted(offences)
+
+
+def test_the_checker_sees_a_private_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("from provider_client._commands import inbox\n", encoding="utf-8")
+    assert private_imports(module, "vecozo_sim") == {"provider_client._commands"}
+    assert private_imports(module, "provider_client") == set()

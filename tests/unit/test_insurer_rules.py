@@ -306,8 +306,8 @@ def returned(result: Adjudication, standard: str = "MZ302") -> dict[str, Any]:
     assert parsed.standard.name == standard
     records = {}
     for rec in parsed.details:
-        granted = rec.get("toegekend_bedrag") if rec.record_type == "04" else None
-        records[rec.get_int("id")] = (rec.record_type, rec.get("retourcodes"), granted)
+        awarded = rec.get("toegekend_bedrag") if rec.record_type == "04" else None
+        records[rec.get_int("id")] = (rec.record_type, rec.get("retourcodes"), awarded)
     return {
         "header": parsed.header.get("retourcodes"),
         "records": records,

@@ -22,7 +22,7 @@ from provider_client._load import (
     schedule,
     summarise,
 )
-from provider_client._load_run import declaration, resolve_senders, shot_seed
+from provider_client._load_run import declaration, resolve_submitters, shot_seed
 from vecozo_sim.cli import main
 from world import World, generate_world
 
@@ -133,11 +133,12 @@ def world() -> World:
 
 
 def test_accounts_resolve_by_code_name_or_user_number(world: World) -> None:
-    senders = resolve_senders(world, ("12050001", "Declaratieservice Stompetoren systeem"), TODAY)
-    assert senders[0].targets == (("12050001", None),)
-    assert senders[1].account.organisation == "98100001"
-    assert senders[1].targets
-    assert all(b == "98100001" for _, b in senders[1].targets)
+    names = ("12050001", "Declaratieservice Stompetoren systeem")
+    submitters = resolve_submitters(world, names, TODAY)
+    assert submitters[0].targets == (("12050001", None),)
+    assert submitters[1].account.organisation == "98100001"
+    assert submitters[1].targets
+    assert all(b == "98100001" for _, b in submitters[1].targets)
 
 
 @pytest.mark.parametrize(
@@ -146,16 +147,16 @@ def test_accounts_resolve_by_code_name_or_user_number(world: World) -> None:
 )
 def test_accounts_that_cannot_send_are_named(world: World, name: str, problem: str) -> None:
     with pytest.raises(LoadError, match=problem):
-        resolve_senders(world, (name,), TODAY)
+        resolve_submitters(world, (name,), TODAY)
 
 
 def test_each_send_has_its_own_reproducible_file(world: World) -> None:
     plan = _plan(accounts=("12050001", "98100001"), lines=5)
-    senders = resolve_senders(world, plan.accounts, TODAY)
+    submitters = resolve_submitters(world, plan.accounts, TODAY)
     shots = schedule(plan)
-    files = [declaration(world, plan, senders, shot, TODAY) for shot in shots[:4]]
+    files = [declaration(world, plan, submitters, shot, TODAY) for shot in shots[:4]]
     assert len(set(files)) == 4
-    assert files[0] == declaration(world, plan, senders, shots[0], TODAY)
+    assert files[0] == declaration(world, plan, submitters, shots[0], TODAY)
     assert shot_seed(1, 0) != shot_seed(2, 0)
 
 

@@ -22,17 +22,14 @@ from provider_client._load_locust import (
     read_reply,
     settings_from,
 )
-from vecozo_sim._cmd_world import issue_certificates
-from world import HomeLayout, generate_world, save_world
+from vecozo_sim import init_home
+from world import HomeLayout
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("locust-home")
-    layout = HomeLayout(root=root)
-    world = generate_world(seed=1, persons=300, today=dt.date(2025, 6, 15))
-    save_world(world, layout)
-    issue_certificates(world, layout)
+    init_home(HomeLayout(root=root), seed=1, persons=300, today=dt.date(2025, 6, 15))
     return root
 
 
@@ -61,8 +58,9 @@ def test_users_take_the_accounts_in_turn(home: Path) -> None:
     env = {"VECOZO_HOME": str(home), "VECOZO_ACCOUNTS": "12050001,98100001", "VECOZO_LINES": "5"}
     settings = settings_from(env)
     first, second, third = (account_for(settings, n) for n in range(3))
-    assert first.sender.account.organisation == third.sender.account.organisation == "12050001"
-    assert second.sender.account.organisation == "98100001"
+    assert first.submitter.account.organisation == "12050001"
+    assert third.submitter.account.organisation == "12050001"
+    assert second.submitter.account.organisation == "98100001"
     assert first.config.cert.is_file()
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from gateway import ROUTES
+from gateway._app import ROUTES
 
 SPECS = Path(__file__).resolve().parents[2] / "gateway" / "contracts"
 PUBLISHED = Path(__file__).resolve().parents[3] / "shared" / "vecozo-openapi"

@@ -20,7 +20,7 @@ import pytest
 from berichten import (
     ZOEKPAD_TYPES,
     Berichtstatus,
-    ValidationError,
+    SchemaError,
     metadata_to_json,
     parse_berichtstatussen,
     parse_metadata,
@@ -183,7 +183,7 @@ def check_schema(
         body = apply(sample, path, replacement)
         where = render(path, prefix)
         if must_fail:
-            with pytest.raises(ValidationError) as info:
+            with pytest.raises(SchemaError) as info:
                 parse(body)
             assert where in info.value.errors, f"{name} {label} at {where}: {info.value.errors}"
         else:

@@ -158,3 +158,21 @@ def test_an_unreadable_marker_is_refused_with_the_way_out(layout: HomeLayout) ->
     store = _open(layout)
     assert asyncio.run(store.load_cov())["7095"] == ENTRIES
     _close(store)
+
+
+def test_a_private_file_is_written_new_never_through_what_lies_there(tmp_path: Path) -> None:
+    """runtime.json and the markers: 0600 at once, and a file or symlink planted at the
+    temporary name (a crash's leftover, or someone else's) is replaced, not written through."""
+    import os
+
+    from world import write_private
+
+    target, elsewhere = tmp_path / "runtime.json", tmp_path / "elsewhere"
+    elsewhere.write_text("untouched")
+    temporary = tmp_path / f".runtime.json.{os.getpid()}.tmp"
+    temporary.symlink_to(elsewhere)
+    write_private(target, b'{"admin_token": "t"}\n')
+    assert target.read_bytes() == b'{"admin_token": "t"}\n'
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert elsewhere.read_text() == "untouched"
+    assert not temporary.exists()
