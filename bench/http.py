@@ -272,6 +272,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def idle_cpu_ms_per_s(server: Server, seconds: float = 3.0) -> float:
+    """CPU a server burns with no client (``up`` runs the stub insurers' mailbox polls): part
+    of every CPU-per-request figure, about this much divided by the requests per second."""
+    before = cpu_seconds(server.pid)
+    time.sleep(seconds)
+    return round((cpu_seconds(server.pid) - before) / seconds * 1000, 1)
+
+
 def ab(
     server: Server,
     spec: dict[str, Any],
@@ -405,7 +413,9 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
             }:
                 raise SystemExit(f"the bare server answers {name} differently")
         servers = {"project": Server(port, process.pid), "bare": Server(bare_port, bare.pid)}
+        idle = {side: idle_cpu_ms_per_s(server) for side, server in servers.items()}
         result = measure(servers, specs, pem, args)
+        result["idle_cpu_ms_per_s"] = idle
     finally:
         stop(process)
         if bare is not None:
