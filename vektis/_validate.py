@@ -36,6 +36,8 @@ class _Run:
 
     def __init__(self, standard: Standard, header: str) -> None:
         self.standard = standard
+        self.records = standard.records  # looked up per line: no property or proxy hops
+        self.is_return = standard.is_return
         self.findings: list[Finding] = []
         self.structure = Structure(standard, header, self.findings)
         self.parent_bsn = ""
@@ -72,7 +74,7 @@ class _Run:
             )
             if not text:
                 return
-        layout = self.standard.records.get(record_type)
+        layout = self.records.get(record_type)
         if layout is None:
             # 0002: "Kenmerk record ontbreekt of is onjuist."
             self.add(
@@ -111,7 +113,7 @@ class _Run:
         bsn, signs = self.spans[record_type]
         if bsn is not None:
             self._bsn(number, record_type, bsn[2], text[bsn[0] : bsn[1]])
-        if self.standard.is_return:
+        if self.is_return:
             # The rule binds the declarant's amounts; an insurer's return legitimately totals
             # ingediend as credit and toegekend as debet (a refused credit, a paid correction).
             return
