@@ -15,7 +15,11 @@ connection per request (no ``-k``) at 10. Every ``ab`` run is bounded by ``-n`` 
 ``-t`` seconds. The best of ``--rounds`` runs counts per side (noise on a shared machine only
 ever slows a run down). The last line printed is one JSON object.
 
-    .venv/bin/python bench/http.py [--requests 3000] [--seconds 10] [--rounds 2]
+    .venv/bin/python bench/http.py [--requests 3000] [--seconds 10] [--rounds 2] [--before BIN]
+
+``--before BIN`` adds a third server: ``BIN/vecozo-sim up`` of another install (the code before
+a change) on a copy of the same home, measured in the same alternation, so a before/after
+comparison shares the machine's moods.
 
 Without ``ab`` it says how to install it and exits 2 (``make bench-http`` installs it).
 """
@@ -174,9 +178,9 @@ def call(port: int, context: ssl.SSLContext, spec: dict[str, Any]) -> dict[str, 
         connection.close()
 
 
-def start_up(home: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start_up(home: Path, bin_dir: Path = _BIN) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    command = [str(_BIN / "vecozo-sim"), "up", "--home", str(home), "--port", str(port)]
+    command = [str(bin_dir / "vecozo-sim"), "up", "--home", str(home), "--port", str(port)]
     command += ["--admin-port", "0", "--insurer-port", "0", "--today", TODAY]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return process, port
@@ -318,18 +322,27 @@ def ab(
 def compare(
     servers: dict[str, Server], spec: dict[str, Any], pem: Path, args: argparse.Namespace, c: int
 ) -> dict[str, Any]:
-    """Project and bare alternately, ``args.rounds`` times each; the best run of each counts."""
-    runs: dict[str, list[dict[str, float]]] = {"project": [], "bare": []}
+    """Every server in turn (the order reversed each round), ``args.rounds`` times each; the
+    best run of each counts."""
+    runs: dict[str, list[dict[str, float]]] = {side: [] for side in servers}
     requests = spec.get("requests", args.requests)
     for round_ in range(args.rounds):
-        order = ("project", "bare") if round_ % 2 == 0 else ("bare", "project")
+        order = list(servers) if round_ % 2 == 0 else list(reversed(servers))
         for side in order:
             runs[side].append(
                 ab(servers[side], spec, pem, concurrency=c, requests=requests, seconds=args.seconds)
             )
     best = {side: max(r, key=lambda f: f["rps"]) for side, r in runs.items()}
     cpu = {side: min(f["cpu_us"] for f in r) for side, r in runs.items()}
-    return {
+    before = {}
+    if "before" in servers:  # the same figures for the code before a change, same run
+        before = {
+            "before_rps": best["before"]["rps"],
+            "before_ratio": round(best["before"]["rps"] / best["bare"]["rps"], 3),
+            "before_cpu_us": cpu["before"],
+            "before_cpu_ratio": round(cpu["bare"] / max(cpu["before"], 0.1), 3),
+        }
+    return before | {
         "project_rps": best["project"]["rps"],
         "bare_rps": best["bare"]["rps"],
         "ratio": round(best["project"]["rps"] / best["bare"]["rps"], 3),
@@ -351,7 +364,7 @@ def measure(
 ) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, spec in specs.items():
-        for side in ("project", "bare"):  # warm both: identity cache, first imports, JIT-free
+        for side in servers:  # warm each: identity cache, first imports
             ab(servers[side], spec, pem, concurrency=10, requests=200, seconds=args.seconds)
         for c in LEVELS:
             result[f"{name}_c{c}"] = figures = compare(servers, spec, pem, args, c)
@@ -365,10 +378,16 @@ def measure(
 
 
 def show(label: str, figures: dict[str, Any]) -> None:
+    before = ""
+    if "before_rps" in figures:
+        before = (
+            f"  before {figures['before_rps']:7.0f}/s {figures['before_cpu_us']:6.0f} µs"
+            f" ratio {figures['before_ratio']:.2f} (CPU {figures['before_cpu_ratio']:.2f})"
+        )
     print(
         f"{label:>20}: project {figures['project_rps']:7.0f}/s {figures['project_cpu_us']:6.0f} µs"
         f"  bare {figures['bare_rps']:7.0f}/s {figures['bare_cpu_us']:6.0f} µs"
-        f"  ratio {figures['ratio']:.2f} (CPU {figures['cpu_ratio']:.2f})",
+        f"  ratio {figures['ratio']:.2f} (CPU {figures['cpu_ratio']:.2f}){before}",
         flush=True,
     )
 
@@ -394,8 +413,11 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
         if "body" in spec:
             spec["body_file"] = str(scratch / f"{name}.body")
             Path(spec["body_file"]).write_bytes(spec["body"])
+    if args.before is not None:  # its own copy of the world: one `up` per home
+        shutil.copytree(home, scratch / "home-before")
     process, port = start_up(home)
     bare: Any = None
+    before: Any = None
     try:
         wait_for_register(process, port, context, specs["cov_json"])
         answers = {
@@ -413,13 +435,21 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
             }:
                 raise SystemExit(f"the bare server answers {name} differently")
         servers = {"project": Server(port, process.pid), "bare": Server(bare_port, bare.pid)}
+        if args.before is not None:
+            before, before_port = start_up(scratch / "home-before", args.before)
+            wait_for_register(before, before_port, context, specs["cov_json"])
+            for name, spec in specs.items():
+                if call(before_port, context, spec)["body"] != answers[name]["body"]:
+                    raise SystemExit(f"the code before answers {name} differently")
+            servers["before"] = Server(before_port, before.pid)
         idle = {side: idle_cpu_ms_per_s(server) for side, server in servers.items()}
         result = measure(servers, specs, pem, args)
         result["idle_cpu_ms_per_s"] = idle
     finally:
         stop(process)
-        if bare is not None:
-            stop(bare)
+        for other in (bare, before):
+            if other is not None:
+                stop(other)
     result["answers"] = {
         n: {"status": a["status"], "bytes": len(a["body"])} for n, a in answers.items()
     }
@@ -434,6 +464,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="per ab run (-n)")
     parser.add_argument("--seconds", type=int, default=10, help="per ab run (-t)")
     parser.add_argument("--rounds", type=int, default=2, help="ab runs per side and level")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="bin directory of an install of the code before a change (its vecozo-sim): "
+        "measured in the same run as a third server",
+    )
     parser.add_argument("--serve-bare", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare is not None:
