@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGES := identifiers vektis berichten world certs gateway insurer_stub provider_client vecozo_sim
 
-.PHONY: up check lint types test bench clean container-deps
+.PHONY: up check lint types test bench bench-http ab clean container-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,8 +52,19 @@ types: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(STAMP) ab
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# bench/http.py drives the exchange with ApacheBench (issue 13); a benchmark, not a test, so
+# `make check` never needs ab. Installed here when missing and we are root with apt.
+bench-http: $(STAMP) ab
+	$(BIN)/python bench/http.py
+
+ab:
+	@command -v ab >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apache2-utils; \
+	  else echo "ab missing: apt-get install apache2-utils (as root)"; exit 1; fi; }
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis

@@ -31,7 +31,7 @@ async def read_limited(request: web.Request, limit: int) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLargeError(f"verzoek is groter dan {limit} bytes")
     data = bytearray()
-    async for chunk in request.content.iter_chunked(64 * 1024):
+    while chunk := await request.content.readany():  # what has arrived; b"" at the end
         data += chunk
         if len(data) > limit:
             raise PayloadTooLargeError(f"verzoek is groter dan {limit} bytes")

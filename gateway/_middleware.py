@@ -254,9 +254,12 @@ def _journal(request: web.Request, state: GatewayState, status: int, outcome: st
     )
     state.journal.record(entry)
     # One line per request; a caller's mistake (4xx) is INFO: only our own failures warn.
+    level = logging.INFO if status < 500 else logging.WARNING
+    if not log.isEnabledFor(level):  # `up` logs warnings only: skip building the line's parts
+        return
     client = client_label(request.get_extra_info("peername"), entry.account)
     log.log(
-        logging.INFO if status < 500 else logging.WARNING,
+        level,
         "%s %s -> %s from %s: %s",
         entry.method,
         entry.route,

@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cryptography import x509
-
 import certs
 from gateway._store import JournalEntry, Store
 
@@ -54,7 +52,9 @@ class AcceptedCrl:
         self.path = path
         self.interval = interval
         self.contexts: list[ssl.SSLContext] = []
-        self._crl: x509.CertificateRevocationList | None = None
+        # The revoked serials as a set: every request asks, and a set answers in one lookup
+        # where the CRL object searches its list through cryptography.
+        self._revoked: frozenset[int] = frozenset()
         self._mtime_ns = -1
         self._checked = 0.0
         if path.exists():
@@ -64,7 +64,7 @@ class AcceptedCrl:
         """Read the CRL file again; returns the number of revoked serials it lists."""
         crl = certs.load_crl(self.path)
         self._mtime_ns = os.stat(self.path).st_mtime_ns
-        self._crl = crl
+        self._revoked = frozenset(entry.serial_number for entry in crl)
         for context in self.contexts:
             certs.reload_crl(context, self.path)
         log.info("crl reloaded", extra={"crl": str(self.path), "revoked": len(crl)})
@@ -84,7 +84,7 @@ class AcceptedCrl:
 
     def is_revoked(self, serial: int) -> bool:
         self.refresh_if_changed()
-        return self._crl is not None and certs.is_revoked(self._crl, serial)
+        return serial in self._revoked
 
 
 class ConnectionStats:

@@ -31,6 +31,8 @@ class _Run:
     def __init__(self, standard: Standard, header: str) -> None:
         self.standard = standard
         self.bsn_ok = memo(standard.compiled, _bsn_ok, limit=100_000)  # BSNs repeat per line
+        self.records = standard.records  # looked up per line: no property or proxy hops
+        self.is_return = standard.is_return
         self.findings: list[Finding] = []
         self.structure = Structure(standard, header, self.findings)
         self.parent_bsn = ""
@@ -67,7 +69,7 @@ class _Run:
             )
             if not text:
                 return
-        layout = self.standard.records.get(record_type)
+        layout = self.records.get(record_type)
         if layout is None:
             # 0002: "Kenmerk record ontbreekt of is onjuist."
             self.add(
@@ -106,7 +108,7 @@ class _Run:
         bsn, signs = self.spans[record_type]
         if bsn is not None:
             self._bsn(number, record_type, bsn[2], text[bsn[0] : bsn[1]])
-        if self.standard.is_return:
+        if self.is_return:
             # The rule binds the declarant's amounts; an insurer's return legitimately totals
             # ingediend as credit and toegekend as debet (a refused credit, a paid correction).
             return
