@@ -40,9 +40,29 @@ from gateway._routing import (
     envelope_from_metadata,
 )
 from gateway._runtime import AcceptedCrl, Faults
+from gateway._services import (
+    MessageFilter,
+    Submission,
+    Upload,
+    accept_submission,
+    answers_to,
+    exchange_state,
+    fetch_payload,
+    file_header,
+    identify,
+    messages_of,
+    mount_pages,
+    note_outcome,
+    own_message,
+    read_submission,
+    save_upload,
+    status_history,
+    technical_check,
+)
 from gateway._settings import MIB, GatewaySettings, RetrySchedule, SimulatedClock
+from gateway._state import GatewayState
 from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
-from gateway._store import Store
+from gateway._store import Store, StoredMessage
 
 run_gateway = Gateway
 
@@ -62,8 +82,10 @@ __all__ = [
     "Gateway",
     "GatewayError",
     "GatewaySettings",
+    "GatewayState",
     "HeaderCodes",
     "InjectedFaultError",
+    "MessageFilter",
     "MessageKind",
     "NotFoundError",
     "Party",
@@ -76,19 +98,36 @@ __all__ = [
     "StatusTransitionError",
     "Store",
     "StoreError",
+    "StoredMessage",
+    "Submission",
+    "Upload",
     "ValidationError",
+    "accept_submission",
+    "answers_to",
     "check_transition",
     "create_admin_app",
     "create_app",
     "decide_route",
     "envelope_from_json",
     "envelope_from_metadata",
+    "exchange_state",
     "fault_status",
+    "fetch_payload",
+    "file_header",
+    "identify",
     "load_cov_register",
     "merge_populations",
+    "messages_of",
+    "mount_pages",
+    "note_outcome",
+    "own_message",
+    "read_submission",
     "require_service",
     "resolve_caller",
     "retention_cutoff",
     "run_gateway",
+    "save_upload",
     "service_for_path",
+    "status_history",
+    "technical_check",
 ]

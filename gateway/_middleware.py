@@ -27,7 +27,7 @@ from gateway._errors import (
     ValidationError,
 )
 from gateway._identity import Caller, require_service, resolve_caller, service_for_path
-from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
+from gateway._state import CALLER, OUTCOME, PAGES, STATE, TRACEER_ID, GatewayState
 from gateway._store import JournalEntry
 
 __all__ = [
@@ -178,6 +178,9 @@ def _http_error_response(request: web.Request, error: web.HTTPException) -> web.
 async def _authorised_call(
     request: web.Request, handler: Handler, state: GatewayState
 ) -> web.StreamResponse:
+    pages = request.app.get(PAGES)
+    if pages is not None and request.path.startswith(pages):
+        return await handler(request)  # the pages identify the person and refuse in HTML
     caller = _caller_of(request, state)
     request[CALLER] = caller
     service = service_for_path(strip_prefix(request.path), caller_kind=caller.kind)
@@ -200,6 +203,7 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
     outcome = "ok"
     try:
         response = await _authorised_call(request, handler, state)
+        outcome = request.get(OUTCOME, outcome)
     except GatewayError as error:
         outcome = f"refused: {error.detail}"
         response = _error_response(request, error)

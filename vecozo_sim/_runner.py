@@ -43,6 +43,7 @@ from typing import Any
 
 import gateway
 import insurer_stub
+import portal
 from vecozo_sim._admin_port import WILDCARD_HOSTS, AdminPort
 from world import HomeLayout, World, load_world
 
@@ -192,7 +193,9 @@ class Exchange:
         world = self._world_for_run()
         self._world = world
         self.clock = clock = gateway.SimulatedClock(start=world.today)
-        self.gateway = gateway.Gateway(self._gateway_settings(), world=world, clock=clock)
+        self.gateway = gateway.Gateway(
+            self._gateway_settings(), world=world, clock=clock, extend=portal.mount_portal
+        )
         await self.gateway.start()
         self.insurers = insurer_stub.InsurerHost(
             self._insurer_settings(world, reachable(self.gateway.url), clock)

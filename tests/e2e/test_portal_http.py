@@ -1,0 +1,236 @@
+"""The portal over HTTP with ``requests`` (no browser): the rules a browser test cannot pin
+down exactly - cookie flags, status codes, CSRF, a cookie presented with another certificate,
+revocation inside one kept-alive connection, the journal, and ``GET /`` for API clients.
+
+The browser itself is driven in test_portal_browser.py.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+import requests
+from conftest import declaration
+from portal_support import close_sessions, csrf_of, log_in, person_session, secret_of, totp_code
+
+from vecozo_sim.cli import main as vecozo_sim
+from vecozo_sim.pytest_plugin import VecozoExchange
+
+DENTIST = "12050001"  # docs/TESTDATA.md: praktijk, contracted with every insurer
+DENTIST_PERSON = "21205000100001"
+DENTIST_SYSTEM = "11205000100001"
+INSURER_PERSON = "20000709500001"  # VGZ's person: cov and berichten, no declareren
+# The portal takes each TOTP code once, so the tests spread their logins over the world's
+# persons (each person's second login within 30 s takes the next code, a third one waits).
+OTHER_DENTIST_PERSON = "21205000200001"
+HYGIENIST_PERSON = "28705000100001"
+ACUPUNCTURE_PERSON = "29005000100001"
+PSYCHOLOGIST_PERSON = "29405000100001"
+HOMECARE_PERSON = "27575000100001"
+BUREAU_PERSON = "29810000200001"
+ZK = "3311"
+
+
+@pytest.fixture(autouse=True)
+def _sessions_closed() -> Iterator[None]:
+    yield
+    close_sessions()
+
+
+def _journal(vecozo: VecozoExchange, **query: str) -> list[dict[str, object]]:
+    params = urllib.parse.urlencode(query)
+    rows = vecozo.admin_sync("GET", f"/admin/gateway/journal?{params}")
+    assert isinstance(rows, list)
+    return rows
+
+
+def test_a_browser_at_the_root_goes_to_the_portal_an_api_client_keeps_its_404(
+    vecozo: VecozoExchange,
+) -> None:
+    session = person_session(vecozo, DENTIST_SYSTEM)
+    browser = session.get(
+        vecozo.gateway_url + "/", headers={"Accept": "text/html,*/*"}, allow_redirects=False
+    )
+    api = session.get(vecozo.gateway_url + "/", headers={"Accept": "application/json"})
+    unknown = session.get(vecozo.gateway_url + "/nergens", headers={"Accept": "application/json"})
+
+    assert (browser.status_code, browser.headers["Location"]) == (302, "/portal/")
+    assert api.status_code == unknown.status_code == 404
+    assert api.headers["Content-Type"].startswith("application/problem+json")
+    assert {k: v for k, v in api.json().items() if k != "instance"} == {
+        k: v for k, v in unknown.json().items() if k != "instance"
+    }
+
+
+def test_a_person_logs_in_with_the_totp_code_and_the_cookie_is_locked_down(
+    vecozo: VecozoExchange,
+) -> None:
+    session = person_session(vecozo, OTHER_DENTIST_PERSON)
+    url = vecozo.gateway_url + "/portal/inloggen"
+    page = session.get(url)
+    answer = session.post(
+        url,
+        data={
+            "csrf": csrf_of(page.text),
+            "code": totp_code(secret_of(vecozo, OTHER_DENTIST_PERSON)),
+        },
+        allow_redirects=False,
+    )
+
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/portal/"
+    cookie = answer.headers["Set-Cookie"]
+    assert all(
+        flag in cookie for flag in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/portal/")
+    )
+    start = session.get(vecozo.gateway_url + "/portal/")
+    name = vecozo.world.account(OTHER_DENTIST_PERSON).name  # type: ignore[union-attr]
+    assert start.status_code == 200
+    assert f"Welkom, {name}" in start.text
+    assert start.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in start.headers["Content-Security-Policy"]
+    logged = _journal(vecozo, account=OTHER_DENTIST_PERSON, outcome="ingelogd")
+    assert [row["route"] for row in logged] == ["/portal/inloggen"]
+
+
+def test_a_wrong_totp_code_is_refused_and_the_pages_stay_closed(vecozo: VecozoExchange) -> None:
+    session = person_session(vecozo, OTHER_DENTIST_PERSON)
+    url = vecozo.gateway_url + "/portal/inloggen"
+    page = session.get(url)
+    right = totp_code(secret_of(vecozo, OTHER_DENTIST_PERSON))
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    answer = session.post(url, data={"csrf": csrf_of(page.text), "code": wrong})
+    after = session.get(vecozo.gateway_url + "/portal/declaraties", allow_redirects=False)
+
+    assert answer.status_code == 401
+    assert "De code is onjuist" in answer.text
+    assert (after.status_code, after.headers["Location"]) == (303, "/portal/inloggen")
+    assert _journal(vecozo, account=OTHER_DENTIST_PERSON, outcome="refused: onjuiste code")
+
+
+def test_a_totp_code_is_accepted_once_only(vecozo: VecozoExchange) -> None:
+    """RFC 6238 5.2: "the verifier MUST NOT accept the second attempt of the OTP"."""
+    code = totp_code(secret_of(vecozo, HYGIENIST_PERSON))
+    answers = []
+    for _ in range(2):
+        session = person_session(vecozo, HYGIENIST_PERSON)
+        url = vecozo.gateway_url + "/portal/inloggen"
+        page = session.get(url)
+        answers.append(session.post(url, data={"csrf": csrf_of(page.text), "code": code}))
+    assert [a.status_code for a in answers] == [200, 401]
+
+
+def test_a_system_certificate_cannot_log_in(vecozo: VecozoExchange) -> None:
+    session = person_session(vecozo, DENTIST_SYSTEM)
+    page = session.get(vecozo.gateway_url + "/portal/inloggen")
+
+    assert page.status_code == 403
+    assert "Met een systeemcertificaat kunt u niet inloggen" in page.text
+    assert 'name="code"' not in page.text
+
+
+def test_a_form_without_its_csrf_token_is_refused(vecozo: VecozoExchange) -> None:
+    session, _csrf = log_in(vecozo, PSYCHOLOGIST_PERSON)
+    base = vecozo.gateway_url + "/portal/"
+    data = declaration(vecozo.world, provider=DENTIST, insurer=ZK)
+    upload = session.post(base + "declaraties", files={"bestand": ("a.asc", data)})
+    forged = session.post(
+        base + "declaraties", files={"csrf": (None, "x" * 43), "bestand": ("a.asc", data)}
+    )
+    logout = session.post(base + "uitloggen", data={})
+
+    assert upload.status_code == forged.status_code == logout.status_code == 403
+    assert "CSRF" in upload.text
+    assert session.get(base + "declaraties").status_code == 200  # still logged in
+    assert "Geen declaraties gevonden" in session.get(base + "declaraties").text
+
+
+def test_the_session_cookie_with_another_certificate_is_refused(vecozo: VecozoExchange) -> None:
+    owner, _ = log_in(vecozo, HOMECARE_PERSON)
+    thief = person_session(vecozo, BUREAU_PERSON)
+    thief.cookies.update(owner.cookies)
+    stolen = thief.get(vecozo.gateway_url + "/portal/declaraties")
+
+    assert stolen.status_code == 403
+    assert "ander certificaat" in stolen.text
+    assert owner.get(vecozo.gateway_url + "/portal/declaraties").status_code == 200
+
+
+def test_logging_out_ends_the_session(vecozo: VecozoExchange) -> None:
+    session, csrf = log_in(vecozo, BUREAU_PERSON)
+    cookie = dict(session.cookies)
+    out = session.post(vecozo.gateway_url + "/portal/uitloggen", data={"csrf": csrf})
+    replay = person_session(vecozo, BUREAU_PERSON)
+    replay.cookies.update(cookie)
+    after = replay.get(vecozo.gateway_url + "/portal/declaraties", allow_redirects=False)
+
+    assert out.status_code == 200
+    assert "U bent uitgelogd" in out.text
+    assert (after.status_code, after.headers["Location"]) == (303, "/portal/inloggen")
+
+
+def test_a_person_without_declareren_sees_no_upload_and_cannot_post_one(
+    vecozo: VecozoExchange,
+) -> None:
+    session, csrf = log_in(vecozo, INSURER_PERSON)
+    page = session.get(vecozo.gateway_url + "/portal/declaraties")
+    data = declaration(vecozo.world, provider=DENTIST, insurer=ZK)
+    upload = session.post(
+        vecozo.gateway_url + "/portal/declaraties",
+        files={"csrf": (None, csrf), "bestand": ("a.asc", data)},
+    )
+
+    assert page.status_code == 200
+    assert 'name="bestand"' not in page.text
+    assert upload.status_code == 403
+    assert "niet geautoriseerd voor declareren" in upload.text
+
+
+def test_an_upload_is_accepted_like_a_rest_push_and_journaled_with_the_person(
+    vecozo: VecozoExchange,
+) -> None:
+    session, csrf = log_in(vecozo, DENTIST_PERSON)
+    data = declaration(vecozo.world, provider=DENTIST, insurer=ZK)
+    answer = session.post(
+        vecozo.gateway_url + "/portal/declaraties",
+        files={"csrf": (None, csrf), "referentie": (None, "run 7"), "bestand": ("a.asc", data)},
+    )
+    assert answer.status_code == 200, answer.text
+    traceer_id = answer.text.split('traceerId <a href="/portal/declaraties/')[1].split('"')[0]
+
+    history = vecozo.admin_sync("GET", f"/admin/gateway/berichten/{traceer_id}/historie")
+    assert history[0]["status"] == "Ontvangen"
+    rows = _journal(vecozo, traceerId=traceer_id, account=DENTIST_PERSON)
+    assert [(r["method"], r["route"], r["status"]) for r in rows] == [
+        ("POST", "/portal/declaraties", 200)
+    ]
+
+
+def test_a_revoked_person_is_locked_out_at_once_also_in_an_open_session(
+    vecozo: VecozoExchange,
+) -> None:
+    """Last in this module: revoking changes the home, so the next test gets a new exchange."""
+    session, _ = log_in(vecozo, ACUPUNCTURE_PERSON)
+    assert session.get(vecozo.gateway_url + "/portal/declaraties").status_code == 200
+    revoke = ["certs", "revoke", "--home", str(vecozo.home), "--user-number", ACUPUNCTURE_PERSON]
+    assert vecozo_sim(revoke) == 0
+
+    deadline, page = time.monotonic() + 10, None
+    while time.monotonic() < deadline:  # the CRL file is re-read at most once a second
+        try:
+            page = session.get(vecozo.gateway_url + "/portal/declaraties", timeout=5)
+        except requests.exceptions.SSLError:  # a new connection: refused in the handshake
+            page = None
+            break
+        if page.status_code == 403:
+            break
+        time.sleep(0.2)
+    assert page is not None, "the kept-alive connection was closed instead of answered"
+    assert page.status_code == 403
+    assert "ingetrokken" in page.text
+    refused = _journal(vecozo, route="/portal/declaraties", status="403")
+    assert refused
+    assert "ingetrokken" in str(refused[-1]["outcome"])
