@@ -13,8 +13,15 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from conftest import declaration
-from portal_support import close_sessions, csrf_of, log_in, person_session, secret_of, totp_code
+from portal_support import (
+    close_sessions,
+    csrf_of,
+    declaration,
+    log_in,
+    person_session,
+    secret_of,
+    totp_code,
+)
 
 from vecozo_sim.cli import main as vecozo_sim
 from vecozo_sim.pytest_plugin import VecozoExchange
@@ -135,7 +142,7 @@ def test_a_system_certificate_cannot_log_in(vecozo: VecozoExchange) -> None:
 def test_a_form_without_its_csrf_token_is_refused(vecozo: VecozoExchange) -> None:
     session, _csrf = log_in(vecozo, PSYCHOLOGIST_PERSON)
     base = vecozo.gateway_url + "/portal/"
-    data = declaration(vecozo.world, provider=DENTIST, insurer=ZK)
+    data = declaration(vecozo, provider=DENTIST, insurer=ZK)
     upload = session.post(base + "declaraties", files={"bestand": ("a.asc", data)})
     forged = session.post(
         base + "declaraties", files={"csrf": (None, "x" * 43), "bestand": ("a.asc", data)}
@@ -177,7 +184,7 @@ def test_a_person_without_declareren_sees_no_upload_and_cannot_post_one(
 ) -> None:
     session, csrf = log_in(vecozo, INSURER_PERSON)
     page = session.get(vecozo.gateway_url + "/portal/declaraties")
-    data = declaration(vecozo.world, provider=DENTIST, insurer=ZK)
+    data = declaration(vecozo, provider=DENTIST, insurer=ZK)
     upload = session.post(
         vecozo.gateway_url + "/portal/declaraties",
         files={"csrf": (None, csrf), "bestand": ("a.asc", data)},
@@ -193,7 +200,7 @@ def test_an_upload_is_accepted_like_a_rest_push_and_journaled_with_the_person(
     vecozo: VecozoExchange,
 ) -> None:
     session, csrf = log_in(vecozo, DENTIST_PERSON)
-    data = declaration(vecozo.world, provider=DENTIST, insurer=ZK)
+    data = declaration(vecozo, provider=DENTIST, insurer=ZK)
     answer = session.post(
         vecozo.gateway_url + "/portal/declaraties",
         files={"csrf": (None, csrf), "referentie": (None, "run 7"), "bestand": ("a.asc", data)},
