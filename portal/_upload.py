@@ -21,7 +21,8 @@ from portal._settings import MAX_REFERENCE, PortalSettings
 
 __all__ = ["UploadedFile", "declaration_metadata", "files_of", "is_zip"]
 
-ZIP_MAGIC = b"PK\x03\x04"
+# a local file header, or the end record of an empty archive
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,8 +7,10 @@ The browser itself is driven in test_portal_browser.py.
 
 from __future__ import annotations
 
+import io
 import time
 import urllib.parse
+import zipfile
 from collections.abc import Iterator
 
 import pytest
@@ -214,6 +216,60 @@ def test_an_upload_is_accepted_like_a_rest_push_and_journaled_with_the_person(
     assert [(r["method"], r["route"], r["status"]) for r in rows] == [
         ("POST", "/portal/declaraties", 200)
     ]
+
+
+def _zip(*entries: tuple[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _upload(session: requests.Session, url: str, csrf: str, name: str, data: bytes) -> str:
+    answer = session.post(
+        url + "/portal/declaraties", files={"csrf": (None, csrf), "bestand": (name, data)}
+    )
+    return f"{answer.status_code} {answer.text}"
+
+
+def test_a_zip_is_submitted_file_by_file_within_the_documented_limits(
+    vecozo: VecozoExchange,
+) -> None:
+    session, csrf = log_in(vecozo, DENTIST_PERSON)
+    clean = declaration(vecozo, provider=DENTIST, insurer=ZK)
+    other = declaration(vecozo, provider=DENTIST, insurer="7119")
+    two = _upload(
+        session, vecozo.gateway_url, csrf, "week.zip", _zip(("a.asc", clean), ("b.asc", other))
+    )
+    many = _zip(*((f"{n}.asc", clean) for n in range(31)))
+    too_many = _upload(session, vecozo.gateway_url, csrf, "veel.zip", many)
+    too_big = _upload(session, vecozo.gateway_url, csrf, "groot.asc", b"0" * (25 * 1024 * 1024 + 1))
+    not_ei = _upload(session, vecozo.gateway_url, csrf, "brief.txt", b"Beste zorgverzekeraar,\r\n")
+
+    assert two.startswith("200 ")
+    assert two.count("Ontvangen met traceerId") == 2
+    assert too_many.startswith("400 ")
+    assert "31 bestanden; maximaal 30 per ZIP" in too_many
+    assert too_big.startswith("400 ")
+    assert "groter dan 25 MB" in too_big
+    assert not_ei.startswith("422 ")
+    assert "geen leesbaar EI-declaratiebestand" in not_ei
+    listed = session.get(vecozo.gateway_url + "/portal/declaraties").text
+    assert listed.count("<tr>") == 1 + 2  # the header row and the two files of the ZIP
+
+
+def test_a_bureau_without_toestemming_is_refused_by_the_exchanges_own_rule(
+    vecozo: VecozoExchange,
+) -> None:
+    """98100002 holds no toestemmingsverklaring of 12050001 (docs/TESTDATA.md)."""
+    session, csrf = log_in(vecozo, BUREAU_PERSON)
+    data = declaration(vecozo, provider=DENTIST, insurer=ZK)
+    answer = _upload(session, vecozo.gateway_url, csrf, "voor-tandarts.asc", data)
+
+    assert answer.startswith("422 ")
+    assert "geen geldige toestemmingsverklaring" in answer
+    assert "routeringgegevens.afzender.code" in answer
 
 
 def test_a_revoked_person_is_locked_out_at_once_also_in_an_open_session(
