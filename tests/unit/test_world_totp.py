@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 import tomllib
 from pathlib import Path
 
@@ -99,3 +100,11 @@ def test_world_show_gives_each_persons_secret(
     assert person["totp_secret"] == totp_secret(seed=5, user_number="21205000100001")
     assert main(["world", "show", "--home", str(home)]) == 0
     assert person["totp_secret"] in capsys.readouterr().out
+
+
+def test_docs_testdata_lists_the_default_worlds_secrets() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "TESTDATA.md").read_text("utf-8")
+    rows = re.findall(r"^\| (\d{14}) \| \d+ \| `([A-Z2-7]+)` \|$", text, re.MULTILINE)
+    default = generate_world(seed=1, persons=0)
+    persons = [a for a in default.accounts if a.kind is AccountKind.PERSON]
+    assert rows == [(a.user_number, a.totp_secret) for a in persons]
