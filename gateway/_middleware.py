@@ -178,9 +178,8 @@ def _http_error_response(request: web.Request, error: web.HTTPException) -> web.
 async def _authorised_call(
     request: web.Request, handler: Handler, state: GatewayState
 ) -> web.StreamResponse:
-    pages = request.app.get(PAGES)
-    if pages is not None and request.path.startswith(pages):
-        return await handler(request)  # the pages identify the person and refuse in HTML
+    if PAGES in request.app and len(request.match_info.apps) > 1:
+        return await handler(request)  # the mounted pages identify the person, refuse in HTML
     caller = _caller_of(request, state)
     request[CALLER] = caller
     service = service_for_path(strip_prefix(request.path), caller_kind=caller.kind)

@@ -57,6 +57,7 @@ CALLER = web.RequestKey("gateway_caller", Caller)
 TRACEER_ID = web.RequestKey("gateway_traceer_id", str)
 # What the journal says of a request a mounted page answered itself (a refusal's reason).
 OUTCOME = web.RequestKey("gateway_outcome", str)
-# The prefix of the pages mounted into the exchange's app (``/portal/``); they identify callers
-# themselves, so the middleware leaves identity, rights and faults of those routes to them.
+# The prefix of the pages mounted into the exchange's app (``/portal/``, the only sub-app);
+# they identify callers themselves, so the middleware leaves identity, rights and faults of
+# the sub-app's routes to them.
 PAGES = web.AppKey("gateway_pages", str)

@@ -134,3 +134,8 @@ async def portal_middleware(request: web.Request, handler: Handler) -> web.Strea
         return await handler(request)
     except gateway.GatewayError as exc:
         return refuse(request, exc.status_hint, exc.title, exc.detail)
+    except web.HTTPException as exc:  # the router's own: no such page, or not with this method
+        if exc.status < 400:
+            raise
+        title = "Pagina niet gevonden" if exc.status == 404 else "Niet mogelijk"
+        return refuse(request, exc.status, title, f"{request.method} {request.path}: {exc.reason}")

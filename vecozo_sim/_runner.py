@@ -41,6 +41,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from aiohttp import web
+
 import gateway
 import insurer_stub
 import portal
@@ -68,6 +70,7 @@ class ExchangeSettings:
     worker_interval: float = 0.2
     poll_interval: float = 0.5  # mailbox pulls of the pull-mode insurers
     fault_seed: int = 0
+    portal: portal.PortalSettings = field(default_factory=portal.PortalSettings)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -194,7 +197,7 @@ class Exchange:
         self._world = world
         self.clock = clock = gateway.SimulatedClock(start=world.today)
         self.gateway = gateway.Gateway(
-            self._gateway_settings(), world=world, clock=clock, extend=portal.mount_portal
+            self._gateway_settings(), world=world, clock=clock, extend=self._mount_portal
         )
         await self.gateway.start()
         self.insurers = insurer_stub.InsurerHost(
@@ -218,6 +221,9 @@ class Exchange:
             admin_token=self._admin.token,
         )
         return self._runtime
+
+    def _mount_portal(self, app: web.Application) -> None:
+        portal.mount_portal(app, self.settings.portal)
 
     async def insurers_started(self) -> None:
         """Until every insurer published its population and judges; re-raises its failure."""

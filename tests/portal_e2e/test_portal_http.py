@@ -74,6 +74,21 @@ def test_a_browser_at_the_root_goes_to_the_portal_an_api_client_keeps_its_404(
     }
 
 
+def test_a_path_that_leaves_the_portal_is_no_way_around_its_login(vecozo: VecozoExchange) -> None:
+    """Whatever starts with /portal/ is the portal's: a path that tries to climb out to the
+    berichtenservice meets the login, and once logged in a page that does not exist."""
+    escape = "/portal/%2E%2E/berichtenservice/berichten/rest-pull/v1/berichten"
+    stranger = person_session(vecozo, DENTIST_PERSON)
+    before = stranger.get(vecozo.gateway_url + escape, allow_redirects=False)
+    session, _ = log_in(vecozo, INSURER_PERSON)  # has the berichten right the API would need
+    after = session.get(vecozo.gateway_url + escape)
+
+    assert (before.status_code, before.headers["Location"]) == (303, "/portal/inloggen")
+    assert after.status_code == 404
+    assert "Pagina niet gevonden" in after.text
+    assert after.headers["Content-Type"].startswith("text/html")
+
+
 def test_a_person_logs_in_with_the_totp_code_and_the_cookie_is_locked_down(
     vecozo: VecozoExchange,
 ) -> None:
