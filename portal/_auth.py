@@ -22,12 +22,21 @@ from portal._sessions import Session
 from portal._settings import PREFIX
 from world import AccountKind
 
-__all__ = ["COOKIE", "LOGIN", "portal_middleware", "redirect", "refuse", "session_cookie"]
+__all__ = [
+    "COOKIE",
+    "LOGIN",
+    "portal_middleware",
+    "read_part",
+    "redirect",
+    "refuse",
+    "session_cookie",
+]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 COOKIE = "vecozo_portal"
 LOGIN = PREFIX + "inloggen"
 CSRF_FIELD = "csrf"
+CHUNK = 256 * 1024
 # Reachable with a person's certificate before the second factor; everything else needs both.
 OPEN_PATHS = frozenset({LOGIN, PREFIX + "stijl.css"})
 
@@ -93,6 +102,16 @@ def _session(request: web.Request, caller: gateway.Caller) -> Session | web.Resp
     return session
 
 
+async def read_part(part: BodyPartReader, limit: int) -> bytes:
+    """A form part read whole, but never more than ``limit`` bytes (OverflowError)."""
+    data = bytearray()
+    while chunk := await part.read_chunk(CHUNK):
+        data += chunk
+        if len(data) > limit:
+            raise OverflowError(f"{part.name} is larger than {limit} bytes")
+    return bytes(data)
+
+
 async def _check_csrf(request: web.Request, session: Session) -> bool:
     """The token is the first field of every form; an upload's reader is kept for the page."""
     if request.content_type == "multipart/form-data":
@@ -100,8 +119,12 @@ async def _check_csrf(request: web.Request, session: Session) -> bool:
         part = await reader.next()
         if not isinstance(part, BodyPartReader) or part.name != CSRF_FIELD:
             return False
-        token = (await part.read(decode=False))[:200].decode("ascii", "replace")
+        try:
+            token = (await read_part(part, 256)).decode("ascii", "replace")
+        except OverflowError:
+            return False
         request[MULTIPART] = reader
+        request[FORM] = {}
     else:
         form = await request.post()
         request[FORM] = {k: v for k, v in form.items() if isinstance(v, str)}

@@ -18,6 +18,7 @@ from aiohttp import BodyPartReader, web
 
 import gateway
 import vektis
+from portal._auth import read_part
 from portal._errors import UploadError
 from portal._keys import MULTIPART, PERSON, SETTINGS, NavItem
 from portal._render import render
@@ -29,7 +30,6 @@ from world import Service
 __all__ = ["NAVIGATION", "add_routes"]
 
 NAVIGATION = (NavItem(title="Declaratieportaal", path="declaraties"),)
-CHUNK = 256 * 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,15 +97,16 @@ async def overview(request: web.Request) -> web.StreamResponse:
 
 async def _read_form(request: web.Request) -> tuple[str, str, bytes]:
     """Eigen referentie, file name and file of the upload form (CSRF already read)."""
-    reader, limit = request[MULTIPART], request.app[SETTINGS].max_upload_bytes
+    reader, limit = request.get(MULTIPART), request.app[SETTINGS].max_upload_bytes
+    if reader is None:
+        raise UploadError("Het formulier is onleesbaar: verwacht multipart/form-data.")
     reference, name, data = "", "", b""
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader):
             raise UploadError("Het formulier is onleesbaar.")
         if part.name == "referentie":
-            reference = (await part.read(decode=False))[: MAX_REFERENCE * 4].decode(
-                "utf-8", "replace"
-            )
+            text = await _read_file(part, MAX_REFERENCE * 4)  # UTF-8: at most 4 bytes a char
+            reference = text.decode("utf-8", "replace")
         elif part.name == "bestand":
             name, data = part.filename or "bestand", await _read_file(part, limit)
     if not data:
@@ -114,12 +115,14 @@ async def _read_form(request: web.Request) -> tuple[str, str, bytes]:
 
 
 async def _read_file(part: BodyPartReader, limit: int) -> bytes:
-    data = bytearray()
-    while chunk := await part.read_chunk(CHUNK):
-        data += chunk
-        if len(data) > limit:
-            raise UploadError(f"Het bestand is groter dan {limit // (1024 * 1024)} MB.")
-    return bytes(data)
+    try:
+        return await read_part(part, limit)
+    except OverflowError:
+        raise UploadError(f"{part.name} is groter dan {_size(limit)}.") from None
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
 
 
 async def upload(request: web.Request) -> web.StreamResponse:

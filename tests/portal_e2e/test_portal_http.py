@@ -40,6 +40,8 @@ ACUPUNCTURE_PERSON = "29005000100001"
 PSYCHOLOGIST_PERSON = "29405000100001"
 HOMECARE_PERSON = "27575000100001"
 BUREAU_PERSON = "29810000200001"
+OTHER_BUREAU_PERSON = "29810000100001"
+ACUPUNCTURE = "90050001"
 ZK = "3311"
 
 
@@ -172,6 +174,24 @@ def test_a_form_without_its_csrf_token_is_refused(vecozo: VecozoExchange) -> Non
     assert "Geen declaraties gevonden" in session.get(base + "declaraties").text
 
 
+def test_forms_sent_in_the_wrong_shape_get_a_clear_page_not_a_500(vecozo: VecozoExchange) -> None:
+    session, csrf = log_in(vecozo, OTHER_BUREAU_PERSON)
+    base = vecozo.gateway_url + "/portal/"
+    plain = session.post(base + "declaraties", data={"csrf": csrf, "bestand": "x"})
+    long_reference = session.post(
+        base + "declaraties",
+        files={"csrf": (None, csrf), "referentie": (None, "r" * 1000), "bestand": ("a", b"x")},
+    )
+    no_file = session.post(base + "declaraties", files={"csrf": (None, csrf)})
+
+    assert plain.status_code == 400
+    assert "verwacht multipart/form-data" in plain.text
+    assert long_reference.status_code == 400
+    assert "referentie is groter dan 400 bytes" in long_reference.text
+    assert no_file.status_code == 400
+    assert "Kies een bestand" in no_file.text
+
+
 def test_the_session_cookie_with_another_certificate_is_refused(vecozo: VecozoExchange) -> None:
     owner, _ = log_in(vecozo, HOMECARE_PERSON)
     thief = person_session(vecozo, BUREAU_PERSON)
@@ -251,9 +271,9 @@ def _upload(session: requests.Session, url: str, csrf: str, name: str, data: byt
 def test_a_zip_is_submitted_file_by_file_within_the_documented_limits(
     vecozo: VecozoExchange,
 ) -> None:
-    session, csrf = log_in(vecozo, DENTIST_PERSON)
-    clean = declaration(vecozo, provider=DENTIST, insurer=ZK)
-    other = declaration(vecozo, provider=DENTIST, insurer="7119")
+    session, csrf = log_in(vecozo, ACUPUNCTURE_PERSON)
+    clean = declaration(vecozo, provider=ACUPUNCTURE, insurer=ZK)
+    other = declaration(vecozo, provider=ACUPUNCTURE, insurer="7119")
     two = _upload(
         session, vecozo.gateway_url, csrf, "week.zip", _zip(("a.asc", clean), ("b.asc", other))
     )
@@ -267,7 +287,7 @@ def test_a_zip_is_submitted_file_by_file_within_the_documented_limits(
     assert too_many.startswith("400 ")
     assert "31 bestanden; maximaal 30 per ZIP" in too_many
     assert too_big.startswith("400 ")
-    assert "groter dan 25 MB" in too_big
+    assert "bestand is groter dan 25 MB" in too_big
     assert not_ei.startswith("422 ")
     assert "geen leesbaar EI-declaratiebestand" in not_ei
     listed = session.get(vecozo.gateway_url + "/portal/declaraties").text
