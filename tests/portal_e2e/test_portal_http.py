@@ -7,6 +7,7 @@ The browser itself is driven in test_portal_browser.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import time
 import urllib.parse
@@ -42,6 +43,7 @@ HOMECARE_PERSON = "27575000100001"
 BUREAU_PERSON = "29810000200001"
 OTHER_BUREAU_PERSON = "29810000100001"
 ACUPUNCTURE = "90050001"
+HOMECARE = "75750001"
 ZK = "3311"
 
 
@@ -292,6 +294,31 @@ def test_a_zip_is_submitted_file_by_file_within_the_documented_limits(
     assert "geen leesbaar EI-declaratiebestand" in not_ei
     listed = session.get(vecozo.gateway_url + "/portal/declaraties").text
     assert listed.count("<tr>") == 1 + 2  # the header row and the two files of the ZIP
+
+
+def _rows(session: requests.Session, url: str, **query: str) -> str:
+    page = session.get(url + "/portal/declaraties", params=query)
+    assert page.status_code == 200
+    return page.text
+
+
+def test_the_overview_filters_by_insurer_status_and_date(vecozo: VecozoExchange) -> None:
+    session, csrf = log_in(vecozo, HOMECARE_PERSON)
+    url, today = vecozo.gateway_url, dt.datetime.now(dt.UTC).date()
+    for insurer in (ZK, "7119"):
+        data = declaration(vecozo, provider=HOMECARE, insurer=insurer)
+        assert _upload(session, url, csrf, f"{insurer}.asc", data).startswith("200 ")
+    day = dt.timedelta(days=1)
+
+    assert _rows(session, url).count("<tr>") == 1 + 2
+    assert _rows(session, url, verzekeraar=ZK).count("<tr>") == 1 + 1
+    assert _rows(session, url, van=str(today), tot=str(today)).count("<tr>") == 1 + 2
+    assert "Geen declaraties gevonden" in _rows(session, url, van=str(today + day))
+    assert "Geen declaraties gevonden" in _rows(session, url, tot=str(today - day))
+    assert "Geen declaraties gevonden" in _rows(session, url, status="AfgekeurdDoorDienst")
+    wrong = _rows(session, url, van="gisteren", status="Kwijt")
+    assert "van: &#39;gisteren&#39; is geen datum" in wrong
+    assert "status: &#39;Kwijt&#39; bestaat niet" in wrong
 
 
 def test_a_bureau_without_toestemming_is_refused_by_the_exchanges_own_rule(
