@@ -14,6 +14,7 @@ import hmac
 from collections.abc import Awaitable, Callable
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 import gateway
 from portal._keys import FORM, MULTIPART, PERSON, SESSION, SESSIONS
@@ -112,28 +113,32 @@ async def read_part(part: BodyPartReader, limit: int) -> bytes:
     return bytes(data)
 
 
-async def _check_csrf(request: web.Request, session: Session) -> bool:
-    """The token is the first field of every form; an upload's reader is kept for the page."""
+async def _form_token(request: web.Request) -> str:
+    """The CSRF field, the first of every form; an upload's reader is kept for the page."""
     if request.content_type == "multipart/form-data":
         reader = await request.multipart()
         part = await reader.next()
         if not isinstance(part, BodyPartReader) or part.name != CSRF_FIELD:
-            return False
-        try:
-            token = (await read_part(part, 256)).decode("ascii", "replace")
-        except OverflowError:
-            return False
+            return ""
+        token = (await read_part(part, 256)).decode("ascii", "replace")
         request[MULTIPART] = reader
         request[FORM] = {}
-    else:
-        form = await request.post()
-        request[FORM] = {k: v for k, v in form.items() if isinstance(v, str)}
-        token = request[FORM].get(CSRF_FIELD, "")
+        return token
+    form = await request.post()
+    request[FORM] = {k: v for k, v in form.items() if isinstance(v, str)}
+    return request[FORM].get(CSRF_FIELD, "")
+
+
+async def _csrf_holds(request: web.Request, session: Session) -> bool:
+    try:
+        token = await _form_token(request)
+    except (OverflowError, ValueError, AssertionError, RuntimeError, HttpProcessingError):
+        return False  # a body no form of ours sends (aiohttp says "malformed" with these)
     return hmac.compare_digest(token.encode(), session.csrf.encode())
 
 
-@web.middleware
-async def portal_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def _gate(request: web.Request) -> web.Response | None:
+    """None when the request may reach its page, else the answer that stops it."""
     found = _identify(request)
     if isinstance(found, web.Response):
         return found
@@ -145,7 +150,7 @@ async def portal_middleware(request: web.Request, handler: Handler) -> web.Strea
         request[SESSION] = session
     if request.path not in OPEN_PATHS and (session is None or not session.logged_in):
         return redirect(LOGIN)
-    if request.method == "POST" and (session is None or not await _check_csrf(request, session)):
+    if request.method == "POST" and (session is None or not await _csrf_holds(request, session)):
         return refuse(
             request,
             403,
@@ -153,6 +158,14 @@ async def portal_middleware(request: web.Request, handler: Handler) -> web.Strea
             "Het formulier mist een geldig CSRF-token; open de pagina opnieuw en probeer het nog "
             "eens.",
         )
+    return None
+
+
+@web.middleware
+async def portal_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    stopped = await _gate(request)
+    if stopped is not None:
+        return stopped
     try:
         return await handler(request)
     except gateway.GatewayError as exc:

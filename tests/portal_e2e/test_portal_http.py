@@ -185,6 +185,11 @@ def test_forms_sent_in_the_wrong_shape_get_a_clear_page_not_a_500(vecozo: Vecozo
         files={"csrf": (None, csrf), "referentie": (None, "r" * 1000), "bestand": ("a", b"x")},
     )
     no_file = session.post(base + "declaraties", files={"csrf": (None, csrf)})
+    broken = session.post(
+        base + "declaraties",
+        data=b"--x\r\nnot a header\r\n\r\n",
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
 
     assert plain.status_code == 400
     assert "verwacht multipart/form-data" in plain.text
@@ -192,6 +197,7 @@ def test_forms_sent_in_the_wrong_shape_get_a_clear_page_not_a_500(vecozo: Vecozo
     assert "referentie is groter dan 400 bytes" in long_reference.text
     assert no_file.status_code == 400
     assert "Kies een bestand" in no_file.text
+    assert broken.status_code == 403  # no CSRF token can be read from it
 
 
 def test_the_session_cookie_with_another_certificate_is_refused(vecozo: VecozoExchange) -> None:
