@@ -141,7 +141,7 @@ def test_a_loose_file_is_one_file_and_a_zip_each_of_its_files() -> None:
         (_zip(*((f"{n}.asc", b"x") for n in range(4))), "4 bestanden; maximaal 3"),
         (_zip(("a.asc", b"0" * 600), ("b.asc", b"0" * 600)), "groter dan"),
         (_zip(("bom.asc", b"0" * 100_000)), "groter dan"),  # claims are not trusted
-        (_zip(("in.zip", _zip(("a.asc", b"A"))),), "ZIP in een ZIP"),
+        (_zip(("in.zip", _zip(("a.asc", b"A")))), "ZIP in een ZIP"),
         (_zip(), "geen bestanden"),
         (b"PK\x03\x04 not really", "onleesbaar"),
     ],
