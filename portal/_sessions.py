@@ -96,12 +96,3 @@ class SessionStore:
 
     def end(self, session_id: str) -> None:
         self._sessions.pop(session_id, None)
-
-    def end_all_of(self, serial: int) -> None:
-        """A revoked certificate: every session it had is over."""
-        for session in [s for s in self._sessions.values() if s.serial == serial]:
-            self.end(session.id)
-
-    def clear(self) -> None:
-        self._sessions.clear()
-        self.last_steps.clear()
