@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-PACKAGES := identifiers vektis berichten world certs gateway insurer_stub provider_client vecozo_sim
+PACKAGES := identifiers vektis berichten world certs gateway insurer_stub provider_client portal \
+	vecozo_sim
 
-.PHONY: up check lint types test bench bench-http ab clean container-deps
+.PHONY: up check lint types test bench bench-http ab clean container-deps browser-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +25,7 @@ UP_OPTIONS = $(call given,HOME_DIR,--home) $(call given,PORT,--port) \
 up: $(STAMP)  ## start the simulator (options: see UP_OPTIONS above)
 	$(BIN)/vecozo-sim up $(strip $(UP_OPTIONS))
 
-check: container-deps lint types test  ## every check: lint, format, types, tests
+check: container-deps browser-deps lint types test  ## every check: lint, format, types, tests
 
 # podman, runc and debootstrap for tests/e2e/test_container.py (docs/CONTAINER.md), installed
 # only when missing and only as root with apt (CI's fresh machine); anywhere else, or when apt
@@ -41,6 +42,19 @@ container-deps:
 	    apt-get install -y -qq $(CONTAINER_TOOLS) >/dev/null; } \
 	  || echo "container-deps: apt-get failed; the container test will skip"; \
 	else echo "container-deps:$$missing missing, not root with apt: the container test will skip"; fi
+
+# Debian's Chromium for the portal's browser tests (tests/browser, Playwright without its own
+# browser download), installed only when missing and only as root with apt; anywhere else the
+# browser tests skip and say why, except under CI=true, where they fail.
+CHROMIUM := /usr/bin/chromium
+browser-deps:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "browser-deps: installing chromium"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq chromium >/dev/null; } \
+	  || echo "browser-deps: apt-get failed; the browser tests will skip (fail under CI=true)"; \
+	else echo "browser-deps: chromium missing, not root with apt: the browser tests will skip"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -25,28 +25,52 @@ from gateway._errors import (
     StoreError,
     ValidationError,
 )
+from gateway._identity import Caller
 from gateway._routing import (
     DeclarationRef,
     HeaderCodes,
     MessageKind,
 )
 from gateway._runtime import Faults
+from gateway._services import (
+    MessageFilter,
+    Submission,
+    Upload,
+    accept_submission,
+    answers_to,
+    exchange_state,
+    fetch_payload,
+    file_header,
+    identify,
+    messages_of,
+    mount_pages,
+    note_outcome,
+    own_message,
+    read_submission,
+    save_upload,
+    status_history,
+    technical_check,
+)
 from gateway._settings import GatewaySettings, RetrySchedule, SimulatedClock
+from gateway._state import GatewayState
 from gateway._status import Status, StatusTransitionError
-from gateway._store import Store
+from gateway._store import Store, StoredMessage
 
 __all__ = [
     "SHUTDOWN_GRACE",
     "AuthenticationError",
     "AuthorizationError",
+    "Caller",
     "CovRegister",
     "DeclarationRef",
     "Faults",
     "Gateway",
     "GatewayError",
     "GatewaySettings",
+    "GatewayState",
     "HeaderCodes",
     "InjectedFaultError",
+    "MessageFilter",
     "MessageKind",
     "NotFoundError",
     "PayloadTooLargeError",
@@ -57,6 +81,23 @@ __all__ = [
     "StatusTransitionError",
     "Store",
     "StoreError",
+    "StoredMessage",
+    "Submission",
+    "Upload",
     "ValidationError",
+    "accept_submission",
+    "answers_to",
     "create_admin_app",
+    "exchange_state",
+    "fetch_payload",
+    "file_header",
+    "identify",
+    "messages_of",
+    "mount_pages",
+    "note_outcome",
+    "own_message",
+    "read_submission",
+    "save_upload",
+    "status_history",
+    "technical_check",
 ]

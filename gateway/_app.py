@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from aiohttp import web
@@ -124,12 +124,14 @@ class Gateway:
         ssl_context: ssl.SSLContext | None = None,
         run_worker: bool = True,
         clock: SimulatedClock | None = None,
+        extend: Callable[[web.Application], None] | None = None,
     ) -> None:
         self.settings = settings
         self.world = world
         self._clock = clock  # shared with the insurers when the runner gives one
         self._ssl = ssl_context
         self._run_worker = run_worker
+        self._extend = extend  # mounts more routes (the portal) before the app is frozen
         self.app: web.Application | None = None
         self._runners: list[web.AppRunner] = []
         self._listeners: list[Listener] = []
@@ -156,6 +158,8 @@ class Gateway:
         self.app = create_app(
             self.settings, world=self.world, store=store, clock=self._clock, cov_register=register
         )
+        if self._extend is not None:
+            self._extend(self.app)
         context = self._server_context()
         self.state.crl.attach(context)
         port = await self._listen(self.app, self.settings.port, context)

@@ -33,7 +33,7 @@ from gateway._identity import (
     resolve_caller,
     service_for_path,
 )
-from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
+from gateway._state import CALLER, OUTCOME, PAGES, STATE, TRACEER_ID, GatewayState
 from gateway._store import JournalEntry
 
 __all__ = [
@@ -184,6 +184,8 @@ def _http_error_response(request: web.Request, error: web.HTTPException) -> web.
 async def _authorised_call(
     request: web.Request, handler: Handler, state: GatewayState
 ) -> web.StreamResponse:
+    if PAGES in request.app and len(request.match_info.apps) > 1:
+        return await handler(request)  # the mounted pages identify the person, refuse in HTML
     caller = _caller_of(request, state)
     request[CALLER] = caller
     service = service_for_path(strip_prefix(request.path), caller_kind=caller.kind)
@@ -207,6 +209,7 @@ async def gateway_middleware(request: web.Request, handler: Handler) -> web.Stre
     outcome = "ok"
     try:
         response = await _authorised_call(request, handler, state)
+        outcome = request.get(OUTCOME, outcome)
     except GatewayError as error:
         outcome = f"refused: {error.detail}"
         response = _error_response(request, error)

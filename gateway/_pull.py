@@ -17,8 +17,8 @@ from aiohttp import web
 
 import berichten
 from gateway._errors import NotFoundError, ValidationError
-from gateway._identity import Caller
 from gateway._middleware import strip_prefix
+from gateway._services import fetch_payload, is_party
 from gateway._state import CALLER, STATE, TRACEER_ID, GatewayState
 from gateway._status import Status, StatusTransitionError
 from gateway._store import StoredMessage
@@ -129,16 +129,10 @@ async def _own_message(request: web.Request) -> tuple[GatewayState, StoredMessag
 
 async def get_payload(request: web.Request) -> web.StreamResponse:
     """The payload, while it is kept: 24 h after the first download only the metadata remains."""
-    state, message = await _own_message(request)
-    if message.payload_expired:
-        raise NotFoundError(
-            f"de payload van {message.traceer_id} is na de bewaartermijn verwijderd"
-        )
-    await state.store.mark_downloaded(message.traceer_id, at=state.now())
-    return web.FileResponse(
-        state.store.payload_path(message),
-        headers={"Content-Type": "application/octet-stream"},
-    )
+    traceer_id = _uuid(request.match_info["traceerId"], "traceerId")
+    request[TRACEER_ID] = traceer_id
+    path = await fetch_payload(request.app[STATE], request[CALLER], traceer_id)
+    return web.FileResponse(path, headers={"Content-Type": "application/octet-stream"})
 
 
 async def acknowledge(request: web.Request) -> web.Response:
@@ -151,10 +145,6 @@ async def acknowledge(request: web.Request) -> web.Response:
     except StatusTransitionError:  # a concurrent DELETE won the race: already Bezorgd
         raise NotFoundError(f"bericht {message.traceer_id} staat niet (meer) klaar") from None
     return web.Response(status=202)
-
-
-def _is_party(caller: Caller, message: StoredMessage) -> bool:
-    return caller.organisation in (message.indiener, message.afzender, message.addressee)
 
 
 def _status_item(message: StoredMessage) -> berichten.BerichtstatusGegevens:
@@ -187,6 +177,6 @@ async def list_statussen(request: web.Request) -> web.Response:
     nobody knows and another organisation's message both get ``[]``, so neither leaks.
     """
     state, caller = request.app[STATE], request[CALLER]
-    messages = [m for m in await _status_messages(request, state) if _is_party(caller, m)]
+    messages = [m for m in await _status_messages(request, state) if is_party(caller, m)]
     body = [_status_item(m).to_json() for m in messages[:MAX_LIMIT]]
     return web.Response(text=json.dumps(body), content_type="application/json")

@@ -14,7 +14,7 @@ from gateway._settings import GatewaySettings, SimulatedClock
 from gateway._store import Store
 from world import World
 
-__all__ = ["CALLER", "STATE", "TRACEER_ID", "GatewayState", "iso"]
+__all__ = ["CALLER", "OUTCOME", "PAGES", "STATE", "TRACEER_ID", "GatewayState", "iso"]
 
 
 def iso(moment: dt.datetime) -> str:
@@ -58,3 +58,9 @@ class GatewayState:
 STATE = web.AppKey("gateway_state", GatewayState)
 CALLER = web.RequestKey("gateway_caller", Caller)
 TRACEER_ID = web.RequestKey("gateway_traceer_id", str)
+# What the journal says of a request a mounted page answered itself (a refusal's reason).
+OUTCOME = web.RequestKey("gateway_outcome", str)
+# The prefix of the pages mounted into the exchange's app (``/portal/``, the only sub-app);
+# they identify callers themselves, so the middleware leaves identity, rights and faults of
+# the sub-app's routes to them.
+PAGES = web.AppKey("gateway_pages", str)

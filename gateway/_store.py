@@ -35,7 +35,7 @@ from gateway._errors import StoreError
 from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
 from world import DeliveryMode, StoreGuard
 
-__all__ = ["JournalEntry", "JournalQuery", "NewMessage", "Store", "StoredMessage"]
+__all__ = ["JournalEntry", "JournalQuery", "MessageFilter", "NewMessage", "Store", "StoredMessage"]
 
 T = TypeVar("T")
 
@@ -156,6 +156,35 @@ class StoredMessage:
     def payload_expired(self) -> bool:
         """True once the retention sweep removed the payload (the metadata stays)."""
         return not self.payload_file
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageFilter:
+    """Which of an organisation's messages to list (the portal's filters); None: any."""
+
+    kind: str | None = None  # "declaration" or "return"
+    status: Status | None = None
+    addressee: str | None = None  # the insurer's UZOVI
+    since: str | None = None  # received on or after this ISO date
+    until: str | None = None  # received on or before this ISO date
+    limit: int = 250
+
+    def sql(self, organisation: str) -> tuple[str, list[object]]:
+        where = ["(indiener=? OR afzender=? OR addressee=?)"]
+        params: list[object] = [organisation] * 3
+        for clause, value in (
+            ("kind=?", self.kind),
+            ("status=?", self.status.value if self.status else None),
+            ("addressee=?", self.addressee),
+            ("received_at>=?", self.since),
+            ("substr(received_at,1,10)<=?", self.until),
+        ):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        # only the fixed clauses above are joined; every value is a parameter
+        newest = f"SELECT seq FROM messages WHERE {' AND '.join(where)} ORDER BY seq DESC"  # noqa: S608
+        return f"seq IN ({newest} LIMIT {int(self.limit)})", params
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -569,6 +598,11 @@ class Store:
             ).fetchall()
         )
         return [(str(s), str(a)) for s, a in rows]
+
+    async def messages_of(self, organisation: str, wanted: MessageFilter) -> list[StoredMessage]:
+        """An organisation's newest messages matching ``wanted``, newest first."""
+        where, params = wanted.sql(organisation)
+        return list(reversed(await self._select(where, params)))
 
     # -- journal --------------------------------------------------------------------------
 

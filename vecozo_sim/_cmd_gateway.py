@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gateway
+import portal
 from vecozo_sim._cli_errors import CliError, port
 from vecozo_sim._lock import HomeInUseError, HomeLock
 from world import DEFAULT_HOME, HomeLayout, World, WorldFileError, load_world
@@ -80,7 +81,7 @@ async def serve(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    running = gateway.Gateway(settings, world=world)
+    running = gateway.Gateway(settings, world=world, extend=portal.mount_portal)
     admin: AdminPort | None = None
     try:
         await running.start()

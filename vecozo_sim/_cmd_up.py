@@ -208,6 +208,7 @@ def _print_ready(
 ) -> None:
     print(f"vecozo-sim is up in {seconds:.2f} s (pid {runtime.pid}, world {layout.root})")
     print(f"  exchange (mutual TLS): {runtime.gateway_url}")
+    print(f"  portal (persons):      {runtime.gateway_url}/portal/   docs/PORTAL.md")
     print(f"  admin (operator):      {runtime.admin_url}/admin/gateway/  /admin/insurers/")
     print(f'    token: "admin_token" in {layout.runtime_file}; docs/ADMIN.md lists the endpoints')
     for uzovi, url in sorted(runtime.insurer_endpoints.items()):

@@ -107,6 +107,7 @@ def _accounts(world: World, layout: HomeLayout) -> list[dict[str, Any]]:
             "services": sorted(s.value for s in a.services),
             "cert": str(layout.account_cert(a.user_number)),
             "key": str(layout.account_key(a.user_number)),
+            "totp_secret": a.totp_secret,  # the portal's second factor (persons only)
         }
         for a in world.accounts
     ]
@@ -245,9 +246,16 @@ def _print_summary(s: dict[str, Any]) -> None:
     console.print(
         _table(
             "Accounts",
-            ("user number", "kind", "organisation", "name", "services"),
+            ("user number", "kind", "organisation", "name", "services", "TOTP secret"),
             [
-                (a["user_number"], a["kind"], a["organisation"], a["name"], ",".join(a["services"]))
+                (
+                    a["user_number"],
+                    a["kind"],
+                    a["organisation"],
+                    a["name"],
+                    ",".join(a["services"]),
+                    a["totp_secret"] or "",
+                )
                 for a in s["accounts"]
             ],
         )

@@ -40,8 +40,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+
 import gateway
 import insurer_stub
+import portal
 from vecozo_sim._admin_port import WILDCARD_HOSTS, AdminPort
 from world import HomeLayout, World, load_world, write_private
 
@@ -67,6 +70,7 @@ class ExchangeSettings:
     poll_interval: float = 0.5  # mailbox pulls of the pull-mode insurers
     fault_seed: int = 0
     rest_person_certificates: bool = False  # gateway.GatewaySettings' (docs/COMPATIBILITY.md)
+    portal: portal.PortalSettings = field(default_factory=portal.PortalSettings)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -187,7 +191,9 @@ class Exchange:
         world = self._world_for_run()
         self._world = world
         self.clock = clock = gateway.SimulatedClock(start=world.today)
-        self.gateway = gateway.Gateway(self._gateway_settings(), world=world, clock=clock)
+        self.gateway = gateway.Gateway(
+            self._gateway_settings(), world=world, clock=clock, extend=self._mount_portal
+        )
         await self.gateway.start()
         self.insurers = insurer_stub.InsurerHost(
             self._insurer_settings(world, reachable(self.gateway.url), clock)
@@ -210,6 +216,9 @@ class Exchange:
             admin_token=self._admin.token,
         )
         return self._runtime
+
+    def _mount_portal(self, app: web.Application) -> None:
+        portal.mount_portal(app, self.settings.portal)
 
     async def insurers_started(self) -> None:
         """Until every insurer published its population and judges; re-raises its failure."""

@@ -23,6 +23,7 @@ from world._model import (
     Toestemming,
     WlzStay,
     World,
+    totp_secret,
 )
 from world._scenarios import INVALID_BSN_SCENARIO
 from world._store import load_world, save_world
@@ -58,5 +59,6 @@ __all__ = [
     "generate_world",
     "load_world",
     "save_world",
+    "totp_secret",
     "write_private",
 ]

@@ -29,6 +29,7 @@ from world._model import (
     Service,
     Toestemming,
     World,
+    totp_secret,
 )
 from world._population import draw_pools, generate_persons
 from world._scenarios import scenario_persons, scenarios
@@ -87,16 +88,18 @@ def _bureau(spec: BureauSpec, fake: Faker) -> Bureau:
     return Bureau(agb=spec.agb, name=f"{spec.label} {fake.city()}")
 
 
-def _accounts(fake: Faker, orgs: list[tuple[str, str, str]]) -> Iterator[Account]:
+def _accounts(fake: Faker, orgs: list[tuple[str, str, str]], seed: int) -> Iterator[Account]:
     """A named person and a system per organisation (kind, code, name)."""
     for kind, code, name in orgs:
         person_services, system_services = _SERVICES[kind]
+        person = user_number(AccountKind.PERSON, code)
         yield Account(
-            user_number=user_number(AccountKind.PERSON, code),
+            user_number=person,
             kind=AccountKind.PERSON,
             name=fake.name(),
             organisation=code,
             services=person_services,
+            totp_secret=totp_secret(seed=seed, user_number=person),
         )
         yield Account(
             user_number=user_number(AccountKind.SYSTEM, code),
@@ -148,7 +151,7 @@ def generate_world(*, seed: int, persons: int = 10_000, today: dt.date | None = 
         insurers=insurers,
         providers=tuple(by_key.values()),
         bureaus=bureaus,
-        accounts=tuple(_accounts(fake, orgs)),
+        accounts=tuple(_accounts(fake, orgs, seed)),
         toestemmingen=tuple(_toestemmingen(by_key, year)),
         persons=scenario_persons(year)
         + generate_persons(seed=seed, count=persons, year=year, pools=pools),

@@ -11,7 +11,9 @@ population; the client and the traffic generator read providers, persons and sce
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -38,6 +40,7 @@ __all__ = [
     "Toestemming",
     "WlzStay",
     "World",
+    "totp_secret",
 ]
 
 
@@ -181,6 +184,19 @@ class Account:
     name: str  # the person's name or the system's name; certificate CN
     organisation: str  # code of the organisation: UZOVI, provider code or bureau AGB
     services: frozenset[Service]
+    # A person's authenticatie-app secret (RFC 6238 TOTP, base32) for the portal's second
+    # factor; None for a system account, which cannot log in to the portal.
+    totp_secret: str | None = None
+
+
+def totp_secret(*, seed: int, user_number: str) -> str:
+    """The person's TOTP secret the world derives from its seed: the same seed, the same code.
+
+    160 bits (RFC 4226 section 4: "The length of the shared secret MUST be at least 128 bits")
+    as 32 base32 characters, as an authenticatie-app takes it.
+    """
+    digest = hashlib.sha256(f"vecozo-sim totp {seed} {user_number}".encode()).digest()
+    return base64.b32encode(digest[:20]).decode("ascii")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

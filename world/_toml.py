@@ -27,12 +27,14 @@ from world._model import (
     TermKind,
     Toestemming,
     World,
+    totp_secret,
 )
 
 __all__ = ["Organisations", "read_document", "world_document"]
 
 _BSN_SHAPE = re.compile(r"[0-9]{9}")
 _KIND = re.compile(r"[0-9]{2}")
+_BASE32 = re.compile(r"[A-Z2-7]{16,}=*")  # a TOTP secret as authenticatie-apps take it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,6 +117,7 @@ def world_document(world: World) -> dict[str, Any]:
                 "name": a.name,
                 "organisation": a.organisation,
                 "services": sorted(s.value for s in a.services),
+                **_optional(totp_secret=a.totp_secret),
             }
             for a in world.accounts
         ],
@@ -204,17 +207,23 @@ def _bureau(e: Entry) -> Bureau:
     return Bureau(agb=agb, name=e.text("name"), delivery=_read_delivery(e))
 
 
-def _account(e: Entry) -> Account:
+def _account(e: Entry, seed: int) -> Account:
     services = e.str_set("services")
     unknown = services - {s.value for s in Service}
     if unknown:
         raise e.fail(f"unknown services {sorted(unknown)}; allowed: declareren, cov, berichten")
+    number, kind = e.text("user_number", DIGITS14), e.enum("kind", AccountKind)
+    secret = e.opt_text("totp_secret", _BASE32)
+    if secret is None and kind is AccountKind.PERSON:
+        # A world written before the portal had no secrets: derive the one it would have had.
+        secret = totp_secret(seed=seed, user_number=number)
     return Account(
-        user_number=e.text("user_number", DIGITS14),
-        kind=e.enum("kind", AccountKind),
+        user_number=number,
+        kind=kind,
         name=e.text("name"),
         organisation=e.text("organisation"),
         services=frozenset(Service(s) for s in services),
+        totp_secret=secret,
     )
 
 
@@ -244,13 +253,16 @@ def _scenario(e: Entry) -> Scenario:
 def read_document(document: Mapping[str, object], *, file: str) -> Organisations:
     """Typed values from a parsed world.toml; raises WorldFileError on the first wrong field."""
     top = Entry(file=file, where="top level", data=document)
+    seed = top.integer("seed")
     return Organisations(
-        seed=top.integer("seed"),
+        seed=seed,
         today=top.opt_day("today"),
         insurers=tuple(_insurer(e) for e in tables(file, document, "insurers", "uzovi")),
         providers=tuple(_provider(e) for e in tables(file, document, "providers", "agb")),
         bureaus=tuple(_bureau(e) for e in tables(file, document, "bureaus", "agb")),
-        accounts=tuple(_account(e) for e in tables(file, document, "accounts", "user_number")),
+        accounts=tuple(
+            _account(e, seed) for e in tables(file, document, "accounts", "user_number")
+        ),
         toestemmingen=tuple(
             _toestemming(e) for e in tables(file, document, "toestemmingen", "bureau")
         ),
