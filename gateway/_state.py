@@ -7,13 +7,23 @@ import datetime as dt
 
 from aiohttp import web
 
+from gateway._cov import CovRegister
 from gateway._identity import Caller
 from gateway._runtime import AcceptedCrl, ConnectionStats, Faults, Journal
 from gateway._settings import GatewaySettings, SimulatedClock
 from gateway._store import Store
 from world import World
 
-__all__ = ["CALLER", "OUTCOME", "PAGES", "STATE", "TRACEER_ID", "GatewayState", "iso"]
+__all__ = [
+    "CALLER",
+    "COV_REGISTER",
+    "OUTCOME",
+    "PAGES",
+    "STATE",
+    "TRACEER_ID",
+    "GatewayState",
+    "iso",
+]
 
 
 def iso(moment: dt.datetime) -> str:
@@ -60,3 +70,5 @@ OUTCOME = web.RequestKey("gateway_outcome", str)
 # The prefix of the pages mounted into the exchange's app (``/portal/``); they identify callers
 # themselves, so the middleware leaves identity, rights and faults of those routes to them.
 PAGES = web.AppKey("gateway_pages", str)
+# The COV register every COV face answers from (SOAP, JSON, the portal's form).
+COV_REGISTER = web.AppKey("gateway_cov_register", CovRegister)
