@@ -102,6 +102,15 @@ def test_each_zoekpad_answers_as_the_cov_webservice_does(vecozo: VecozoExchange)
     assert _CELLS.findall(asked["adres"][0]) == _CELLS.findall(asked["bsn"][0])
     assert "er is geen verzekerde met dit BSN bekend" in asked["niet gevonden"][0]
     assert "BsnOnbekend" in asked["niet gevonden"][0]
+    journal = vecozo.admin_sync(
+        "GET", f"/admin/gateway/journal?account={DENTIST_PERSON}&route=/portal/cov"
+    )
+    assert sorted(r["outcome"] for r in journal if r["method"] == "POST") == [
+        "COV op BSN en geboortedatum: BsnOnbekend",
+        "COV op BSN en geboortedatum: Gevonden",
+        "COV op Postcode, huisnummer en geboortedatum: Gevonden",
+        "COV op Verzekerdennummer en geboortedatum: Gevonden",
+    ]
 
 
 def test_an_insurer_that_refuses_the_practice_shows_no_details(vecozo: VecozoExchange) -> None:
