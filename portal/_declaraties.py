@@ -112,7 +112,7 @@ async def _read_form(request: web.Request) -> tuple[str, str, bytes, str]:
         elif part.name == "bestand":
             name, data = part.filename or "bestand", await _read_file(part, limit)
         elif part.name == "zorgaanbieder":
-            provider = (await part.read(decode=False))[:20].decode("ascii", "replace").strip()
+            provider = (await _read_file(part, 20)).decode("ascii", "replace").strip()
     if not data:
         raise UploadError("Kies een bestand om te uploaden.")
     return reference, name, data, provider
@@ -149,9 +149,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
     return render(request, "upload.html", {"error": None, "outcomes": outcomes}, status=status)
 
 
-async def _submit(
-    request: web.Request, file: UploadedFile, given: str, provider: str = ""
-) -> Outcome:
+async def _submit(request: web.Request, file: UploadedFile, given: str, provider: str) -> Outcome:
     """The same acceptance as a REST push: metadata, checks, durable store, status."""
     reference = reference_for(given, file.name)
     meldingen = tuple(dict(m) for m in await asyncio.to_thread(gateway.technical_check, file.data))
