@@ -164,4 +164,5 @@ def test_bureau_staff_upload_in_the_browser_with_and_without_toestemming(
     )
     other.click("button:has-text('Uploaden')")
     assert REFUSED in other.inner_text("section.uitkomst")
+    assert "Er is niets opgeslagen" in other.inner_text(".toestemming-uitleg")
     screenshot(other, "declaraties-geen-toestemming")
