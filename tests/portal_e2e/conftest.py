@@ -1,6 +1,6 @@
 """The portal's browser fixtures: Debian's Chromium driven by Playwright for Python.
 
-One browser per session (``portal_browser``); each person gets a browser context presenting
+One browser per test module (``portal_browser``); each person gets a browser context presenting
 their own certificate (``PortalBrowser.context``), and a page that logged in with the TOTP
 code (``PortalBrowser.log_in``). No browser is ever downloaded: Playwright drives
 ``/usr/bin/chromium`` (``make browser-deps`` installs it with apt). Without Chromium or the
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from portal_support import PortalBrowser
+from portal_support import PortalBrowser, close_sessions
 
 from vecozo_sim.pytest_plugin import VecozoExchange, VecozoWorld
 
@@ -59,9 +59,11 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def portal_browser(chromium: Path, vecozo_world: VecozoWorld) -> Iterator[Browser]:
-    """One Chromium for the whole session."""
+    """One Chromium per test module. Not per session: while Playwright's synchronous driver
+    runs, its event loop counts as running on this thread, and a later ``async def`` test
+    could not run its own."""
     from playwright.sync_api import sync_playwright
 
     # Read by Playwright's node driver at its start: its client-certificate proxy connects to
@@ -82,3 +84,10 @@ def portal(portal_browser: Browser, vecozo: VecozoExchange) -> Iterator[PortalBr
     handle = PortalBrowser(portal_browser, vecozo)
     yield handle
     handle.close()
+
+
+@pytest.fixture(autouse=True)
+def _portal_sessions_closed() -> Iterator[None]:
+    """The ``requests`` sessions a test opened with portal_support are closed after it."""
+    yield
+    close_sessions()

@@ -16,13 +16,10 @@ import re
 import time
 import urllib.parse
 import zipfile
-from collections.abc import Iterator
 
-import pytest
 import requests
 from portal_support import (
     PortalBrowser,
-    close_sessions,
     declaration,
     log_in,
     person_session,
@@ -45,12 +42,6 @@ _RETURN_ROW = re.compile(
     r'<tr data-traceer-id="([0-9a-f-]{36})">(?:(?!</tr>).)*?berichten/{heen}"', re.S
 )
 _TRACEER = re.compile(r'traceerId <a href="/portal/declaraties/([0-9a-f-]{36})"')
-
-
-@pytest.fixture(autouse=True)
-def _sessions_closed() -> Iterator[None]:
-    yield
-    close_sessions()
 
 
 def _upload(vecozo: VecozoExchange, session: requests.Session, csrf: str, provider: str) -> str:

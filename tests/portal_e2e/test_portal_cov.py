@@ -17,7 +17,6 @@ import pytest
 import requests
 from portal_support import (
     PortalBrowser,
-    close_sessions,
     csrf_of,
     log_in,
     person_session,
@@ -38,12 +37,6 @@ NOT_INSURED = {"bsn": "999900031", "geboortedatum": "1990-11-30"}  # BsnOnbekend
 DOUBLE = {"bsn": "999900122", "geboortedatum": "1972-12-24"}  # 7095 and 3332
 _CELLS = re.compile(r'<td class="uzovi">(\d{4})</td>\s*<td class="verzekerdennummer">([^<]*)</td>')
 _RESULT = re.compile(r"\(resultaat (\w+)\)")
-
-
-@pytest.fixture(autouse=True)
-def _sessions_closed() -> Iterator[None]:
-    yield
-    close_sessions()
 
 
 def _ask(vecozo: VecozoExchange, session: requests.Session, zoekpad: str, **fields: str) -> str:

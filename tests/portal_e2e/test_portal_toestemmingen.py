@@ -11,11 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import urllib.parse
-from collections.abc import Iterator
 
-import pytest
 import requests
-from portal_support import PortalBrowser, close_sessions, log_in, screenshot
+from portal_support import PortalBrowser, log_in, screenshot
 
 from vecozo_sim.pytest_plugin import VecozoExchange
 
@@ -29,12 +27,6 @@ ZK = "3311"
 REFUSED = "mag niet indienen voor 12050001: geen geldige toestemmingsverklaring"
 _TRACEER = re.compile(r'traceerId <a href="/portal/declaraties/([0-9a-f-]{36})"')
 _OPTIONS = re.compile(r'<option value="(\d{8})">')
-
-
-@pytest.fixture(autouse=True)
-def _sessions_closed() -> Iterator[None]:
-    yield
-    close_sessions()
 
 
 def _file(vecozo: VecozoExchange, provider: str, bureau: str) -> bytes:
