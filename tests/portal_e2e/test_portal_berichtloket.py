@@ -68,6 +68,16 @@ def _return_of(vecozo: VecozoExchange, session: requests.Session, heen: str) -> 
     raise AssertionError(f"no return to {heen} in the inbox within 30 s")
 
 
+def _answered(
+    vecozo: VecozoExchange, person: str, provider: str
+) -> tuple[requests.Session, str, str]:
+    """``person`` logged in, a declaration of ``provider`` uploaded, its return arrived: the
+    session, the heenbericht's and the return's traceerIds."""
+    session, csrf = log_in(vecozo, person)
+    heen = _upload(vecozo, session, csrf, provider)
+    return session, heen, _return_of(vecozo, session, heen)
+
+
 def _shift_clock(vecozo: VecozoExchange, hours: float) -> None:
     now = dt.datetime.fromisoformat(vecozo.admin_sync("GET", "/admin/gateway/clock")["now"])
     moved = (now + dt.timedelta(hours=hours)).isoformat()
@@ -83,9 +93,7 @@ def _journal(vecozo: VecozoExchange, **query: str) -> list[dict[str, object]]:
 def test_the_inbox_links_the_return_to_its_heenbericht_and_the_outbox_holds_it(
     vecozo: VecozoExchange,
 ) -> None:
-    session, csrf = log_in(vecozo, HYGIENIST_PERSON)
-    heen = _upload(vecozo, session, csrf, HYGIENIST)
-    retour = _return_of(vecozo, session, heen)
+    session, heen, retour = _answered(vecozo, HYGIENIST_PERSON, HYGIENIST)
     base = vecozo.gateway_url + LOKET
     outbox = session.get(base + "/verzonden").text
     answer_page = session.get(f"{base}/berichten/{retour}").text
@@ -107,9 +115,7 @@ def test_the_inbox_links_the_return_to_its_heenbericht_and_the_outbox_holds_it(
 def test_a_download_starts_24_hours_on_the_exchange_clock_for_portal_and_rest_alike(
     vecozo: VecozoExchange,
 ) -> None:
-    session, csrf = log_in(vecozo, DENTIST_PERSON)
-    heen = _upload(vecozo, session, csrf, DENTIST)
-    retour = _return_of(vecozo, session, heen)
+    session, _, retour = _answered(vecozo, DENTIST_PERSON, DENTIST)
     url = f"{vecozo.gateway_url}{LOKET}/berichten/{retour}"
     plain = session.get(url + "/download")
     packed = session.get(url + "/download?gezipt=1")
