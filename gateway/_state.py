@@ -63,6 +63,8 @@ class GatewayState:
 
 
 STATE = web.AppKey("gateway_state", GatewayState)
+# The COV register every COV face answers from (SOAP, JSON, the portal's form).
+COV_REGISTER = web.AppKey("gateway_cov_register", CovRegister)
 CALLER = web.RequestKey("gateway_caller", Caller)
 TRACEER_ID = web.RequestKey("gateway_traceer_id", str)
 # What the journal says of a request a mounted page answered itself (a refusal's reason).
@@ -70,5 +72,3 @@ OUTCOME = web.RequestKey("gateway_outcome", str)
 # The prefix of the pages mounted into the exchange's app (``/portal/``); they identify callers
 # themselves, so the middleware leaves identity, rights and faults of those routes to them.
 PAGES = web.AppKey("gateway_pages", str)
-# The COV register every COV face answers from (SOAP, JSON, the portal's form).
-COV_REGISTER = web.AppKey("gateway_cov_register", CovRegister)

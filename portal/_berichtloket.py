@@ -89,7 +89,7 @@ def _names(state: gateway.GatewayState) -> Mapping[str, str]:
     return names
 
 
-async def box(request: web.Request, which: str) -> web.StreamResponse:
+async def _box(request: web.Request, which: str) -> web.StreamResponse:
     state, person = gateway.exchange_state(request), request[PERSON]
     status = request.query.get("status", "")
     known = {s.value: s for s in gateway.Status}
@@ -114,12 +114,12 @@ async def box(request: web.Request, which: str) -> web.StreamResponse:
 
 async def inbox(request: web.Request) -> web.StreamResponse:
     """Ontvangen berichten: what is addressed to the organisation, newest first."""
-    return await box(request, "inbox")
+    return await _box(request, "inbox")
 
 
 async def outbox(request: web.Request) -> web.StreamResponse:
     """Verzonden berichten: what the organisation sent or submitted (or was sent for it)."""
-    return await box(request, "outbox")
+    return await _box(request, "outbox")
 
 
 async def _message(request: web.Request) -> tuple[gateway.GatewayState, gateway.StoredMessage]:
@@ -149,7 +149,8 @@ async def _totals(
     if not gateway.payload_kept(state, message):
         return None
     path = await gateway.party_payload(state, person, message.traceer_id, download=False)
-    return totals_of(await asyncio.to_thread(path.read_bytes))
+    # a 25 MB file is parsed whole: off the event loop
+    return await asyncio.to_thread(lambda: totals_of(path.read_bytes()))
 
 
 async def detail(request: web.Request) -> web.StreamResponse:
