@@ -110,6 +110,15 @@ def test_the_inbox_links_the_return_to_its_heenbericht_and_the_outbox_holds_it(
     assert len(conversation) == 2
     assert conversation[0] == conversation[1]
     assert "Ingediend bedrag" in heen_page
+    own = session.get(f"{base}/berichten/{heen}/download")  # the sender reads what it sent
+    assert own.content == declaration(vecozo, provider=HYGIENIST, insurer=ZK)
+    assert (
+        "Nog niet gedownload door de geadresseerde" in session.get(f"{base}/berichten/{heen}").text
+    )
+    filtered = session.get(base, params={"status": "AanbiedenMislukt"}).text
+    bogus = session.get(base, params={"status": "Weg"}).text
+    assert 'id="geen-berichten"' in filtered
+    assert "status: &#39;Weg&#39; bestaat niet" in bogus
 
 
 def test_a_download_starts_24_hours_on_the_exchange_clock_for_portal_and_rest_alike(
