@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 import time
 import urllib.parse
+import uuid
 import zipfile
 
 import requests
@@ -26,6 +28,7 @@ from portal_support import (
     screenshot,
 )
 
+import gateway
 import vektis
 from vecozo_sim.pytest_plugin import VecozoExchange
 
@@ -35,9 +38,17 @@ DENTIST_SYSTEM = "11205000100001"
 OTHER_DENTIST_PERSON = "21205000200001"  # praktijk 12050002: another organisation
 HYGIENIST_PERSON = "28705000100001"
 HYGIENIST = "87050001"
+# Each TOTP code is taken once: the tests spread their logins over the world's persons.
+ACUPUNCTURE_PERSON = "29005000100001"
+ACUPUNCTURE = "90050001"
+ACUPUNCTURE_SYSTEM = "19005000100001"
+HOMECARE_PERSON = "27575000100001"
+HOMECARE = "75750001"
+PSYCHOLOGIST_PERSON = "29405000100001"  # another organisation than the home care's
 ZK = "3311"  # push-mode insurer, answers at once
 LOKET = "/portal/berichtloket"
 PULL = "/berichtenservice/berichten/rest-pull/v1/berichten"
+PUSH = "/berichtenservice/berichten/rest-push/v1/berichten"
 _RETURN_ROW = re.compile(
     r'<tr data-traceer-id="([0-9a-f-]{36})">(?:(?!</tr>).)*?berichten/{heen}"', re.S
 )
@@ -124,19 +135,19 @@ def test_the_inbox_links_the_return_to_its_heenbericht_and_the_outbox_holds_it(
 def test_a_download_starts_24_hours_on_the_exchange_clock_for_portal_and_rest_alike(
     vecozo: VecozoExchange,
 ) -> None:
-    session, _, retour = _answered(vecozo, DENTIST_PERSON, DENTIST)
+    session, _, retour = _answered(vecozo, ACUPUNCTURE_PERSON, ACUPUNCTURE)
     url = f"{vecozo.gateway_url}{LOKET}/berichten/{retour}"
     plain = session.get(url + "/download")
     packed = session.get(url + "/download?gezipt=1")
 
     assert plain.status_code == packed.status_code == 200
-    assert vektis.parse_file(plain.content).standard.name == "MZ302"
+    assert vektis.parse_file(plain.content).standard.name == "OS302"
     assert hashlib.sha256(plain.content).hexdigest() in session.get(url).text
     with zipfile.ZipFile(io.BytesIO(packed.content)) as archive:
-        assert archive.namelist() == [f"MZ302-{retour}.asc"]
-        assert archive.read(f"MZ302-{retour}.asc") == plain.content
+        assert archive.namelist() == [f"OS302-{retour}.asc"]
+        assert archive.read(f"OS302-{retour}.asc") == plain.content
     assert "blijft beschikbaar tot" in session.get(url).text
-    rows = _journal(vecozo, traceerId=retour, account=DENTIST_PERSON)
+    rows = _journal(vecozo, traceerId=retour, account=ACUPUNCTURE_PERSON)
     assert sorted(r["outcome"] for r in rows if str(r["route"]).endswith("/download")) == [
         "gedownload (gezipt)",
         "gedownload (ongezipt)",
@@ -146,7 +157,7 @@ def test_a_download_starts_24_hours_on_the_exchange_clock_for_portal_and_rest_al
     assert session.get(url + "/download").status_code == 200
     _shift_clock(vecozo, 2)  # 25 hours after the first download; no sweep needed
     page, gone = session.get(url), session.get(url + "/download")
-    system = person_session(vecozo, DENTIST_SYSTEM)
+    system = person_session(vecozo, ACUPUNCTURE_SYSTEM)
     rest = system.get(f"{vecozo.gateway_url}{PULL}/{retour}/payload")
 
     assert page.status_code == 200  # the metadata stays
@@ -159,9 +170,9 @@ def test_a_download_starts_24_hours_on_the_exchange_clock_for_portal_and_rest_al
 
 
 def test_another_organisations_message_is_not_found(vecozo: VecozoExchange) -> None:
-    owner, csrf = log_in(vecozo, DENTIST_PERSON)
-    heen = _upload(vecozo, owner, csrf, DENTIST)
-    other, _ = log_in(vecozo, OTHER_DENTIST_PERSON)
+    owner, csrf = log_in(vecozo, HOMECARE_PERSON)
+    heen = _upload(vecozo, owner, csrf, HOMECARE)
+    other, _ = log_in(vecozo, PSYCHOLOGIST_PERSON)
     url = f"{vecozo.gateway_url}{LOKET}/berichten/{heen}"
     answers = [other.get(url), other.get(url + "/download"), other.get(url + "/download?gezipt=1")]
     boxes = other.get(vecozo.gateway_url + LOKET).text + other.get(url.rsplit("/", 2)[0]).text
@@ -170,7 +181,7 @@ def test_another_organisations_message_is_not_found(vecozo: VecozoExchange) -> N
     assert all(f"bericht {heen} niet gevonden" in a.text for a in answers)
     assert heen not in boxes
     assert owner.get(url).status_code == 200
-    refused = _journal(vecozo, account=OTHER_DENTIST_PERSON, status="404")
+    refused = _journal(vecozo, account=PSYCHOLOGIST_PERSON, status="404")
     assert len(refused) == 3
 
 
@@ -227,3 +238,46 @@ def test_the_assistant_reads_the_return_downloads_it_and_sees_it_expire(
     assert answer.status == 404
     other.goto(portal.url + "berichtloket")
     assert retour not in other.content()
+
+
+def test_a_rest_push_without_referentie_shows_in_both_portals(vecozo: VecozoExchange) -> None:
+    """referentieId is optional in the push document: the pages show the traceerId instead."""
+    data = declaration(vecozo, provider=DENTIST, insurer=ZK)
+    header = gateway.file_header(data)
+    assert header is not None
+    traceer_id = str(uuid.uuid4())
+    metadata = {
+        "routeringgegevens": {
+            "afzender": {"rol": "Praktijk", "code": DENTIST},
+            "geadresseerden": [{"rol": "Zorgverzekeraar", "code": ZK}],
+            "berichtstroom": {
+                "berichttype": header.standard,
+                "berichtversie": header.version,
+                "berichtsubversie": header.subversion,
+                "actie": "Indienen",
+            },
+        },
+        "referentiegegevens": {"conversatieId": str(uuid.uuid4()), "traceerId": traceer_id},
+    }
+    pushed = person_session(vecozo, DENTIST_SYSTEM).post(
+        vecozo.gateway_url + PUSH,
+        files={
+            "berichtMetadata": (None, json.dumps(metadata), "application/json"),
+            "payload": ("a.asc", data, "application/octet-stream"),
+        },
+    )
+    assert pushed.status_code == 204, pushed.text
+    session, _ = log_in(vecozo, DENTIST_PERSON)
+    base = vecozo.gateway_url + "/portal/"
+    pages = [
+        session.get(base + path)
+        for path in (
+            "berichtloket/verzonden",
+            f"berichtloket/berichten/{traceer_id}",
+            "declaraties",
+            f"declaraties/{traceer_id}",
+        )
+    ]
+
+    assert [p.status_code for p in pages] == [200, 200, 200, 200]
+    assert all(traceer_id in p.text for p in pages)

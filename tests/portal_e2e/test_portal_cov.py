@@ -25,11 +25,12 @@ from portal_support import (
 
 from vecozo_sim.pytest_plugin import VecozoExchange, VecozoServer, VecozoWorld
 
-DENTIST_PERSON = "21205000100001"
-DENTIST_SYSTEM = "11205000100001"
 NO_CONTRACT_PERSON = "21205000200001"  # praktijk 12050002: Menzis (3332) refuses it COV
 NO_CONTRACT_SYSTEM = "11205000200001"
 PSYCHOLOGIST_PERSON = "29405000100001"
+HYGIENIST_PERSON = "28705000100001"
+ZK_PERSON = "20000331100001"  # an insurer's person and system: cov too
+ZK_SYSTEM = "10000331100001"
 CZ_PERSON = "20000711900001"  # an insurer's person: cov and berichten (cov taken away below)
 INSURED_VGZ = {"bsn": "999900006", "geboortedatum": "1980-05-17"}  # 7095 / 900000001
 INSURED_ZK = {"verzekerdennummer": "900000002", "geboortedatum": "1975-02-03"}  # 3311
@@ -70,7 +71,7 @@ def test_each_zoekpad_answers_as_the_cov_webservice_does(vecozo: VecozoExchange)
     person = vecozo.world.person(INSURED_VGZ["bsn"])
     assert person is not None
     address = {"postcode": person.postcode, "huisnummer": str(person.house_number)}
-    session, _ = log_in(vecozo, DENTIST_PERSON)
+    session, _ = log_in(vecozo, ZK_PERSON)
     asked: dict[str, tuple[str, dict[str, object]]] = {
         "bsn": (_ask(vecozo, session, "bsn", **INSURED_VGZ), INSURED_VGZ),
         "verzekerdennummer": (_ask(vecozo, session, "verzekerdennummer", **INSURED_ZK), INSURED_ZK),
@@ -85,7 +86,7 @@ def test_each_zoekpad_answers_as_the_cov_webservice_does(vecozo: VecozoExchange)
         "niet gevonden": (_ask(vecozo, session, "bsn", **NOT_INSURED), NOT_INSURED),
     }
     for name, (page, question) in asked.items():
-        service = _webservice(vecozo, DENTIST_SYSTEM, question)
+        service = _webservice(vecozo, ZK_SYSTEM, question)
         assert _RESULT.findall(page)[0] == service["resultaat"], name
         assert _CELLS.findall(page) == _policies(service), name
 
@@ -96,7 +97,7 @@ def test_each_zoekpad_answers_as_the_cov_webservice_does(vecozo: VecozoExchange)
     assert "er is geen verzekerde met dit BSN bekend" in asked["niet gevonden"][0]
     assert "BsnOnbekend" in asked["niet gevonden"][0]
     journal = vecozo.admin_sync(
-        "GET", f"/admin/gateway/journal?account={DENTIST_PERSON}&route=/portal/cov"
+        "GET", f"/admin/gateway/journal?account={ZK_PERSON}&route=/portal/cov"
     )
     assert sorted(r["outcome"] for r in journal if r["method"] == "POST") == [
         "COV op BSN en geboortedatum: BsnOnbekend",
@@ -185,7 +186,7 @@ def test_a_person_without_the_cov_right_sees_no_cov_page(
 def test_the_assistant_checks_a_patient_by_each_zoekpad(portal: PortalBrowser) -> None:
     person = portal.vecozo.world.person(INSURED_VGZ["bsn"])
     assert person is not None
-    page = portal.log_in(DENTIST_PERSON)
+    page = portal.log_in(HYGIENIST_PERSON)
     page.click("nav a:has-text('COV')")
     searches = [
         ("bsn", {"bsn": "999900006", "geboortedatum": "1980-05-17"}, "900000001"),

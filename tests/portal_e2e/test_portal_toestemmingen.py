@@ -57,13 +57,18 @@ def _stored(vecozo: VecozoExchange, session: requests.Session) -> bool:
     return 'id="geen-berichten"' not in page
 
 
-def test_the_bureau_sees_its_toestemmingen_and_may_choose_only_valid_ones(
+def test_the_bureau_sees_its_toestemmingen_and_submits_for_those_providers(
     vecozo: VecozoExchange,
 ) -> None:
-    session, _ = log_in(vecozo, BUREAU_PERSON)
+    session, csrf = log_in(vecozo, BUREAU_PERSON)
     page = session.get(vecozo.gateway_url + "/portal/toestemmingen").text
     form = session.get(vecozo.gateway_url + "/portal/declaraties").text
     rows = dict(re.findall(r'data-zorgaanbieder="(\d+)">.*?class="status">(\w[\w ]*)<', page, re.S))
+    chosen = _upload(vecozo, session, csrf, _file(vecozo, DENTIST, BUREAU), chosen=DENTIST)
+    from_header = _upload(vecozo, session, csrf, _file(vecozo, HYGIENIST, BUREAU))
+    assert chosen.status_code == from_header.status_code == 200, chosen.text + from_header.text
+    traceer_ids = [_TRACEER.findall(a.text)[0] for a in (chosen, from_header)]
+    first = session.get(f"{vecozo.gateway_url}/portal/berichtloket/berichten/{traceer_ids[0]}")
 
     assert rows == {
         DENTIST: "Geldig",
@@ -72,24 +77,14 @@ def test_the_bureau_sees_its_toestemmingen_and_may_choose_only_valid_ones(
         PSYCHOLOGIST: "Verlopen",
     }
     assert _OPTIONS.findall(form) == [DENTIST, HYGIENIST, "90050001"]
-
-
-def test_the_bureau_submits_for_a_provider_with_toestemming(vecozo: VecozoExchange) -> None:
-    session, csrf = log_in(vecozo, BUREAU_PERSON)
-    chosen = _upload(vecozo, session, csrf, _file(vecozo, DENTIST, BUREAU), chosen=DENTIST)
-    from_header = _upload(vecozo, session, csrf, _file(vecozo, HYGIENIST, BUREAU))
-    assert chosen.status_code == from_header.status_code == 200, chosen.text + from_header.text
-    traceer_ids = [_TRACEER.findall(a.text)[0] for a in (chosen, from_header)]
-    first = session.get(f"{vecozo.gateway_url}/portal/berichtloket/berichten/{traceer_ids[0]}")
-
     assert f"Praktijk {DENTIST}" in first.text  # the afzender: the provider
     assert f'id="indiener">{BUREAU}' in first.text  # the indiener: the bureau
-    rows = vecozo.admin_sync(
+    journal = vecozo.admin_sync(
         "GET",
         "/admin/gateway/journal?"
         + urllib.parse.urlencode({"account": BUREAU_PERSON, "route": "/portal/declaraties"}),
     )
-    assert {r["traceerId"] for r in rows if r["method"] == "POST"} == set(traceer_ids)
+    assert {r["traceerId"] for r in journal if r["method"] == "POST"} == set(traceer_ids)
 
 
 def test_a_provider_without_toestemming_is_refused_and_nothing_stored(
