@@ -14,14 +14,13 @@ import json
 from aiohttp import web
 
 import berichten
-from gateway._cov import CovRegister
 from gateway._errors import AuthorizationError, PayloadTooLargeError, ValidationError
-from gateway._state import CALLER, STATE
+from gateway._services import check_insurance
+from gateway._state import CALLER, COV_REGISTER, STATE
 from world import AccountKind, OrganisationKind
 
 __all__ = ["COV_REGISTER", "cov_json", "cov_soap", "fault_status", "put_register"]
 
-COV_REGISTER = web.AppKey("gateway_cov_register", CovRegister)
 SOAP_LIMIT = 1024 * 1024
 REGISTER_LIMIT = 512 * 1024 * 1024
 
@@ -55,7 +54,6 @@ def _fault(request: web.Request, error: berichten.SoapFaultError) -> web.Respons
 
 async def cov_soap(request: web.Request) -> web.Response:
     """``POST /cov/vz801802/v1/soap11``, operation Controleer."""
-    state = request.app[STATE]
     action = request.headers.get("SOAPAction", "").strip().strip('"')
     if action != berichten.SOAP_ACTION:
         return _fault(
@@ -71,9 +69,7 @@ async def cov_soap(request: web.Request) -> web.Response:
         return _fault(request, error)
     except PayloadTooLargeError as error:
         return _fault(request, berichten.SoapFaultError(error.detail))
-    answer = request.app[COV_REGISTER].answer(
-        cov_request, today=state.clock.today(), unauthorised=_unauthorised(request)
-    )
+    answer = check_insurance(request, cov_request)
     return web.Response(
         body=berichten.render_cov_response(answer), content_type="text/xml", charset="utf-8"
     )
@@ -100,18 +96,8 @@ async def cov_json(request: web.Request) -> web.Response:
         )
     except berichten.CovJsonError as exc:
         raise ValidationError("COV-verzoek is ongeldig", errors=exc.errors) from None
-    answer = request.app[COV_REGISTER].answer(
-        cov_request, today=today, unauthorised=_unauthorised(request)
-    )
+    answer = check_insurance(request, cov_request)
     return web.json_response(berichten.cov_response_to_json(answer))
-
-
-def _unauthorised(request: web.Request) -> frozenset[str]:
-    """The insurers that do not authorise the caller's organisation for COV (world.toml's
-    ``cov_refused_by`` of a provider); their policies are answered without details."""
-    caller = request.get(CALLER)
-    provider = None if caller is None else request.app[STATE].world.provider(caller.organisation)
-    return frozenset() if provider is None else provider.cov_refused_by
 
 
 def _check_register_rights(request: web.Request, uzovi: str) -> None:

@@ -11,6 +11,7 @@ every request, with the person :func:`identify` found.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import os
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from gateway._ei import findings_as_meldingen, read_header
 from gateway._errors import NotFoundError, RefusedError, ValidationError
 from gateway._identity import Caller
 from gateway._middleware import _caller_of
+from gateway._retention import retention_cutoff
 from gateway._routing import (
     DeclarationRef,
     Envelope,
@@ -33,7 +35,15 @@ from gateway._routing import (
     decide_route,
     envelope_from_metadata,
 )
-from gateway._state import CALLER, OUTCOME, PAGES, STATE, TRACEER_ID, GatewayState
+from gateway._state import (
+    CALLER,
+    COV_REGISTER,
+    OUTCOME,
+    PAGES,
+    STATE,
+    TRACEER_ID,
+    GatewayState,
+)
 from gateway._status import Status
 from gateway._store import MessageFilter, NewMessage, StoredMessage
 
@@ -43,6 +53,7 @@ __all__ = [
     "Upload",
     "accept_submission",
     "answers_to",
+    "check_insurance",
     "exchange_state",
     "fetch_payload",
     "file_header",
@@ -51,6 +62,9 @@ __all__ = [
     "mount_pages",
     "note_outcome",
     "own_message",
+    "party_payload",
+    "payload_kept",
+    "payload_kept_until",
     "read_submission",
     "save_upload",
     "status_history",
@@ -223,12 +237,7 @@ async def fetch_payload(state: GatewayState, caller: Caller, traceer_id: str) ->
     message = await state.store.get(traceer_id)
     if message is None or message.addressee != caller.organisation or message.delivery != "pull":
         raise NotFoundError(f"bericht {traceer_id} niet gevonden")
-    if message.payload_expired:
-        raise NotFoundError(
-            f"de payload van {message.traceer_id} is na de bewaartermijn verwijderd"
-        )
-    await state.store.mark_downloaded(message.traceer_id, at=state.now())
-    return state.store.payload_path(message)
+    return await _kept_payload(state, caller, message)
 
 
 def identify(request: web.Request) -> Caller:
@@ -265,3 +274,64 @@ def mount_pages(app: web.Application, prefix: str, pages: web.Application) -> No
     app[PAGES] = prefix
     app.add_subapp(prefix.rstrip("/"), pages)
     app.router.add_get("/", _to_pages)
+
+
+def payload_kept_until(state: GatewayState, message: StoredMessage) -> dt.datetime | None:
+    """When the payload goes: its first download plus the retention (None: not downloaded)."""
+    if message.downloaded_at is None:
+        return None
+    return dt.datetime.fromisoformat(message.downloaded_at) + state.settings.payload_retention
+
+
+def payload_kept(state: GatewayState, message: StoredMessage) -> bool:
+    """Whether the payload is still there on the exchange's clock, also before the sweep ran.
+
+    "after download the payload remains available 24 h, then deleted" (VECOZO's Berichtloket).
+    """
+    if message.payload_expired:
+        return False
+    if message.downloaded_at is None:
+        return True
+    keep = state.settings.payload_retention
+    return message.downloaded_at >= retention_cutoff(state.clock.now(), keep)
+
+
+async def _kept_payload(
+    state: GatewayState, caller: Caller, message: StoredMessage, *, download: bool = True
+) -> Path:
+    """The payload file; the addressee's first download starts the retention."""
+    if not payload_kept(state, message):
+        raise NotFoundError(
+            f"de payload van {message.traceer_id} is na de bewaartermijn verwijderd"
+        )
+    if download and message.addressee == caller.organisation:
+        await state.store.mark_downloaded(message.traceer_id, at=state.now())
+    return state.store.payload_path(message)
+
+
+async def party_payload(
+    state: GatewayState, caller: Caller, traceer_id: str, *, download: bool = True
+) -> Path:
+    """The payload of any message of the caller's organisation (the Berichtloket's download):
+    what it sent or submitted, or what it receives, however it was delivered. ``download``
+    False: the exchange reads it for a page (amounts), which starts no retention."""
+    message = await own_message(state, caller, traceer_id)
+    return await _kept_payload(state, caller, message, download=download)
+
+
+def _cov_refused_by(state: GatewayState, caller: Caller | None) -> frozenset[str]:
+    """The insurers that do not authorise the caller's organisation for COV (world.toml's
+    ``cov_refused_by`` of a provider); their policies are answered without details."""
+    provider = None if caller is None else state.world.provider(caller.organisation)
+    return frozenset() if provider is None else provider.cov_refused_by
+
+
+def check_insurance(request: web.Request, question: berichten.CovRequest) -> berichten.CovResponse:
+    """The COV answer (VZ802) for the request's caller on the exchange's today: the SOAP
+    service, its JSON face and the portal's form all answer here."""
+    state = exchange_state(request)
+    return request.config_dict[COV_REGISTER].answer(
+        question,
+        today=state.clock.today(),
+        unauthorised=_cov_refused_by(state, request.get(CALLER)),
+    )

@@ -8,13 +8,23 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from gateway._cov import CovRegister
 from gateway._identity import Caller
 from gateway._runtime import AcceptedCrl, ConnectionStats, Faults, Journal
 from gateway._settings import GatewaySettings, SimulatedClock
 from gateway._store import Store
 from world import World
 
-__all__ = ["CALLER", "OUTCOME", "PAGES", "STATE", "TRACEER_ID", "GatewayState", "iso"]
+__all__ = [
+    "CALLER",
+    "COV_REGISTER",
+    "OUTCOME",
+    "PAGES",
+    "STATE",
+    "TRACEER_ID",
+    "GatewayState",
+    "iso",
+]
 
 
 def iso(moment: dt.datetime) -> str:
@@ -56,6 +66,8 @@ class GatewayState:
 
 
 STATE = web.AppKey("gateway_state", GatewayState)
+# The COV register every COV face answers from (SOAP, JSON, the portal's form).
+COV_REGISTER = web.AppKey("gateway_cov_register", CovRegister)
 CALLER = web.RequestKey("gateway_caller", Caller)
 TRACEER_ID = web.RequestKey("gateway_traceer_id", str)
 # What the journal says of a request a mounted page answered itself (a refusal's reason).

@@ -13,7 +13,7 @@ from types import ModuleType
 from aiohttp import web
 
 import gateway
-from portal import _declaraties, _login
+from portal import _berichtloket, _cov, _declaraties, _login, _toestemmingen
 from portal._auth import portal_middleware
 from portal._keys import NAVIGATION, SESSIONS, SETTINGS
 from portal._render import setup_templates
@@ -23,6 +23,7 @@ from portal._settings import PREFIX, PortalSettings
 __all__ = ["PAGE_GROUPS", "create_portal", "mount_portal"]
 
 PAGE_GROUPS: tuple[ModuleType, ...] = (_login, _declaraties)
+PAGE_GROUPS += (_berichtloket, _cov, _toestemmingen)
 
 
 def create_portal(settings: PortalSettings | None = None) -> web.Application:

@@ -24,6 +24,7 @@ from portal._keys import MULTIPART, PERSON, SETTINGS, NavItem
 from portal._render import render
 from portal._returns import read_return
 from portal._settings import MAX_REFERENCE
+from portal._toestemmingen import afzender_for, bureau_providers
 from portal._upload import UploadedFile, declaration_metadata, files_of, reference_for
 from world import Service
 
@@ -91,16 +92,18 @@ async def overview(request: web.Request) -> web.StreamResponse:
         "may_declare": _may_declare(request),
         "max_reference": MAX_REFERENCE,
         "settings": request.app[SETTINGS],
+        "providers": bureau_providers(state, request[PERSON]),
     }
     return render(request, "declaraties.html", context)
 
 
-async def _read_form(request: web.Request) -> tuple[str, str, bytes]:
-    """Eigen referentie, file name and file of the upload form (CSRF already read)."""
+async def _read_form(request: web.Request) -> tuple[str, str, bytes, str]:
+    """Eigen referentie, file name, file and the chosen provider (a bureau's) of the upload
+    form (CSRF already read)."""
     reader, limit = request.get(MULTIPART), request.app[SETTINGS].max_upload_bytes
     if reader is None:
         raise UploadError("Het formulier is onleesbaar: verwacht multipart/form-data.")
-    reference, name, data = "", "", b""
+    reference, name, data, provider = "", "", b"", ""
     while (part := await reader.next()) is not None:
         if not isinstance(part, BodyPartReader):
             raise UploadError("Het formulier is onleesbaar.")
@@ -109,9 +112,11 @@ async def _read_form(request: web.Request) -> tuple[str, str, bytes]:
             reference = text.decode("utf-8", "replace")
         elif part.name == "bestand":
             name, data = part.filename or "bestand", await _read_file(part, limit)
+        elif part.name == "zorgaanbieder":
+            provider = (await _read_file(part, 20)).decode("ascii", "replace").strip()
     if not data:
         raise UploadError("Kies een bestand om te uploaden.")
-    return reference, name, data
+    return reference, name, data, provider
 
 
 async def _read_file(part: BodyPartReader, limit: int) -> bytes:
@@ -131,12 +136,12 @@ async def upload(request: web.Request) -> web.StreamResponse:
         raise gateway.AuthorizationError("uw account is niet geautoriseerd voor declareren")
     settings = request.app[SETTINGS]
     try:
-        reference, name, data = await _read_form(request)
+        reference, name, data, provider = await _read_form(request)
         files = files_of(name, data, settings=settings)
     except UploadError as exc:
         gateway.note_outcome(request, f"refused: {exc.detail}")
         return render(request, "upload.html", {"error": exc.detail, "outcomes": []}, status=400)
-    outcomes = [await _submit(request, f, reference) for f in files]
+    outcomes = [await _submit(request, f, reference, provider) for f in files]
     accepted = [o.traceer_id for o in outcomes if o.traceer_id]
     gateway.note_outcome(
         request,
@@ -147,7 +152,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
     return render(request, "upload.html", {"error": None, "outcomes": outcomes}, status=status)
 
 
-async def _submit(request: web.Request, file: UploadedFile, given: str) -> Outcome:
+async def _submit(request: web.Request, file: UploadedFile, given: str, provider: str) -> Outcome:
     """The same acceptance as a REST push: metadata, checks, durable store, status."""
     reference = reference_for(given, file.name)
     meldingen = tuple(dict(m) for m in await asyncio.to_thread(gateway.technical_check, file.data))
@@ -161,7 +166,9 @@ async def _submit(request: web.Request, file: UploadedFile, given: str) -> Outco
         )
     state = gateway.exchange_state(request)
     try:
-        submission = gateway.read_submission(declaration_metadata(header, reference=reference))
+        afzender = afzender_for(header, provider, state.world)
+        metadata = declaration_metadata(header, reference=reference, afzender=afzender)
+        submission = gateway.read_submission(metadata)
         saved = await gateway.save_upload(state, file.data)
         try:
             await gateway.accept_submission(state, request[PERSON], submission, saved)

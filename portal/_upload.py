@@ -93,9 +93,12 @@ def _declarant(header: gateway.HeaderCodes) -> tuple[str, str]:
     raise UploadError("De voorlooprecord noemt geen zorgverlener, praktijk of instelling.")
 
 
-def declaration_metadata(header: gateway.HeaderCodes, *, reference: str) -> bytes:
-    """The berichtMetadata a declaration's push would carry, as JSON bytes."""
-    rol, code = _declarant(header)
+def declaration_metadata(
+    header: gateway.HeaderCodes, *, reference: str, afzender: tuple[str, str] | None = None
+) -> bytes:
+    """The berichtMetadata a declaration's push would carry, as JSON bytes; ``afzender``
+    (rol, code): the provider a bureau chose, else the header's declarant."""
+    rol, code = afzender or _declarant(header)
     if not header.uzovi:
         raise UploadError("De voorlooprecord noemt geen zorgverzekeraar (UZOVI-nummer).")
     stroom = berichten.declaration_berichtstroom(header.standard, header.version, header.subversion)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from portal_support import PortalBrowser
+from portal_support import PortalBrowser, close_sessions
 
 from vecozo_sim.pytest_plugin import VecozoExchange, VecozoWorld
 
@@ -84,3 +84,10 @@ def portal(portal_browser: Browser, vecozo: VecozoExchange) -> Iterator[PortalBr
     handle = PortalBrowser(portal_browser, vecozo)
     yield handle
     handle.close()
+
+
+@pytest.fixture(autouse=True)
+def _portal_sessions_closed() -> Iterator[None]:
+    """The ``requests`` sessions a test opened with portal_support are closed after it."""
+    yield
+    close_sessions()
