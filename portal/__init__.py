@@ -10,14 +10,7 @@ Every page calls the gateway's public service functions (the ones its REST handl
 an upload here and a REST push are accepted by one code path.
 """
 
-from portal._app import PAGE_GROUPS, create_portal, mount_portal
-from portal._settings import MAX_REFERENCE, PREFIX, PortalSettings
+from portal._app import mount_portal
+from portal._settings import PortalSettings
 
-__all__ = [
-    "MAX_REFERENCE",
-    "PAGE_GROUPS",
-    "PREFIX",
-    "PortalSettings",
-    "create_portal",
-    "mount_portal",
-]
+__all__ = ["PortalSettings", "mount_portal"]

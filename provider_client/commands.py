@@ -42,7 +42,7 @@ from provider_client._render_table import (
     return_table,
     status_table,
 )
-from provider_client._world import load_world_of
+from provider_client._world import account_named, load_world_of
 
 __all__ = [
     "DEFAULT_ACCOUNT_RULE",
@@ -52,6 +52,7 @@ __all__ = [
     "Percentiles",
     "Summary",
     "Target",
+    "account_named",
     "check_cov",
     "cov_table",
     "explain",

@@ -176,7 +176,7 @@ class VecozoExchange:
         return VecozoClient(transport, agb=config.agb)
 
     def _user_number(self, account: str) -> str:
-        from provider_client._world import account_named
+        from provider_client.commands import account_named
 
         found = account_named(self.world, account)  # an organisation: its system account
         if found is None:
