@@ -218,7 +218,16 @@ async def detail(request: web.Request) -> web.StreamResponse:
     state, message = await _declaration(request)
     history = await gateway.status_history(state, request[PERSON], message.traceer_id)
     answer = await _return_of(state, request, message)
-    context = {"message": message, "history": history, "answer": answer, "meta": message.metadata}
+    # The download's own rule (gateway.payload_kept), not the sweep's flag, which lags up to a
+    # sweep interval behind it: the page never offers a link the download then refuses.
+    kept = answer is not None and gateway.payload_kept(state, answer)
+    context = {
+        "message": message,
+        "history": history,
+        "answer": answer,
+        "answer_kept": kept,
+        "meta": message.metadata,
+    }
     return render(request, "declaratie.html", context)
 
 

@@ -135,8 +135,9 @@ def test_the_inbox_links_the_return_to_its_heenbericht_and_the_outbox_holds_it(
 def test_a_download_starts_24_hours_on_the_exchange_clock_for_portal_and_rest_alike(
     vecozo: VecozoExchange,
 ) -> None:
-    session, _, retour = _answered(vecozo, ACUPUNCTURE_PERSON, ACUPUNCTURE)
+    session, heen, retour = _answered(vecozo, ACUPUNCTURE_PERSON, ACUPUNCTURE)
     url = f"{vecozo.gateway_url}{LOKET}/berichten/{retour}"
+    declaratie = f"{vecozo.gateway_url}/portal/declaraties/{heen}"
     plain = session.get(url + "/download")
     packed = session.get(url + "/download?gezipt=1")
 
@@ -155,8 +156,13 @@ def test_a_download_starts_24_hours_on_the_exchange_clock_for_portal_and_rest_al
 
     _shift_clock(vecozo, 23)
     assert session.get(url + "/download").status_code == 200
+    assert 'id="retour-downloaden"' in session.get(declaratie).text
     _shift_clock(vecozo, 2)  # 25 hours after the first download; no sweep needed
     page, gone = session.get(url), session.get(url + "/download")
+    # The Declaratieportaal follows the same rule: no link to a download that would be refused.
+    heen_page = session.get(declaratie).text
+    assert 'id="retour-downloaden"' not in heen_page
+    assert "bewaartermijn" in heen_page
     system = person_session(vecozo, ACUPUNCTURE_SYSTEM)
     rest = system.get(f"{vecozo.gateway_url}{PULL}/{retour}/payload")
 
