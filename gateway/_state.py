@@ -56,7 +56,6 @@ class GatewayState:
         self.push_endpoints: Mapping[str, str] = settings.push_endpoints
         self.connections = ConnectionStats()  # what the TLS listener refused
         self.work_ready = asyncio.Event()  # set when the delivery worker has something to do
-        self.cov: object | None = None  # the COV register, set by create_app
 
     def now(self) -> str:
         return iso(self.clock.now())
