@@ -10,27 +10,23 @@ time. The last line printed is one JSON object.
 
 from __future__ import annotations
 
+import _support
+
+_support.keep_off_path(fixtures=True)  # before any other import: see bench/_support.py
+# ruff: noqa: E402
 import argparse
 import asyncio
 import json
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
-from aiohttp import web
-
-import vektis
-
-# bench/ holds scripts named like packages (bench/world.py): keep it off the import path.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parent / "tests" / "e2e"))
-from gateway_fixtures import (  # noqa: E402
+from gateway_fixtures import (
     INSURER,
+    REGISTER,
     build_gateway_pki,
     build_world,
     client_context,
@@ -38,8 +34,8 @@ from gateway_fixtures import (  # noqa: E402
     home_from,
 )
 
-from certs import server_ssl_context  # noqa: E402
-from gateway import Gateway, GatewaySettings  # noqa: E402
+import vektis
+from gateway import Gateway, GatewaySettings
 
 Call = Callable[[aiohttp.ClientSession], Awaitable[None]]
 DEADLINE = 60.0
@@ -78,39 +74,12 @@ async def main(requests: int, pushes: int) -> dict[str, object]:
     settings = GatewaySettings(layout=layout, port=0, max_payload_bytes=64 << 20)
     gw = Gateway(settings, world=build_world())
     await gw.start()
-    hello = web.Application()
-    hello.router.add_post("/hello", lambda r: asyncio.sleep(0, web.Response(text="hello")))
-    runner = web.AppRunner(hello, access_log=None)
-    await runner.setup()
-    ctx = server_ssl_context(
-        cert=layout.server_cert, key=layout.server_key, ca=layout.ca_cert, crl=layout.crl
-    )
-    await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ctx).start()
-    bare = f"https://127.0.0.1:{runner.addresses[0][1]}/hello"
-    register = {
-        "verzekerden": [
-            {
-                "bsn": "999979668",
-                "geboortedatum": "1962-03-15",
-                "naam": "O",
-                "postcode": "1234AB",
-                "huisnummer": 1,
-                "policies": [
-                    {
-                        "uzovi": INSURER,
-                        "verzekerdennummer": "559",
-                        "soort": "Basis",
-                        "begin": "2017-01-01",
-                    }
-                ],
-            }
-        ]
-    }
+    runner, bare = await _support.start_hello(layout, "POST")
     async with (
         aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(ssl=client_context(pki, layout, "insurer"))
         ) as s,
-        s.put(f"{gw.url}/cov-register/v1/verzekerden/{INSURER}", json=register) as r,
+        s.put(f"{gw.url}/cov-register/v1/verzekerden/{INSURER}", json=REGISTER) as r,
     ):
         assert r.status == 204
     cov_body = {"bsn": "999979668", "geboortedatum": "1962-03-15"}

@@ -16,6 +16,10 @@ connection per request (no ``-k``) at 10. Every ``ab`` run is bounded by ``-n`` 
 ever slows a run down). The last line printed is one JSON object.
 
     .venv/bin/python bench/http.py [--requests 3000] [--seconds 10] [--rounds 2] [--before BIN]
+    .venv/bin/python bench/http.py --idle-only [--rounds 5] [--before BIN]
+
+``--idle-only`` measures only what ``up`` burns with no client (``idle_cpu_ms_per_s``, each
+side ``--rounds`` times over ``--idle-seconds``, alternating), without ``ab`` or the bare server.
 
 ``--before BIN`` adds a third server: ``BIN/vecozo-sim up`` of another install (the code before
 a change) on a copy of the same home, measured in the same alternation, so a before/after
@@ -26,15 +30,10 @@ Without ``ab`` it says how to install it and exits 2 (``make bench-http`` instal
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import _support
 
-# bench/ holds scripts named like modules (this http.py, world.py): keep it off the import path
-# before anything imports the standard library's http (so the imports below come after it).
+_support.keep_off_path()  # before anything imports the standard library's http (this file)
 # ruff: noqa: E402
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-
 import argparse
 import asyncio
 import http.client
@@ -46,11 +45,13 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import time
 import tomllib
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 _BIN = Path(sys.executable).parent
@@ -213,15 +214,6 @@ def start_bare(home: Path, answers: dict[str, dict[str, Any]], scratch: Path) ->
     if not line:
         raise SystemExit("the bare server did not start")
     return process, int(line)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 async def serve_bare(spec: dict[str, Any]) -> None:
@@ -446,10 +438,10 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
         result = measure(servers, specs, pem, args)
         result["idle_cpu_ms_per_s"] = idle
     finally:
-        stop(process)
+        _support.stop(process)
         for other in (bare, before):
             if other is not None:
-                stop(other)
+                _support.stop(other)
     result["answers"] = {
         n: {"status": a["status"], "bytes": len(a["body"])} for n, a in answers.items()
     }
@@ -457,6 +449,34 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     result["account"] = account
     result["settings"] = {"requests": args.requests, "seconds": args.seconds, "rounds": args.rounds}
     return result
+
+
+def run_idle(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
+    """Only the idle CPU of ``up`` (and of ``--before``), alternating per round."""
+    home = scratch / "home"
+    make_home(home)
+    pem = client_pem(home, provider_system_account(home), scratch / "client.pem")
+    context = tls_client(home, pem)
+    spec = endpoints(*insured_person(home))["cov_json"]
+    homes = {"project": (home, _BIN)}
+    if args.before is not None:
+        shutil.copytree(home, scratch / "home-before")
+        homes["before"] = (scratch / "home-before", args.before)
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    runs: dict[str, list[float]] = {side: [] for side in homes}
+    try:
+        for side, (root, bin_dir) in homes.items():
+            processes[side], port = start_up(root, bin_dir)
+            wait_for_register(processes[side], port, context, spec)
+        for _ in range(args.rounds):
+            for side, process in processes.items():
+                server = Server(0, process.pid)
+                runs[side].append(idle_cpu_ms_per_s(server, args.idle_seconds))
+    finally:
+        for process in processes.values():
+            _support.stop(process)
+    settings = {"rounds": args.rounds, "idle_seconds": args.idle_seconds}
+    return {"idle_cpu_ms_per_s": runs, "settings": settings}
 
 
 def main() -> None:
@@ -470,10 +490,20 @@ def main() -> None:
         help="bin directory of an install of the code before a change (its vecozo-sim): "
         "measured in the same run as a third server",
     )
+    parser.add_argument(
+        "--idle-only", action="store_true", help="only the CPU of `up` with no client"
+    )
+    parser.add_argument(
+        "--idle-seconds", type=float, default=3.0, help="per idle measurement (--idle-only)"
+    )
     parser.add_argument("--serve-bare", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare is not None:
         asyncio.run(serve_bare(json.loads(args.serve_bare.read_text(encoding="utf-8"))))
+        return
+    if args.idle_only:
+        with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
+            print(json.dumps(run_idle(args, Path(tmp))))
         return
     if shutil.which("ab") is None:
         print(

@@ -12,23 +12,20 @@ is bounded in count and time. The last line printed is one JSON object.
 
 from __future__ import annotations
 
+import _support
+
+_support.keep_off_path(fixtures=True)  # before any other import: see bench/_support.py
+# ruff: noqa: E402
 import argparse
 import asyncio
 import importlib.util
 import json
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
-
-# bench/ holds scripts named like packages (bench/gateway.py): keep it off the import path.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parent / "tests" / "e2e"))
-from gateway_fixtures import (  # noqa: E402
+from gateway_fixtures import (
     DECLARATION,
     PULL,
     PUSH,
@@ -40,10 +37,9 @@ from gateway_fixtures import (  # noqa: E402
     home_from,
 )
 
-from certs import server_ssl_context  # noqa: E402
-from gateway import Gateway, GatewaySettings  # noqa: E402
+from gateway import Gateway, GatewaySettings
 
-_spec = importlib.util.spec_from_file_location("bench_gateway", _HERE / "gateway.py")
+_spec = importlib.util.spec_from_file_location("bench_gateway", _support.HERE / "gateway.py")
 assert _spec is not None
 assert _spec.loader is not None
 bench_gateway = importlib.util.module_from_spec(_spec)
@@ -76,15 +72,7 @@ async def main(messages: int, requests: int) -> dict[str, Any]:
     layout = home_from(pki, root / "home")
     gw = Gateway(GatewaySettings(layout=layout, port=0), world=build_world())
     await gw.start()
-    hello = web.Application()
-    hello.router.add_get("/hello", lambda r: asyncio.sleep(0, web.Response(text="hello")))
-    runner = web.AppRunner(hello, access_log=None)
-    await runner.setup()
-    ctx = server_ssl_context(
-        cert=layout.server_cert, key=layout.server_key, ca=layout.ca_cert, crl=layout.crl
-    )
-    await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ctx).start()
-    bare = f"https://127.0.0.1:{runner.addresses[0][1]}/hello"
+    runner, bare = await _support.start_hello(layout, "GET")
 
     def conn(name: str) -> aiohttp.TCPConnector:
         return aiohttp.TCPConnector(ssl=client_context(pki, layout, name), limit=100)

@@ -19,13 +19,16 @@ The last line printed is one JSON object of medians (seconds) and ratios.
 
 from __future__ import annotations
 
+import _support
+
+_support.keep_off_path()  # before any other import: see bench/_support.py
+# ruff: noqa: E402
 import argparse
 import asyncio
 import http.client
 import json
 import os
 import shutil
-import signal
 import socket
 import ssl
 import statistics
@@ -36,14 +39,10 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-# bench/ holds scripts named like packages (bench/world.py): keep it off the import path.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+from aiohttp import web
 
-from aiohttp import web  # noqa: E402
-
-import certs  # noqa: E402
-from world import HomeLayout  # noqa: E402
+import certs
+from world import HomeLayout
 
 _BIN = Path(sys.executable).parent
 _PROBE = "/berichtenservice/berichten/rest-pull/v1/berichten?limit=1"
@@ -89,12 +88,7 @@ def up_once(layout: HomeLayout, timeout: float) -> float:
             time.sleep(0.005)
         return time.perf_counter() - started
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _support.stop(process)
 
 
 def bare_import_once() -> float:

@@ -125,6 +125,7 @@ class Gateway:
         run_worker: bool = True,
         clock: SimulatedClock | None = None,
         extend: Callable[[web.Application], None] | None = None,
+        on_offer: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self.world = world
@@ -132,6 +133,9 @@ class Gateway:
         self._ssl = ssl_context
         self._run_worker = run_worker
         self._extend = extend  # mounts more routes (the portal) before the app is frozen
+        # Told the organisation code whenever a message lands in its pull mailbox (once it
+        # stored it), so the runner can wake that insurer; must return at once, never raise.
+        self._on_offer = on_offer
         self.app: web.Application | None = None
         self._runners: list[web.AppRunner] = []
         self._listeners: list[Listener] = []
@@ -168,7 +172,7 @@ class Gateway:
         self._sweeper = RetentionSweeper(self.state)
         self._sweeper.start()
         if self._run_worker:
-            self._worker = DeliveryWorker(self.state)
+            self._worker = DeliveryWorker(self.state, on_offer=self._on_offer)
             self._worker.start()
         log.info("gateway listening", extra={"url": self.url})
 
@@ -213,7 +217,7 @@ class Gateway:
             await self.app[IN_FLIGHT].idle(SHUTDOWN_GRACE)
             await forget_everything(self.app, cov_register)
         if self._run_worker and self.app is not None:
-            self._worker = DeliveryWorker(self.state)
+            self._worker = DeliveryWorker(self.state, on_offer=self._on_offer)
             self._worker.start()
 
     async def stop(self) -> None:

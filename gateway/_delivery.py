@@ -15,6 +15,7 @@ import contextlib
 import logging
 import ssl
 import time
+from collections.abc import Callable
 
 import aiohttp
 
@@ -53,8 +54,11 @@ def delivery_target(state: GatewayState, organisation: str) -> str | None:
 class DeliveryWorker:
     """One background task per exchange; ``start``/``stop`` from the runner."""
 
-    def __init__(self, state: GatewayState) -> None:
+    def __init__(
+        self, state: GatewayState, *, on_offer: Callable[[str], None] | None = None
+    ) -> None:
         self._state = state
+        self._on_offer = on_offer  # told the addressee of each message put in a mailbox
         self._task: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._in_flight: set[str] = set()
@@ -143,6 +147,8 @@ class DeliveryWorker:
         target = delivery_target(self._state, message.addressee)
         mode = DeliveryMode.PULL if target is None else DeliveryMode.PUSH
         await self._state.store.offer(message.traceer_id, delivery=mode, at=self._state.now())
+        if mode is DeliveryMode.PULL and self._on_offer is not None:
+            self._on_offer(message.addressee)
 
     def _maybe_push(self, message: StoredMessage) -> float:
         due_in = message.next_attempt_at - time.time()

@@ -122,6 +122,13 @@ class InsurerHost:
             insurer.forget()
             insurer.resume(pull_now=False)
 
+    def wake(self, organisation: str) -> None:
+        """The exchange offered a message to ``organisation``'s mailbox: if that is a pull-mode
+        insurer of this host, it pulls now (any other organisation is ignored)."""
+        running = self.insurers.get(organisation)
+        if running is not None and running.pulls:
+            running.wake()
+
     def push_endpoints(self) -> dict[str, str]:
         """{uzovi: receiving URL} of the push-mode insurers, for the gateway's settings."""
         host = self.settings.host

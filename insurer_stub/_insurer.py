@@ -57,6 +57,7 @@ _REFUSED_FOR_GOOD = frozenset({400, 413, 415, 422})
 _DUPLICATE_FIELD = "referentiegegevens.traceerId"
 
 PULL_FINISH = 2.0  # seconds a stopping insurer waits for its pull in progress
+PULL_LIMIT = 100  # messages per pull; a full page means more may be waiting
 
 
 class RunningInsurer:
@@ -86,6 +87,7 @@ class RunningInsurer:
         self._worker: asyncio.Task[None] | None = None
         self._puller: asyncio.Task[None] | None = None
         self._pull_turn = asyncio.Lock()  # held by a pull in progress, taken by stop_pulling
+        self._woken = asyncio.Event()  # set by ``wake``: a message waits in the mailbox
         self._judging: asyncio.Future[InboxItem | None] | None = None
         self._random = random.Random(f"{settings.seed}:{insurer.uzovi}")
         self.judged_files = 0
@@ -106,8 +108,18 @@ class RunningInsurer:
             self._queue.put_nowait(item.traceer_id)
         self._worker = asyncio.create_task(self._work(), name=f"insurer-{self.uzovi}")
         if self.pulls:
-            first = 0.0 if pull_now else self.settings.poll_interval
+            first = 0.0 if pull_now else self._idle_interval
             self._puller = asyncio.create_task(self._poll(first), name=f"pull-{self.uzovi}")
+
+    def wake(self) -> None:
+        """A message was offered to this insurer's mailbox: pull now instead of after the
+        idle interval. A wake-up during a pull makes the puller look once more after it."""
+        self._woken.set()
+
+    @property
+    def _idle_interval(self) -> float:
+        idle = self.settings.idle_interval
+        return self.settings.poll_interval if idle is None else idle
 
     def forget(self) -> None:
         """Back to the start (after ``stop_working``): no received file, judged line, ledger,
@@ -198,19 +210,32 @@ class RunningInsurer:
         await self._queue.join()
 
     async def _poll(self, first: float = 0.0) -> None:
-        """Pull-mode delivery: fetch, store, then DELETE (acknowledge) each waiting message."""
-        await asyncio.sleep(first)
-        while True:
-            if not self.faults.down:
-                async with self._pull_turn:
-                    try:
-                        await self._pull_once()
-                    except ExchangeError as exc:
-                        log.warning("insurer %s: pulling failed: %s", self.uzovi, exc)
-            await asyncio.sleep(self.settings.poll_interval)
+        """Pull-mode delivery: fetch, store, then DELETE (acknowledge) each waiting message.
 
-    async def _pull_once(self) -> None:
-        for item in await self.client.pull(limit=100):
+        After a pull that found the mailbox empty the puller rests for the idle interval or
+        until ``wake``; after a failed pull, while down, or after a full page it looks again
+        after ``poll_interval``, as nobody may wake it for what is still waiting."""
+        await _rest(self._woken, first)
+        while True:
+            self._woken.clear()
+            soon = await self._pull_turned()
+            await _rest(self._woken, self.settings.poll_interval if soon else self._idle_interval)
+
+    async def _pull_turned(self) -> bool:
+        """One pull unless down; True when the mailbox should be looked at again soon."""
+        if self.faults.down:
+            return True
+        async with self._pull_turn:
+            try:
+                return await self._pull_once() >= PULL_LIMIT
+            except ExchangeError as exc:
+                log.warning("insurer %s: pulling failed: %s", self.uzovi, exc)
+                return True
+
+    async def _pull_once(self) -> int:
+        """Fetch, store and acknowledge one page of the mailbox; how many messages it held."""
+        items = await self.client.pull(limit=PULL_LIMIT)
+        for item in items:
             meta = item.to_push()
             traceer = meta.referentiegegevens.traceer_id
             if self.store.item(traceer) is None:
@@ -219,6 +244,7 @@ class RunningInsurer:
                 if self.store.receive(traceer, text, payload, self.today()):
                     self._queue.put_nowait(traceer)
             await self.client.acknowledge(traceer)
+        return len(items)
 
     async def _work(self) -> None:
         """Handle queued declarations one by one: history must see files in order."""
@@ -386,6 +412,15 @@ def _names_duplicate(exc: ExchangeError) -> bool:
         return False
     errors = problem.get("errors") if isinstance(problem, dict) else None
     return isinstance(errors, dict) and _DUPLICATE_FIELD in errors
+
+
+async def _rest(woken: asyncio.Event, seconds: float) -> None:
+    """Until ``woken`` is set or ``seconds`` have passed. Not ``asyncio.wait_for``: on Python
+    3.11 it swallows a cancellation arriving in the same loop turn as the event (bpo-42130),
+    and ``stop_pulling`` would wait for ever."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await woken.wait()
 
 
 async def _cancel(task: asyncio.Task[None] | None) -> None:

@@ -27,6 +27,11 @@ class InsurerSettings:
     world: World | None = None  # the loaded world; read from ``layout`` when None
     uzovis: frozenset[str] | None = None  # run only these insurers; None runs every one
     poll_interval: float = 0.5  # seconds between mailbox pulls of a pull-mode insurer
+    # Seconds between pulls while the mailbox is believed empty. None: ``poll_interval`` (a
+    # standalone insurer, nobody wakes it). A composition root that calls
+    # ``InsurerHost.wake`` whenever the exchange offers a message sets it long, so an idle
+    # exchange costs no polls; the idle pull remains as a safety net.
+    idle_interval: float | None = None
     seed: int = 0  # for the processing-delay jitter, so rehearsals repeat
     send_attempts: int = 8  # bounded retries of a return file while the exchange is away
     retry_delay: float = 0.25  # first back-off; doubles per attempt, at most 5 s

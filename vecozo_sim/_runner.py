@@ -67,7 +67,11 @@ class ExchangeSettings:
     today: dt.date | None = None  # overrides the world's simulated date
     retry: gateway.RetrySchedule = field(default_factory=gateway.RetrySchedule)
     worker_interval: float = 0.2
-    poll_interval: float = 0.5  # mailbox pulls of the pull-mode insurers
+    poll_interval: float = 0.5  # mailbox pulls of the pull-mode insurers while busy
+    # Their pulls while the mailbox is empty: the gateway wakes an insurer when it offers it a
+    # message (``Gateway(on_offer=)``), so this is only a safety net and an idle exchange
+    # costs next to no CPU (docs/PERFORMANCE.md, "Issue 13, round 2: idle insurers").
+    idle_interval: float = 30.0
     fault_seed: int = 0
     rest_person_certificates: bool = False  # gateway.GatewaySettings' (docs/COMPATIBILITY.md)
     portal: portal.PortalSettings = field(default_factory=portal.PortalSettings)
@@ -192,7 +196,11 @@ class Exchange:
         self._world = world
         self.clock = clock = gateway.SimulatedClock(start=world.today)
         self.gateway = gateway.Gateway(
-            self._gateway_settings(), world=world, clock=clock, extend=self._mount_portal
+            self._gateway_settings(),
+            world=world,
+            clock=clock,
+            extend=self._mount_portal,
+            on_offer=self._offered,
         )
         await self.gateway.start()
         self.insurers = insurer_stub.InsurerHost(
@@ -216,6 +224,11 @@ class Exchange:
             admin_token=self._admin.token,
         )
         return self._runtime
+
+    def _offered(self, organisation: str) -> None:
+        """The gateway put a message in ``organisation``'s mailbox: wake its puller."""
+        if self.insurers is not None:
+            self.insurers.wake(organisation)
 
     def _mount_portal(self, app: web.Application) -> None:
         portal.mount_portal(app, self.settings.portal)
@@ -255,6 +268,7 @@ class Exchange:
             world=world,
             clock=clock.today,  # the gateway's clock: PUT /clock moves the insurers too
             poll_interval=s.poll_interval,
+            idle_interval=s.idle_interval,
             seed=s.fault_seed,
         )
 

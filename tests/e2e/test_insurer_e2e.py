@@ -2,12 +2,15 @@
 
 A generated world (seed 1) with a certificate for every account is built once per session; each
 test copies it, starts a ``gateway.Gateway`` and an ``InsurerHost`` on free ports of 127.0.0.1
-and talks to the exchange with the submitters' own certificates over mutual TLS.
+(or the composed ``vecozo_sim.Exchange``, which wakes a pull-mode insurer when the gateway
+offers it a message) and talks to the exchange with the submitters' own certificates over
+mutual TLS.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -22,8 +25,10 @@ import aiohttp
 import pytest
 from gateway_fixtures import declaration_metadata
 
+import vecozo_sim
 from certs import client_ssl_context
 from gateway import Gateway, GatewaySettings, RetrySchedule
+from gateway._store import JournalQuery  # the admin API's journal query, without its HTTP
 from insurer_stub import InsurerHost, InsurerSettings, create_admin_app
 from vecozo_sim import init_home
 from vektis import get_standard, parse_file, render_file
@@ -104,6 +109,27 @@ async def exchange(template: tuple[Path, World], tmp_path: Path) -> AsyncIterato
     finally:
         await host.stop()
         await gateway.stop()
+
+
+@contextlib.asynccontextmanager
+async def composed(
+    template: tuple[Path, World], home: Path, *, poll: float, idle: float
+) -> AsyncIterator[Exchange]:
+    """The exchange as ``up`` composes it, with these pull intervals of the insurers."""
+    root, world = template
+    shutil.copytree(root, home)
+    layout = HomeLayout(root=home)
+    settings = vecozo_sim.ExchangeSettings(
+        layout=layout, port=0, admin_port=0, poll_interval=poll, idle_interval=idle
+    )
+    running = vecozo_sim.Exchange(settings, world=world)
+    await running.start()
+    try:
+        assert running.gateway is not None
+        assert running.insurers is not None
+        yield Exchange(layout=layout, world=world, gateway=running.gateway, host=running.insurers)
+    finally:
+        await running.stop()
 
 
 def declaration(
@@ -414,3 +440,42 @@ async def test_slow_fault_alone_delays_the_answer_but_answers(exchange: Exchange
     assert meta["routeringgegevens"]["afzender"]["code"] == VGZ
     assert codes_of(payload)[0] == ("8001",)
     assert running.judged_files == 1
+
+
+HOUR = 3600.0
+
+
+async def test_a_woken_insurer_fetches_at_once_though_it_pulls_hourly(
+    template: tuple[Path, World], tmp_path: Path
+) -> None:
+    """Both intervals an hour: after its first pull at the start the insurer would not look
+    at its mailbox again within the test, so only the gateway's wake-up can bring it the file."""
+    async with composed(template, tmp_path / "home", poll=HOUR, idle=HOUR) as ex:
+        await _requests_of(ex, PULLER, at_least=1)  # the first pull, at the start
+        payload = declaration(PULLER, DENTIST, [{"ref": "W1", "amount": 2458}])
+        traceer = await submit(ex, DENTIST, DENTIST, PULLER, payload)
+        [(meta, _)] = await returns_for(ex, DENTIST, 1)
+        assert meta["referentiegegevens"]["alsAntwoordOp"] == traceer
+        assert meta["routeringgegevens"]["afzender"]["code"] == PULLER
+
+
+async def test_an_idle_insurer_sends_no_pulls(template: tuple[Path, World], tmp_path: Path) -> None:
+    """Busy pulls 20 a second, idle ones hourly: a second with nothing offered adds no request
+    of the pull-mode insurer to the journal (each of its pulls is journaled)."""
+    async with composed(template, tmp_path / "home", poll=0.05, idle=HOUR) as ex:
+        before = await _requests_of(ex, PULLER, at_least=1)
+        await asyncio.sleep(1.0)
+        assert await _requests_of(ex, PULLER, at_least=0) == before
+
+
+async def _requests_of(ex: Exchange, organisation: str, *, at_least: int) -> int:
+    """How many requests of ``organisation`` the journal holds, waiting (at most 20 s) until
+    there are ``at_least``."""
+    async with asyncio.timeout(20):
+        while True:
+            await ex.gateway.state.journal.flush()
+            query = JournalQuery(equals={"organisation": organisation}, limit=1000)
+            rows = await ex.gateway.state.store.read_journal(query)
+            if len(rows) >= at_least:
+                return len(rows)
+            await asyncio.sleep(0.05)

@@ -24,6 +24,28 @@ from vecozo_sim.pytest_plugin import VecozoExchange
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
+# The generated world's organisations and accounts the portal tests use (docs/TESTDATA.md).
+# The portal takes each TOTP code once, so the tests spread their logins over these persons
+# (a person's second login within 30 s takes the next code, a third one waits).
+DENTIST = "12050001"  # praktijk, contracted with every insurer
+DENTIST_PERSON = "21205000100001"
+DENTIST_SYSTEM = "11205000100001"
+OTHER_DENTIST_PERSON = "21205000200001"  # praktijk 12050002: another organisation
+HYGIENIST = "87050001"
+HYGIENIST_PERSON = "28705000100001"
+ACUPUNCTURE = "90050001"
+ACUPUNCTURE_PERSON = "29005000100001"
+ACUPUNCTURE_SYSTEM = "19005000100001"
+HOMECARE = "75750001"
+HOMECARE_PERSON = "27575000100001"
+PSYCHOLOGIST = "94050001"  # bureau 98100001's toestemming of it has expired
+PSYCHOLOGIST_PERSON = "29405000100001"  # another organisation than the home care's
+BUREAU = "98100001"
+BUREAU_PERSON = "29810000100001"
+OTHER_BUREAU_PERSON = "29810000200001"  # 98100002: no toestemming of 12050001
+ZK = "3311"  # Zilveren Kruis: push delivery, answers at once
+CZ = "7119"  # CZ: pull delivery
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "portal"
 TIMEOUT_MS = 15_000
 

@@ -21,6 +21,19 @@ import zipfile
 
 import requests
 from portal_support import (
+    ACUPUNCTURE,
+    ACUPUNCTURE_PERSON,
+    ACUPUNCTURE_SYSTEM,
+    DENTIST,
+    DENTIST_PERSON,
+    DENTIST_SYSTEM,
+    HOMECARE,
+    HOMECARE_PERSON,
+    HYGIENIST,
+    HYGIENIST_PERSON,
+    OTHER_DENTIST_PERSON,
+    PSYCHOLOGIST_PERSON,
+    ZK,
     PortalBrowser,
     declaration,
     log_in,
@@ -32,20 +45,7 @@ import gateway
 import vektis
 from vecozo_sim.pytest_plugin import VecozoExchange
 
-DENTIST = "12050001"  # docs/TESTDATA.md: praktijk, contracted with every insurer
-DENTIST_PERSON = "21205000100001"
-DENTIST_SYSTEM = "11205000100001"
-OTHER_DENTIST_PERSON = "21205000200001"  # praktijk 12050002: another organisation
-HYGIENIST_PERSON = "28705000100001"
-HYGIENIST = "87050001"
 # Each TOTP code is taken once: the tests spread their logins over the world's persons.
-ACUPUNCTURE_PERSON = "29005000100001"
-ACUPUNCTURE = "90050001"
-ACUPUNCTURE_SYSTEM = "19005000100001"
-HOMECARE_PERSON = "27575000100001"
-HOMECARE = "75750001"
-PSYCHOLOGIST_PERSON = "29405000100001"  # another organisation than the home care's
-ZK = "3311"  # push-mode insurer, answers at once
 LOKET = "/portal/berichtloket"
 PULL = "/berichtenservice/berichten/rest-pull/v1/berichten"
 PUSH = "/berichtenservice/berichten/rest-push/v1/berichten"

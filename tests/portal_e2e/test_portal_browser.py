@@ -15,14 +15,26 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
-from portal_support import PortalBrowser, declaration, screenshot, secret_of, totp_code
+from portal_support import (
+    CZ,
+    DENTIST,
+    DENTIST_PERSON,
+    DENTIST_SYSTEM,
+    HOMECARE_PERSON,
+    HYGIENIST_PERSON,
+    OTHER_DENTIST_PERSON,
+    PSYCHOLOGIST_PERSON,
+    ZK,
+    PortalBrowser,
+    declaration,
+    screenshot,
+    secret_of,
+    totp_code,
+)
 
 import vektis
 from vecozo_sim.cli import main as vecozo_sim
 
-DENTIST_PERSON = "21205000100001"  # Tandartspraktijk 12050001 (docs/TESTDATA.md)
-DENTIST_SYSTEM = "11205000100001"
-OTHER_DENTIST_PERSON = "21205000200001"  # the other dental practice (12050002)
 DELIVERED = ["Ontvangen", "WordtVerwerkt", "VerwerkingVoltooid", "WordtAangeboden", "Bezorgd"]
 
 
@@ -42,12 +54,6 @@ def test_the_browser_presents_the_persons_certificate_and_logs_in(portal: Portal
     screenshot(page, "start")
 
 
-HYGIENIST_PERSON = "28705000100001"
-PSYCHOLOGIST_PERSON = "29405000100001"
-HOMECARE_PERSON = "27575000100001"
-DENTIST = "12050001"
-ZK = "3311"  # Zilveren Kruis: push delivery
-CZ = "7119"  # CZ: pull delivery
 WAIT_S = 30.0
 
 

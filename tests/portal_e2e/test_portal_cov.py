@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 from portal_support import (
+    HYGIENIST_PERSON,
+    PSYCHOLOGIST_PERSON,
     PortalBrowser,
     csrf_of,
     log_in,
@@ -27,8 +29,6 @@ from vecozo_sim.pytest_plugin import VecozoExchange, VecozoServer, VecozoWorld
 
 NO_CONTRACT_PERSON = "21205000200001"  # praktijk 12050002: Menzis (3332) refuses it COV
 NO_CONTRACT_SYSTEM = "11205000200001"
-PSYCHOLOGIST_PERSON = "29405000100001"
-HYGIENIST_PERSON = "28705000100001"
 ZK_PERSON = "20000331100001"  # an insurer's person and system: cov too
 ZK_SYSTEM = "10000331100001"
 CZ_PERSON = "20000711900001"  # an insurer's person: cov and berichten (cov taken away below)

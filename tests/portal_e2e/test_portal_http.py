@@ -17,6 +17,19 @@ from collections.abc import Iterator
 import pytest
 import requests
 from portal_support import (
+    ACUPUNCTURE,
+    ACUPUNCTURE_PERSON,
+    BUREAU_PERSON,
+    DENTIST,
+    DENTIST_PERSON,
+    DENTIST_SYSTEM,
+    HOMECARE,
+    HOMECARE_PERSON,
+    HYGIENIST_PERSON,
+    OTHER_BUREAU_PERSON,
+    OTHER_DENTIST_PERSON,
+    PSYCHOLOGIST_PERSON,
+    ZK,
     close_sessions,
     csrf_of,
     declaration,
@@ -29,22 +42,7 @@ from portal_support import (
 from vecozo_sim.cli import main as vecozo_sim
 from vecozo_sim.pytest_plugin import VecozoExchange
 
-DENTIST = "12050001"  # docs/TESTDATA.md: praktijk, contracted with every insurer
-DENTIST_PERSON = "21205000100001"
-DENTIST_SYSTEM = "11205000100001"
 INSURER_PERSON = "20000709500001"  # VGZ's person: cov and berichten, no declareren
-# The portal takes each TOTP code once, so the tests spread their logins over the world's
-# persons (each person's second login within 30 s takes the next code, a third one waits).
-OTHER_DENTIST_PERSON = "21205000200001"
-HYGIENIST_PERSON = "28705000100001"
-ACUPUNCTURE_PERSON = "29005000100001"
-PSYCHOLOGIST_PERSON = "29405000100001"
-HOMECARE_PERSON = "27575000100001"
-BUREAU_PERSON = "29810000200001"
-OTHER_BUREAU_PERSON = "29810000100001"
-ACUPUNCTURE = "90050001"
-HOMECARE = "75750001"
-ZK = "3311"
 
 
 @pytest.fixture(autouse=True)
@@ -177,7 +175,7 @@ def test_a_form_without_its_csrf_token_is_refused(vecozo: VecozoExchange) -> Non
 
 
 def test_forms_sent_in_the_wrong_shape_get_a_clear_page_not_a_500(vecozo: VecozoExchange) -> None:
-    session, csrf = log_in(vecozo, OTHER_BUREAU_PERSON)
+    session, csrf = log_in(vecozo, BUREAU_PERSON)
     base = vecozo.gateway_url + "/portal/"
     plain = session.post(base + "declaraties", data={"csrf": csrf, "bestand": "x"})
     long_reference = session.post(
@@ -202,7 +200,7 @@ def test_forms_sent_in_the_wrong_shape_get_a_clear_page_not_a_500(vecozo: Vecozo
 
 def test_the_session_cookie_with_another_certificate_is_refused(vecozo: VecozoExchange) -> None:
     owner, _ = log_in(vecozo, HOMECARE_PERSON)
-    thief = person_session(vecozo, BUREAU_PERSON)
+    thief = person_session(vecozo, OTHER_BUREAU_PERSON)
     thief.cookies.update(owner.cookies)
     stolen = thief.get(vecozo.gateway_url + "/portal/declaraties")
 
@@ -212,10 +210,10 @@ def test_the_session_cookie_with_another_certificate_is_refused(vecozo: VecozoEx
 
 
 def test_logging_out_ends_the_session(vecozo: VecozoExchange) -> None:
-    session, csrf = log_in(vecozo, BUREAU_PERSON)
+    session, csrf = log_in(vecozo, OTHER_BUREAU_PERSON)
     cookie = dict(session.cookies)
     out = session.post(vecozo.gateway_url + "/portal/uitloggen", data={"csrf": csrf})
-    replay = person_session(vecozo, BUREAU_PERSON)
+    replay = person_session(vecozo, OTHER_BUREAU_PERSON)
     replay.cookies.update(cookie)
     after = replay.get(vecozo.gateway_url + "/portal/declaraties", allow_redirects=False)
 
@@ -331,7 +329,7 @@ def test_a_bureau_without_toestemming_is_refused_by_the_exchanges_own_rule(
     vecozo: VecozoExchange,
 ) -> None:
     """98100002 holds no toestemmingsverklaring of 12050001 (docs/TESTDATA.md)."""
-    session, csrf = log_in(vecozo, BUREAU_PERSON)
+    session, csrf = log_in(vecozo, OTHER_BUREAU_PERSON)
     data = declaration(vecozo, provider=DENTIST, insurer=ZK)
     answer = _upload(session, vecozo.gateway_url, csrf, "voor-tandarts.asc", data)
 

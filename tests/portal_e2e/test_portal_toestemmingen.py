@@ -13,17 +13,21 @@ import re
 import urllib.parse
 
 import requests
-from portal_support import PortalBrowser, log_in, screenshot
+from portal_support import (
+    BUREAU,
+    BUREAU_PERSON,
+    DENTIST,
+    HYGIENIST,
+    OTHER_BUREAU_PERSON,
+    PSYCHOLOGIST,
+    ZK,
+    PortalBrowser,
+    log_in,
+    screenshot,
+)
 
 from vecozo_sim.pytest_plugin import VecozoExchange
 
-BUREAU = "98100001"
-BUREAU_PERSON = "29810000100001"
-OTHER_BUREAU_PERSON = "29810000200001"  # 98100002: no toestemming of 12050001
-DENTIST = "12050001"
-HYGIENIST = "87050001"
-PSYCHOLOGIST = "94050001"  # bureau 98100001's toestemming of it has expired
-ZK = "3311"
 REFUSED = "mag niet indienen voor 12050001: geen geldige toestemmingsverklaring"
 _TRACEER = re.compile(r'traceerId <a href="/portal/declaraties/([0-9a-f-]{36})"')
 _OPTIONS = re.compile(r'<option value="(\d{8})">')

@@ -311,3 +311,50 @@ async def test_a_return_pushed_before_a_crash_and_refused_as_duplicate_is_answer
         assert host.insurers[VGZ].store.unfinished() == []
     assert exchange.attempts == 2
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+class HeldPulls(QuietExchange):
+    """An empty mailbox whose listing waits for ``release`` (set: answers at once)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pulls = 0
+        self.pulled = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def pull(self, limit: int = 100) -> list[Any]:
+        self.pulls += 1
+        self.pulled.set()
+        await self.release.wait()
+        return []
+
+
+async def test_a_wake_up_during_a_pull_brings_one_more_pull(
+    template_home: Path, tmp_path: Path
+) -> None:
+    """Both intervals an hour: after its first pull the insurer pulls again only when woken,
+    and a wake-up that arrives while a pull is under way is not lost."""
+    shutil.copytree(template_home, tmp_path / "home")
+    settings = InsurerSettings(
+        layout=HomeLayout(root=tmp_path / "home"),
+        gateway_url="https://127.0.0.1:9",
+        uzovis=frozenset({PULLER}),
+        poll_interval=3600.0,
+        idle_interval=3600.0,
+    )
+    exchange = HeldPulls()
+    host = InsurerHost(settings)
+    await host.listen()
+    host.insurers[PULLER].client = exchange  # type: ignore[assignment]
+    await host.start()
+    try:
+        async with asyncio.timeout(20):
+            await exchange.pulled.wait()  # the first pull, at the start, is held
+            host.wake("12050001")  # not an insurer of this host: ignored
+            host.wake(PULLER)
+            exchange.pulled.clear()
+            exchange.release.set()
+            await exchange.pulled.wait()
+        assert exchange.pulls == 2
+    finally:
+        await host.stop()

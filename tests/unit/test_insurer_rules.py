@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from vektis_values import mz301_header as header
 
 from insurer_stub import Adjudication, InsurerView, MemoryHistory, adjudicate
 from vektis import get_standard, make_bsn, parse_file, render_file
@@ -186,26 +187,6 @@ def make_world(policy: InsurerPolicy = POLICY) -> World:
 
 WORLD = make_world()
 VGZ = InsurerView.from_world(WORLD, "7095")
-
-
-def header(**changes: object) -> dict[str, object]:
-    values: dict[str, object] = {
-        "record_type": "01",
-        "ei_code": 176,
-        "version": 1,
-        "subversion": 3,
-        "soort_bericht": "P",
-        "uzovi": "7095",
-        "zorgverlenerscode": "12100001",
-        "praktijkcode": "12050001",
-        "betaling_aan": "03",
-        "period_start": dt.date(2025, 5, 1),
-        "period_end": dt.date(2025, 5, 31),
-        "factuurnummer": "F1",
-        "factuurdatum": dt.date(2025, 6, 10),
-        "valuta": "EUR",
-    }
-    return values | changes
 
 
 def insured(who: str = "jansen", **changes: object) -> dict[str, object]:

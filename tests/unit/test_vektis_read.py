@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from vektis_values import mz301_header
 
 import vektis
 
@@ -13,23 +14,10 @@ SAMPLES = {key: vektis.parse_file(vektis.sample_declaration(key)) for key in ("M
 
 
 def _header(**changes: object) -> bytes:
-    values: dict[str, object] = {
-        "record_type": "01",
-        "ei_code": 176,
-        "version": 1,
-        "subversion": 3,
-        "soort_bericht": "P",
-        "uzovi": "7095",
-        "zorgverlenerscode": "12100001",
-        "factuurnummer": "F-1",
-        "factuurdatum": dt.date(2025, 6, 10),
-        "betaling_aan": "02",
-        "period_start": dt.date(2025, 5, 1),
-        "period_end": dt.date(2025, 5, 31),
-        "valuta": "EUR",
-    }
+    """An MZ301 file of only a voorlooprecord, paid to the zorgverlener, without a praktijk."""
+    values = mz301_header(praktijkcode="0", betaling_aan="02") | changes
     closing = {"record_type": "99", "aantal_detail": 0}
-    return vektis.render_file(vektis.get_standard("MZ301"), [values | changes, closing])
+    return vektis.render_file(vektis.get_standard("MZ301"), [values, closing])
 
 
 DECLARATIONS = sorted(k for k, s in vektis.STANDARDS.items() if not s.is_return)
@@ -102,7 +90,7 @@ def test_the_declarant_is_the_instelling_else_the_praktijk_else_the_zorgverlener
 def test_a_header_reads_codes_of_zeros_as_not_given() -> None:
     header = vektis.Header.read(_header(uzovi="0", servicebureau="0"))
     assert (header.uzovi, header.servicebureau, header.instellingscode) == ("", "", "")
-    assert (header.zorgverlenerscode, header.factuurnummer) == ("12100001", "F-1")
+    assert (header.zorgverlenerscode, header.factuurnummer) == ("12100001", "F1")
     assert header.factuurdatum == dt.date(2025, 6, 10)
     assert (header.standard.name, header.standard.version, header.standard.subversion) == (
         "MZ301",
