@@ -284,8 +284,24 @@ def _writer(
     """
     template, signed_template = templates
     length, match = check
+    fits = match or len  # no checked field: any line of the right length (len is truthy)
+
+    def retry(values: Mapping[str, object], v: tuple[object, ...]) -> str | None:
+        """What the template's check refused: a credit, else the careful way."""
+        if signed:
+            line = signed_template % signed_values(v)  # a credit: its amount showed a '-'
+            if len(line) == length and fits(line):
+                return line
+        return careful(values)  # e.g. N text shorter than its field: zeros on the left
+
     one_date = dates[0] if len(dates) == 1 else -1
     in_place = itemgetter(*(len(types) if i == one_date else i for i in range(len(types))))
+
+    def fill(v: tuple[object, ...]) -> tuple[object, ...]:
+        texts = list(v)
+        for i in dates:
+            texts[i] = date_text(texts[i])
+        return tuple(texts)
 
     def write(values: Mapping[str, object]) -> str | None:
         try:
@@ -294,23 +310,11 @@ def _writer(
             return None
         if len(values) != count or tuple(map(type, v)) != types:
             return None
-        line: str
         if one_date >= 0:  # most records: one date, its text put in place by one itemgetter
             line = template % in_place(v + (date_text(v[one_date]),))  # noqa: RUF005 - faster
-        elif dates:
-            texts = list(v)
-            for i in dates:
-                texts[i] = date_text(texts[i])
-            line = template % tuple(texts)
         else:
-            line = template % v
-        if len(line) == length and (match is None or match(line)):
-            return line
-        if signed:
-            line = signed_template % signed_values(v)  # a credit: its amount showed a '-'
-            if len(line) == length and (match is None or match(line)):
-                return line
-        return careful(values)  # e.g. N text shorter than its field: zeros on the left
+            line = template % (fill(v) if dates else v)
+        return line if len(line) == length and fits(line) else retry(values, v)
 
     return write
 
@@ -367,7 +371,8 @@ def _line_by_shape(plans: _Plans, values: Mapping[str, object]) -> str:
 
 def render_line(standard: Standard, values: Mapping[str, object]) -> str:
     """The text of one record; RenderError when a value does not fit its field."""
-    return line_renderer(standard)(values)
+    render = standard.compiled.get("render") or line_renderer(standard)  # one frame less
+    return render(values)  # type: ignore[operator,no-any-return]
 
 
 def line_renderer(standard: Standard) -> Callable[[Mapping[str, object]], str]:
@@ -389,8 +394,8 @@ def _renderer(standard: Standard) -> Callable[[Mapping[str, object]], str]:
 
     def render(values: Mapping[str, object]) -> str:
         try:
-            write = latest[values.get("record_type")]
-        except (KeyError, TypeError):  # TypeError: an unhashable record_type
+            write = latest[values["record_type"]]
+        except (KeyError, TypeError):  # none, unknown, or unhashable: _line_by_shape says
             return _line_by_shape(plans, values)
         line = write(values)
         return _line_by_shape(plans, values) if line is None else line
