@@ -5,6 +5,12 @@ records/s, render_file in records/s, each as a ratio to a bare reference (struct
 every line by its record layout; struct.pack of pre-split fields for rendering), plus the peak
 RSS of validating a 1,000,000-line file streamed from disk, measured in a child process.
 Prints one JSON object on its last line.
+
+``--cpu`` measures CPU time instead (``time.process_time``, best of 3 in this process) of
+render_file, one-record render_file calls, parse_file, validate and, where the vektis on the
+path has it, a compiled reader: for comparing two versions of vektis on a shared machine, run
+alternately with ``PYTHONPATH`` pointing at each (see docs/PERFORMANCE.md, "Issue 15
+remnants").
 """
 
 from __future__ import annotations
@@ -129,8 +135,58 @@ def main() -> dict[str, object]:
     }
 
 
+CPU_RECORDS = 50_000
+ONE_RECORD_CALLS = 20_000
+
+
+def _cpu(action: Callable[[], object], runs: int = 3) -> float:
+    """The least CPU time of ``runs`` calls of ``action``, in seconds."""
+    best = float("inf")
+    for _ in range(runs):
+        start = time.process_time()
+        action()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def _one_by_one(standard: vektis.Standard, records: list[dict[str, object]]) -> None:
+    for record in records:
+        vektis.render_file(standard, [record])
+
+
+def _reader_pass(parsed: vektis.EIFile) -> float | None:
+    """CPU of reading a dozen fields of every 04 record (the insurer's hot loop), if any."""
+    layout = parsed.standard.records["04"]
+    if not hasattr(layout, "reader"):
+        return None
+    keys = ("id", "bsn", "date_of_service", "prestatiecode", "aantal", "declaratiebedrag")
+    read = layout.reader(*keys)
+    raws = [r.raw for r in parsed.details if r.record_type == "04"]
+    return _cpu(lambda: [read(raw) for raw in raws])
+
+
+def cpu() -> dict[str, object]:
+    standard = vektis.get_standard("MZ301")
+    records = list(vektis.sample_records(insured=CPU_RECORDS // 5, per_insured=4))
+    data = vektis.render_file(standard, records)
+    parsed = vektis.parse_file(data)
+    one = records[:ONE_RECORD_CALLS]
+    reader = _reader_pass(parsed)
+    return {
+        "records": len(records),
+        "vektis": str(Path(vektis.__file__).parent),
+        "render_file_cpu_s": round(_cpu(lambda: vektis.render_file(standard, records)), 4),
+        "one_record_cpu_us": round(_cpu(lambda: _one_by_one(standard, one)) / len(one) * 1e6, 3),
+        "parse_file_cpu_s": round(_cpu(lambda: vektis.parse_file(data)), 4),
+        "validate_cpu_s": round(_cpu(lambda: vektis.validate(data)), 4),
+        "reader_cpu_s": None if reader is None else round(reader, 4),
+    }
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--rss-child":
         _rss_child(sys.argv[2])
+    elif sys.argv[1:] == ["--cpu"]:
+        print(json.dumps(cpu()))
     else:
         print(json.dumps(main()))

@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import vektis
-from identifiers import is_ascii_digits
 
 __all__ = [
     "Explanation",
@@ -90,39 +89,31 @@ def _record_view(standard: vektis.Standard, number: int, line: str, show_empty: 
     if layout is None:
         note = f"record type {line[:2]!r} is not part of {standard.name}"
         return RecordView(number=number, record_type=line[:2], fields=(), note=note)
-    padded = line.ljust(layout.length)
     views = tuple(
         FieldView(
-            number=f.number,
-            name=f.name,
-            text=padded[f.start : f.end].strip(),
-            value=_meaning(f, padded, layout),
+            number=seen.field.number,
+            name=seen.field.name,
+            text=seen.text.strip(),
+            value=_meaning(seen),
         )
-        for f in layout.fields
-        if show_empty or padded[f.start : f.end] != f.blank
+        for seen in layout.inspect(line)
+        if show_empty or seen.text != seen.field.blank
     )
     return RecordView(number=number, record_type=layout.record_type, fields=views)
 
 
-def _meaning(f: vektis.Field, line: str, layout: vektis.RecordLayout) -> str:
+def _meaning(seen: vektis.Inspected) -> str:
     """The value as a person reads it; the raw text when it does not decode (a broken field)."""
-    text = line[f.start : f.end]
-    if f.name.startswith("RETOURCODE") and text.strip(" 0"):
-        return describe_code(text.strip())
-    if f.code.startswith("DAT") and len(text) == 8:
-        return _date(text)
-    if f.code.startswith("BED") and is_ascii_digits(text):
-        sign_field = layout.by_number.get(f.sign) if f.sign else None
-        credit = sign_field is not None and line[sign_field.start] == "C"
-        return euros(-int(text) if credit else int(text))
-    return text.strip()
-
-
-def _date(text: str) -> str:
-    try:
-        return dt.datetime.strptime(text, "%Y%m%d").date().isoformat()
-    except ValueError:
-        return text if text != "00000000" else ""
+    kind, value = seen.field.kind, seen.value
+    if seen.field.name.startswith("RETOURCODE") and seen.text.strip(" 0"):
+        return describe_code(seen.text.strip())
+    if kind is vektis.Kind.DATE:
+        if seen.problem:
+            return seen.text  # as it stands, padding and all
+        return value.isoformat() if isinstance(value, dt.date) else ""
+    if kind is vektis.Kind.AMOUNT and isinstance(value, int):
+        return euros(value)
+    return seen.text.strip()
 
 
 # --- return files -------------------------------------------------------------------------

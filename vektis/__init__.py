@@ -38,8 +38,16 @@ from vektis._errors import (
 )
 from vektis._findings import Finding
 from vektis._header import Header
-from vektis._layout import STANDARDS, Field, RecordLayout, Standard, detect_standard, get_standard
-from vektis._read import FieldReader
+from vektis._layout import (
+    STANDARDS,
+    Field,
+    Kind,
+    RecordLayout,
+    Standard,
+    detect_standard,
+    get_standard,
+)
+from vektis._read import FieldReader, Inspected
 from vektis._returns import Judgement, build_return
 from vektis._sample import sample_declaration, sample_records
 from vektis._template import SpanTemplate
@@ -62,7 +70,9 @@ __all__ = [
     "Finding",
     "FormatError",
     "Header",
+    "Inspected",
     "Judgement",
+    "Kind",
     "LayoutError",
     "Prestatiecode",
     "Record",

@@ -22,7 +22,7 @@ from vektis._codelists import code_values
 from vektis._errors import LayoutError, UnknownStandardError
 
 if TYPE_CHECKING:
-    from vektis._read import FieldReader
+    from vektis._read import FieldReader, Inspected
 
 __all__ = [
     "STANDARDS",
@@ -140,6 +140,19 @@ class RecordLayout:
                 self, keys, absent=absent or {}, zeros_empty=zeros_empty, trim=trim
             ),
         )
+
+    def inspect(self, text: str) -> tuple[Inspected, ...]:
+        """Every field of the line ``text`` read leniently, in layout order; never raises.
+
+        For showing a file as it stands: a short line reads as padded with spaces, a long
+        one's tail is ignored, and a field whose text is not of its kind (letters in a
+        number, no real day in a date, an indicator other than D or C) comes with the
+        problem instead of a value. An amount with a sign reads signed; an indicator other
+        than C counts as debit (the indicator reports its own problem).
+        """
+        from vektis._read import compile_inspector  # here: _read imports this module
+
+        return keep(self.compiled, "inspect", lambda: compile_inspector(self))(text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,6 +10,10 @@ C-level passes per record and no lookups.
 A key the layout lacks raises UnknownFieldError when the reader is compiled, unless the caller
 says what it means there (``absent``): a field missing from a standard is the caller's
 decision, never a silent 0 or "".
+
+``RecordLayout.inspect(text)`` is the lenient twin for showing a file as it is, broken or not
+(``vecozo-sim explain``): every field of any line, short lines padded, each with its text and
+either the same value the strict reader gives or the reason it has none.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ from dataclasses import dataclass
 from operator import call, itemgetter
 from typing import Any, TypeVar
 
+from identifiers import is_ascii_digits
 from vektis._errors import LayoutError, UnknownFieldError
 from vektis._layout import Field, Kind, RecordLayout
 from vektis._values import CONVERTERS, code_or_empty, parse_date
 
-__all__ = ["FieldReader", "compile_reader"]
+__all__ = ["FieldReader", "Inspected", "compile_inspector", "compile_reader"]
 
 Converter = Callable[[str], Any]
 T = TypeVar("T")
@@ -129,3 +134,71 @@ def _first(where: slice, convert: Converter) -> Converter:
 def _one(where: slice) -> Callable[[str], tuple[str, ...]]:
     """``itemgetter`` of one item gives the item itself, not a tuple of one."""
     return lambda raw: (raw[where],)
+
+
+# --- lenient reading: every field of any line, for showing broken files -----------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inspected:
+    """One field of a record read leniently: its text, and its value or why it has none."""
+
+    field: Field
+    text: str  # the field's positions as they stand (a short record padded with spaces)
+    value: object  # what ``Record.get`` gives by field number, an amount signed; None on a problem
+    problem: str  # "" when the text reads as the field's kind, else why it does not
+
+
+Inspector = Callable[[str], tuple[Inspected, ...]]
+
+
+def compile_inspector(layout: RecordLayout) -> Inspector:
+    """The lenient reader of ``layout``; see ``RecordLayout.inspect``."""
+    readers = tuple(_lenient(layout, f) for f in layout.fields)
+    length = layout.length
+
+    def inspect(raw: str) -> tuple[Inspected, ...]:
+        padded = raw.ljust(length)
+        return tuple(read(padded) for read in readers)
+
+    return inspect
+
+
+def _lenient(layout: RecordLayout, field: Field) -> Callable[[str], Inspected]:
+    """How one field is read leniently: the strict conversion, its failure a problem."""
+    where = slice(field.start, field.end)
+    if field.kind is Kind.DATE:
+        convert: Converter = layout.memo(parse_date)
+    elif field.kind is Kind.SIGN:
+        convert = _indicator
+    elif field.kind in (Kind.INT, Kind.AMOUNT):
+        convert = _number
+    else:
+        convert = CONVERTERS[field.kind]
+    sign = layout.by_number.get(field.sign) if field.kind is Kind.AMOUNT and field.sign else None
+
+    def read(padded: str) -> Inspected:
+        text = padded[where]
+        try:
+            value = convert(text)
+        except ValueError as exc:
+            return Inspected(field=field, text=text, value=None, problem=str(exc))
+        if sign is not None and padded[sign.start] == "C":  # any other indicator: debit
+            value = -value
+        return Inspected(field=field, text=text, value=value, problem="")
+
+    return read
+
+
+def _number(text: str) -> int:
+    """Digits only: ``int`` alone would also take spaces, signs and underscores."""
+    if not is_ascii_digits(text):
+        raise ValueError(f"{text!r} is not numeric")
+    return int(text)
+
+
+def _indicator(text: str) -> str:
+    """COD043: "D = debet (nul of positief bedrag), C = credit (negatief bedrag)"."""
+    if text not in ("D", "C"):
+        raise ValueError(f"{text!r} is neither D nor C")
+    return text

@@ -1,15 +1,20 @@
-"""Rendering one record from a mapping: a fast plan per record shape, a precise slow path.
+"""Writing one record from a mapping: one compiled writer per record shape, the only code that
+writes record text.
 
 Files repeat a few record shapes (the same keys with values of the same types) thousands of
-times, so the first record of a shape compiles one %-template in field order (N ``%0nd`` or
-``%ns``, AN ``%-ns``, an amount and its D/C indicator as a pair); later records cost one
-``itemgetter``, one ``%`` and a length and digit check. A record the fast plan cannot write
-exactly (a value too long, not digits, of another type) takes the general path: one
-``str.format`` per record with value-by-value conversion, which raises RenderError naming the
-field. Both paths write the same text for every value the fast one accepts.
+times, so the first record of a shape compiles its writer. When every value is of a type the
+``%`` operator writes exactly (text, an N integer, a date, a signed amount), the writer holds a
+%-template in field order (N ``%0nd`` or ``%ns``, AN ``%-ns``, an amount and its D/C indicator
+as a pair) and a record costs one ``itemgetter``, one ``%`` and a length and shape check (a
+credit then once more with the signed template). Any other value, or a record that check
+refuses (N text shorter than its field), is written the careful way, field by field: each
+value converted on its own to the exact text of its field(s) (``format(value, "0>n")`` for N,
+``"<n"`` for AN, what ``str.format`` wrote before) and the whole line checked against the
+layout's shape. A record that still does not fit is never written: the diagnosis finds the
+key whose value alone does not fit and raises RenderError naming its field.
 
-The compiled plans live with what they serve: a shape's writer in its standard's
-``compiled``, a key set's general plan in its layout's, so nothing is keyed by ``id()``.
+The compiled writers live with what they serve, in their standard's ``compiled``, so nothing
+is keyed by ``id()``.
 """
 
 from __future__ import annotations
@@ -54,13 +59,6 @@ def _codes(value: object) -> tuple[object, ...]:
     return (*codes, "", "", "")[:3]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Plan:
-    template: str
-    steps: tuple[tuple[str, Converter], ...]
-    layout: RecordLayout
-
-
 def _spec(field: Field) -> str:
     return f"0>{field.length}" if field.type == "N" else f"<{field.length}"
 
@@ -78,30 +76,49 @@ def _targets(layout: RecordLayout, key: str) -> tuple[tuple[Field, ...], Convert
     return fields, _date if only.kind is Kind.DATE else _plain
 
 
-def _compile(layout: RecordLayout, keys: tuple[str, ...]) -> _Plan:
-    slots: dict[str, int] = {}
-    steps: list[tuple[str, Converter]] = []
+Exact = Callable[[Mapping[str, object]], str]
+# The compiled writer of a record shape: the line of a mapping of that shape, None when it
+# does not fit (or, tried on a record of another shape, when the shape is not its own).
+Writer = Callable[[Mapping[str, object]], str | None]
+
+
+def _exact(layout: RecordLayout, keys: tuple[str, ...]) -> Exact:
+    """The text of a record of ``keys`` (record_type aside), value by value: each converted on
+    its own to the text of its field(s), blanks elsewhere, a later key winning a field written
+    twice. Unchecked; raises RenderError for a key the layout lacks or a value no conversion
+    takes. The careful tier of every writer, and the diagnosis's single-key writer."""
+    blanks = [f.blank for f in layout.fields]
+    blanks[0] = layout.record_type
+    position = {f.number: i for i, f in enumerate(layout.fields)}
+    steps = []
     for key in keys:
-        fields, convert = _targets(layout, key)
-        for f in fields:
-            slots[f.number] = len(slots)
-        steps.append((key, convert))
-    parts = []
-    for f in layout.fields:
-        index = slots.get(f.number)
-        parts.append(f.blank if index is None else f"{{{index}:{_spec(f)}}}")
-    if layout.fields[0].number not in slots:
-        parts[0] = layout.record_type
-    return _Plan(template="".join(parts), steps=tuple(steps), layout=layout)
+        if key != "record_type":
+            fields, convert = _targets(layout, key)
+            steps.append((key, convert, tuple((position[f.number], _spec(f)) for f in fields)))
+    where = f"record {layout.record_type}"
+
+    def write(values: Mapping[str, object]) -> str:
+        texts = list(blanks)
+        for key, convert, targets in steps:
+            for (i, spec), value in zip(targets, convert(values[key]), strict=True):
+                try:
+                    texts[i] = format(value, spec)
+                except (ValueError, TypeError) as exc:
+                    raise RenderError(f"{where}: {exc}") from None
+        return "".join(texts)
+
+    return write
 
 
-def _plan(layout: RecordLayout, keys: tuple[str, ...]) -> _Plan:
-    """The general plan of a key set, kept by the layout (bounded: keys come from callers)."""
-    return keep(
-        layout.compiled,
-        ("plan", keys),
-        lambda: _compile(layout, tuple(k for k in keys if k != "record_type")),
-    )
+def _careful(layout: RecordLayout, keys: tuple[str, ...]) -> Writer:
+    """``_exact`` with the check of the layout's shape: the line, or None when it does not fit."""
+    exact, length, shape = _exact(layout, keys), layout.length, layout.shape.fullmatch
+
+    def write(values: Mapping[str, object]) -> str | None:
+        line = exact(values)
+        return line if len(line) == length and shape(line) is not None else None
+
+    return write
 
 
 def _date_field(value: object) -> str:
@@ -116,9 +133,6 @@ def _date_field(value: object) -> str:
 _DATE_TYPES = (date, type(None), str)
 _PLAN_LIMIT = 512
 
-# A compiled record shape: the line of a mapping of that shape, or None (take the slow path).
-FastLine = Callable[[Mapping[str, object]], "str | None"] | None
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Slot:
@@ -131,10 +145,13 @@ class _Slot:
 
     @property
     def checked(self) -> bool:
-        """Text in an N field can be other than digits, and a negative int is written with a
-        '-' (``%05d`` of -1 is ``-0001``; a credit's amount in the debit template); everything
-        else is written exact."""
-        return self.field.type == "N" and (self.kind is str or self.kind is int)
+        """Text in an N field can be other than digits, a negative int is written with a '-'
+        (``%05d`` of -1 is ``-0001``; a credit's amount in the debit template), and text for a
+        D/C indicator or a record's kenmerk can be other than they allow; everything else is
+        written exact."""
+        if self.field.type == "N" and (self.kind is str or self.kind is int):
+            return True
+        return self.role == "plain" and _field_pattern(self.field, strict=False)[0] != "."
 
     def directive(self, *, signed: bool) -> str:
         """What ``%`` writes for this field, the same text as ``str.format`` with ``_spec``.
@@ -158,7 +175,7 @@ class _Slot:
 
 
 def _slot(layout: RecordLayout, key: str, kind: type) -> list[_Slot] | None:
-    """The slots a key fills for a value of type ``kind``; None when only the slow path can."""
+    """The slots a key fills for a value of type ``kind``; None when ``%`` cannot write it."""
     fields, convert = _targets(layout, key)
     first = fields[0]
     if convert is _signed and kind is int:
@@ -170,11 +187,11 @@ def _slot(layout: RecordLayout, key: str, kind: type) -> list[_Slot] | None:
         return [_Slot(field=first, key=key, kind=kind, role="date")]
     if convert is _plain and (kind is str or (kind is int and first.type == "N")):
         return [_Slot(field=first, key=key, kind=kind, role="plain")]
-    return None  # N text that is too short gets spaces: the check sends it the slow way
+    return None  # N text that is too short gets spaces: the check sends it the careful way
 
 
 def _slots(layout: RecordLayout, keys: tuple[str, ...], types: tuple[type, ...]) -> list[_Slot]:
-    """Every supplied field in layout order; empty when some value needs the slow path."""
+    """Every supplied field in layout order; empty when some value needs the careful way."""
     slots: list[_Slot] = []
     for key, kind in zip(keys, types, strict=True):
         if key == "record_type":
@@ -184,7 +201,7 @@ def _slots(layout: RecordLayout, keys: tuple[str, ...], types: tuple[type, ...])
             return []
         slots += found
     if len({s.field.number for s in slots}) != len(slots):
-        return []  # two keys writing one field: the slow path decides
+        return []  # two keys writing one field: the careful way decides
     return sorted(slots, key=lambda s: s.field.start)
 
 
@@ -206,18 +223,13 @@ def _check(layout: RecordLayout, checked: set[str]) -> re.Pattern[str]:
     return re.compile("".join(parts[:-1] if runs[-1][0] == "." else parts), re.DOTALL)
 
 
-def _picker(indexes: list[int]) -> Callable[[tuple[object, ...]], tuple[Any, ...]] | None:
-    """The values at ``indexes`` as a tuple (``itemgetter`` of one index gives the item)."""
-    if not indexes:
-        return None
-    return itemgetter(*indexes, indexes[0])
-
-
-def _fast_plan(layout: RecordLayout, keys: tuple[str, ...], types: tuple[type, ...]) -> FastLine:
-    """The compiled writer of one record shape, or None when its values need the slow path."""
+def _compile(layout: RecordLayout, keys: tuple[str, ...], types: tuple[type, ...]) -> Writer:
+    """The writer of one record shape: a %-template first when ``%`` can write every value,
+    else (and for what the template's check refuses) the careful way, value by value."""
+    careful = _careful(layout, keys)  # raises RenderError for a key the layout lacks
     slots = _slots(layout, keys, types)
     if not slots:
-        return None
+        return _guarded(keys, types, careful)
     fetched = list(dict.fromkeys(s.key for s in slots))
     index = {key: i for i, key in enumerate(fetched)}
     kinds = {s.key: s.kind for s in slots}
@@ -233,7 +245,20 @@ def _fast_plan(layout: RecordLayout, keys: tuple[str, ...], types: tuple[type, .
         signed_values=lambda v: tuple(slot.value(v[i], signed=True) for slot, i in in_order),
         date_text=layout.memo(_date_field),
         check=(layout.length, _check(layout, checked).match if checked else None),
+        careful=careful,
     )
+
+
+def _guarded(keys: tuple[str, ...], types: tuple[type, ...], careful: Writer) -> Writer:
+    """``careful`` for mappings of this very shape only (it is also tried on other records
+    of its record type, which may have a template of their own)."""
+
+    def write(values: Mapping[str, object]) -> str | None:
+        if tuple(values) != keys or tuple(map(type, values.values())) != types:
+            return None
+        return careful(values)
+
+    return write
 
 
 def _writer(
@@ -247,19 +272,36 @@ def _writer(
     signed_values: Callable[[tuple[object, ...]], tuple[object, ...]],
     date_text: Callable[[object], str],
     check: tuple[int, Callable[[str], object] | None],
-) -> Callable[[Mapping[str, object]], str | None]:
+    careful: Writer,
+) -> Writer:
     """One record shape: fetch in field order, guard the shape, one ``%``, one check.
 
     Every directive writes at least its field's width (zero-padded ``%0nd``, padded ``%ns``),
     so any value too long shows in the total length; a negative N integer is written with a
     '-', which the digit check refuses: a credit's amount is then written again with the
-    signed template, anything else goes the slow way. A closure over its parts, so the hot
-    path reads locals, not attributes.
+    signed template, anything else the careful way. A closure over its parts, so the hot path
+    reads locals, not attributes.
     """
     template, signed_template = templates
     length, match = check
+    fits = match or len  # no checked field: any line of the right length (len is truthy)
+
+    def retry(values: Mapping[str, object], v: tuple[object, ...]) -> str | None:
+        """What the template's check refused: a credit, else the careful way."""
+        if signed:
+            line = signed_template % signed_values(v)  # a credit: its amount showed a '-'
+            if len(line) == length and fits(line):
+                return line
+        return careful(values)  # e.g. N text shorter than its field: zeros on the left
+
     one_date = dates[0] if len(dates) == 1 else -1
     in_place = itemgetter(*(len(types) if i == one_date else i for i in range(len(types))))
+
+    def fill(v: tuple[object, ...]) -> tuple[object, ...]:
+        texts = list(v)
+        for i in dates:
+            texts[i] = date_text(texts[i])
+        return tuple(texts)
 
     def write(values: Mapping[str, object]) -> str | None:
         try:
@@ -268,22 +310,11 @@ def _writer(
             return None
         if len(values) != count or tuple(map(type, v)) != types:
             return None
-        line: str
         if one_date >= 0:  # most records: one date, its text put in place by one itemgetter
             line = template % in_place(v + (date_text(v[one_date]),))  # noqa: RUF005 - faster
-        elif dates:
-            texts = list(v)
-            for i in dates:
-                texts[i] = date_text(texts[i])
-            line = template % tuple(texts)
         else:
-            line = template % v
-        if len(line) == length and (match is None or match(line)):
-            return line
-        if not signed:
-            return None
-        line = signed_template % signed_values(v)  # a credit: its amount showed a '-'
-        return line if len(line) == length and (match is None or match(line)) else None
+            line = template % (fill(v) if dates else v)
+        return line if len(line) == length and fits(line) else retry(values, v)
 
     return write
 
@@ -307,113 +338,82 @@ def _template(layout: RecordLayout, slots: list[_Slot], *, signed: bool) -> str:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Plans:
-    """The fast plans of one standard: by full shape, and the latest good one per record type.
+    """The writers of one standard: by full shape, and the latest good one per record type.
 
-    Files repeat one shape per record type for long runs, so trying the latest plan first
-    (its own checks refuse other shapes) avoids hashing the keys and types of every record.
+    Files repeat one shape per record type for long runs, so trying the latest writer first
+    (its own guard refuses other shapes) avoids hashing the keys and types of every record.
     """
 
     standard: Standard
-    by_shape: dict[tuple[object, ...], FastLine]
-    latest: dict[object, FastLine]
-
-
-def _plans_of(standard: Standard) -> _Plans:
-    """The fast plans of a standard, kept by the standard itself."""
-    found = standard.compiled.get("plans")  # per render_file call: no lambda when known
-    if found is None:
-        found = keep(
-            standard.compiled, "plans", lambda: _Plans(standard=standard, by_shape={}, latest={})
-        )
-    return found  # type: ignore[return-value]
-
-
-def _line(plans: _Plans, values: Mapping[str, object]) -> str:
-    """One record: the latest plan of its record type, else its shape's, else the general path."""
-    try:
-        fast = plans.latest[values.get("record_type")]
-    except (KeyError, TypeError):  # TypeError: an unhashable record_type
-        fast = None
-    line = None if fast is None else fast(values)
-    return _line_by_shape(plans, values) if line is None else line
+    by_shape: dict[tuple[object, ...], Writer]
+    latest: dict[object, Writer]
 
 
 def _line_by_shape(plans: _Plans, values: Mapping[str, object]) -> str:
+    """One record through the writer of its shape, compiled on first sight."""
     record_type = values.get("record_type")
-    if type(record_type) is not str or record_type not in plans.standard.records:
-        return _render_general(plans.standard, values)
+    layout = plans.standard.records.get(record_type) if type(record_type) is str else None
+    if layout is None:
+        shown = str(values.get("record_type", ""))
+        raise RenderError(f"{plans.standard.name} has no record type {shown!r}")
     shape = (record_type, tuple(values), tuple(map(type, values.values())))
-    if shape not in plans.by_shape:
+    write = plans.by_shape.get(shape)
+    if write is None:
         if len(plans.by_shape) >= _PLAN_LIMIT:
             plans.by_shape.clear()
-        layout = plans.standard.records[record_type]
-        plans.by_shape[shape] = _fast_plan(layout, shape[1], shape[2])
-    fast = plans.by_shape[shape]
-    line = None if fast is None else fast(values)
+        write = plans.by_shape[shape] = _compile(layout, shape[1], shape[2])
+    line = write(values)
     if line is None:
-        return _render_general(plans.standard, values)
-    plans.latest[record_type] = fast
+        raise RenderError(_misfit(layout, values))
+    plans.latest[record_type] = write
     return line
 
 
 def render_line(standard: Standard, values: Mapping[str, object]) -> str:
     """The text of one record; RenderError when a value does not fit its field."""
-    return _line(_plans_of(standard), values)
+    render = standard.compiled.get("render") or line_renderer(standard)  # one frame less
+    return render(values)  # type: ignore[operator,no-any-return]
 
 
 def line_renderer(standard: Standard) -> Callable[[Mapping[str, object]], str]:
-    """``render_line`` for one standard with its plans looked up once: render_file's loop.
+    """``render_line`` for one standard, made once and kept by the standard: the loop of
+    render_file (and of every one-record call).
 
-    The latest plan of each record type is called straight from here (one frame less per
-    record than ``_line``, which matters at ~2 µs a record).
+    The latest writer of each record type is called straight from here (one frame less per
+    record, which matters at ~2 µs a record).
     """
-    plans = _plans_of(standard)
+    found = standard.compiled.get("render")  # per call: no lambda when known
+    if found is None:
+        found = keep(standard.compiled, "render", lambda: _renderer(standard))
+    return found  # type: ignore[return-value]
+
+
+def _renderer(standard: Standard) -> Callable[[Mapping[str, object]], str]:
+    plans = _Plans(standard=standard, by_shape={}, latest={})
     latest = plans.latest
 
     def render(values: Mapping[str, object]) -> str:
         try:
-            fast = latest[values.get("record_type")]
-        except (KeyError, TypeError):  # TypeError: an unhashable record_type
+            write = latest[values["record_type"]]
+        except (KeyError, TypeError):  # none, unknown, or unhashable: _line_by_shape says
             return _line_by_shape(plans, values)
-        line = fast(values)  # type: ignore[misc]  # latest holds compiled plans only
+        line = write(values)
         return _line_by_shape(plans, values) if line is None else line
 
     return render
 
 
-def _render_general(standard: Standard, values: Mapping[str, object]) -> str:
-    """Any mapping, value by value through ``str.format``; exact about what does not fit."""
-    record_type = str(values.get("record_type", ""))
-    layout = standard.records.get(record_type)
-    if layout is None:
-        raise RenderError(f"{standard.name} has no record type {record_type!r}")
-    return _render_slow(layout, _plan(layout, tuple(values)), values)
-
-
-def _render_slow(layout: RecordLayout, plan: _Plan, values: Mapping[str, object]) -> str:
-    args: list[object] = []
-    for key, convert in plan.steps:
-        args.extend(convert(values[key]))
-    try:
-        line = plan.template.format(*args)
-    except (ValueError, TypeError) as exc:
-        raise RenderError(f"record {layout.record_type}: {exc}") from None
-    if len(line) != layout.length or layout.shape.fullmatch(line) is None:
-        raise RenderError(_misfit(layout, line, values))
-    return line
-
-
-def _misfit(layout: RecordLayout, line: str, values: Mapping[str, object]) -> str:
-    """Name the first key whose value alone does not fit, for the error message."""
+def _misfit(layout: RecordLayout, values: Mapping[str, object]) -> str:
+    """The diagnosis of a record no writer takes: the first key whose value alone does not
+    fit, for the error message. It writes nothing, only tries each value on its own."""
     for key, value in values.items():
         if key == "record_type":
             continue
-        plan = _compile(layout, (key,))
         try:
-            alone = plan.template.format(*plan.steps[0][1](value))
-        except (ValueError, TypeError):
-            alone = ""
-        if len(alone) != layout.length or layout.shape.fullmatch(alone) is None:
+            alone = _careful(layout, (key,))({key: value})
+        except RenderError:
+            alone = None
+        if alone is None:
             fields = ", ".join(f.number for f in _targets(layout, key)[0])
             return f"record {layout.record_type} field {fields} ({key}): {value!r} does not fit"
-    return f"record {layout.record_type}: values do not fit the layout ({len(line)} positions)"
+    return f"record {layout.record_type}: values do not fit the layout"

@@ -125,8 +125,8 @@ def _block(
     """The return block (positions 311 on) of a returned detail record.
 
     It depends on the record type, the codes and the amount only, and a file repeats a few
-    dozen such combinations, so each is rendered once per file (rendering a retourcodes block
-    takes the general path, about 10 µs a record).
+    dozen such combinations, so each is rendered once per file (a retourcodes block
+    is written field by field, the careful way, about 10 µs a record).
     """
     key = (record.record_type, codes, type(granted), granted)
     try:

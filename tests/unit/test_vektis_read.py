@@ -128,3 +128,45 @@ def test_trim_reads_text_without_surrounding_whitespace_and_get_keeps_the_left()
     raw = record.raw[: field.start] + "  R-1".ljust(field.length) + record.raw[field.end :]
     assert record.layout.reader("referentie")(raw) == ["  R-1"]
     assert record.layout.reader("referentie", trim=True)(raw) == ["R-1"]
+
+
+def _inspected(raw: str, layout: vektis.RecordLayout) -> dict[str, vektis.Inspected]:
+    return {seen.field.number: seen for seen in layout.inspect(raw)}
+
+
+def _with(raw: str, field: vektis.Field, text: str) -> str:
+    return raw[: field.start] + text + raw[field.end :]
+
+
+def test_inspect_reads_a_good_record_as_the_strict_reader_does() -> None:
+    record = SAMPLES["MZ301"].details[1]
+    seen = _inspected(record.raw, record.layout)
+    assert [s.problem for s in seen.values()] == [""] * len(record.layout.fields)
+    assert seen["0408"].value == record.get_date("date_of_service")
+    assert seen["0430"].value == record.get_int("declaratiebedrag")
+    assert seen["0403"].value == record.get_str("bsn") == seen["0403"].text
+
+
+def test_inspect_names_what_does_not_read_instead_of_raising() -> None:
+    record = SAMPLES["MZ301"].details[1]
+    by = record.layout.by_number
+    raw = _with(record.raw, by["0408"], "202401 5")  # strptime would take it as 2024-01-05
+    raw = _with(raw, by["0425"], " 1_0")  # int() would take it as 10
+    raw = _with(raw, by["0431"], "X")
+    seen = _inspected(raw, record.layout)
+    assert (seen["0408"].value, seen["0408"].problem) == (None, "'202401 5' is not CCYYMMDD")
+    assert (seen["0425"].value, seen["0425"].problem) == (None, "' 1_0' is not numeric")
+    assert (seen["0431"].text, seen["0431"].problem) == ("X", "'X' is neither D nor C")
+    assert seen["0430"].value == record.get_int("declaratiebedrag")  # not C: read as debit
+
+
+def test_inspect_pads_a_short_line_signs_a_credit_and_ignores_a_long_tail() -> None:
+    record = SAMPLES["MZ301"].details[1]
+    credit = _with(record.raw, record.layout.by_number["0431"], "C")
+    seen = _inspected(credit + "XYZ", record.layout)
+    assert seen["0430"].value == -record.get_int("declaratiebedrag")
+    short = _inspected(record.raw[:2], record.layout)
+    assert short["0402"].text == " " * 12
+    assert short["0402"].problem
+    assert short["0433"].value == ""
+    assert short["0408"].problem
