@@ -70,7 +70,9 @@ def explain(data: bytes, *, show_empty: bool = False) -> Explanation:
     is named with its retourcode next to the field table.
     """
     standard = vektis.detect_standard(data)
-    lines = data.decode("latin-1").splitlines()
+    # The validator's own line splitting, so explain's line numbers are the findings' numbers
+    # (str.splitlines would also break at \x0b, \x0c, \x1c-\x1e or \x85 inside a field).
+    lines = [text for text, _ending in vektis.iter_lines(data)]
     records = tuple(
         _record_view(standard, n, line, show_empty) for n, line in enumerate(lines, start=1)
     )

@@ -47,6 +47,7 @@ from vektis._layout import (
     detect_standard,
     get_standard,
 )
+from vektis._lines import iter_lines
 from vektis._read import FieldReader, Inspected
 from vektis._returns import Judgement, build_return
 from vektis._sample import sample_declaration, sample_records
@@ -90,6 +91,7 @@ __all__ = [
     "get_standard",
     "is_valid_bsn",
     "is_valid_uzovi",
+    "iter_lines",
     "iter_records",
     "make_bsn",
     "parse_file",

@@ -45,6 +45,21 @@ def test_a_broken_line_is_still_laid_out_and_its_finding_named() -> None:
     assert "finding(s):" in explanation_text(explained)
 
 
+@pytest.mark.parametrize("control", ["\x0b", "\x0c", "\x1c", "\x85", "\r"])
+def test_a_control_character_inside_a_field_does_not_split_its_record(control: str) -> None:
+    lines = SAMPLE.decode("latin-1").split("\r\n")
+    name = vektis.detect_standard(SAMPLE).records["02"].field("0210")[0]  # naam verzekerde
+    lines[1] = lines[1][: name.start] + "Jan" + control + lines[1][name.start + 4 :]
+    broken = "\r\n".join(lines).encode("latin-1")
+
+    explained = explain(broken)
+
+    # One record per CR LF line, as the validator counts them, so finding numbers match.
+    assert len(explained.records) == len(SAMPLE.decode("latin-1").splitlines())
+    assert [r.record_type for r in explained.records[:3]] == ["01", "02", "04"]
+    assert dict((f.number, f.value) for f in explained.records[1].fields)["0210"].startswith("Jan")
+
+
 def test_a_file_without_a_known_header_is_refused() -> None:
     with pytest.raises(vektis.UnknownStandardError):
         explain(b"Dear insurer,\r\n")
