@@ -8,7 +8,6 @@ VersionMismatch for a non-1.1 envelope), which the gateway renders with ``render
 
 from __future__ import annotations
 
-import contextlib
 import re
 import xml.etree.ElementTree as fast_xml
 from collections.abc import Callable
@@ -221,9 +220,21 @@ def _tree(xml: bytes) -> Element:
     through defusedxml as before, so a sender sees the same answer and the same fault text.
     """
     if b"<!" not in xml and b"\x00" not in xml:
-        with contextlib.suppress(ParseError, LookupError, ValueError):
+        try:
             return fast_xml.fromstring(xml)  # noqa: S314 - no DTD possible, see above
+        except (ParseError, LookupError, ValueError):
+            pass  # defusedxml below says what is wrong, in the words a sender knows
     return safe_xml.fromstring(xml, forbid_dtd=True)
+
+
+# The qualified names on every request's path, spelled once rather than per request.
+_ENVELOPE = _q(SOAP11_NS, "Envelope")
+_BODY = _q(SOAP11_NS, "Body")
+_CONTROLEER = _q(SERVICE_NS, "Controleer")
+_REQUEST = _q(SERVICE_NS, "request")
+_ZORGAANBIEDER = _q(MESSAGES_NS, "Zorgaanbieder")
+_ZOEKOPDRACHTEN = _q(MESSAGES_NS, "Zoekopdrachten")
+_ZOEKOPDRACHT = _q(TYPES_NS, "Zoekopdracht")
 
 
 def _body_child(xml: bytes) -> Element:
@@ -240,12 +251,12 @@ def _body_child(xml: bytes) -> Element:
         raise SoapFaultError(f"The XML declaration names an unknown encoding: {exc}.") from None
     if not root.tag.endswith("}Envelope") and root.tag != "Envelope":
         raise SoapFaultError(f"The root element must be a SOAP Envelope, got {root.tag}.")
-    if root.tag != _q(SOAP11_NS, "Envelope"):
+    if root.tag != _ENVELOPE:
         raise SoapFaultError(
             f"The Envelope must be in the SOAP 1.1 namespace {SOAP11_NS}, got {root.tag}.",
             faultcode="VersionMismatch",
         )
-    body = root.find(_q(SOAP11_NS, "Body"))
+    body = root.find(_BODY)
     if body is None or len(body) == 0:
         raise SoapFaultError("The SOAP Envelope has no Body content.")
     return body[0]
@@ -330,27 +341,29 @@ def _local(tag: str) -> str:
 def parse_cov_request(xml: bytes) -> CovRequest:
     """Read a Controleer request; SoapFaultError names the first problem found."""
     operation = _body_child(xml)
-    if operation.tag != _q(SERVICE_NS, "Controleer"):
+    if operation.tag != _CONTROLEER:
         raise SoapFaultError(
             f"Expected operation Controleer in namespace {SERVICE_NS}, got {operation.tag}."
         )
-    request = _present(_child(operation, SERVICE_NS, "request"), "request")
+    request = operation.find(_REQUEST)
+    if request is None:
+        raise SoapFaultError(f"Element request ({SERVICE_NS}) is missing in Controleer.")
     zorgaanbieder = None
-    node = _child(request, MESSAGES_NS, "Zorgaanbieder", required=False)
+    node = request.find(_ZORGAANBIEDER)
     if node is not None:
         zorgaanbieder = Zorgaanbieder(
             agb_zorgverlenersoort=_text(node, TYPES_NS, "AGB-zorgverlenersoort", required=True)
             or "",
             agb_nummer=_text(node, TYPES_NS, "AGB-nummer", required=True) or "",
         )
-    container = _child(request, MESSAGES_NS, "Zoekopdrachten", required=False)
-    found = [] if container is None else list(container)
+    container = request.find(_ZOEKOPDRACHTEN)
+    found = () if container is None else tuple(container)
     for node in found:
         # A Zoekopdracht in another namespace is a different element, not one to skip silently.
-        if node.tag != _q(TYPES_NS, "Zoekopdracht"):
+        if node.tag != _ZOEKOPDRACHT:
             raise SoapFaultError(f"Unexpected element {node.tag} in Zoekopdrachten.")
     return CovRequest(
-        zoekopdrachten=tuple(_read_zoekopdracht(z) for z in found), zorgaanbieder=zorgaanbieder
+        zoekopdrachten=tuple([_read_zoekopdracht(z) for z in found]), zorgaanbieder=zorgaanbieder
     )
 
 
