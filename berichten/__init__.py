@@ -17,7 +17,12 @@ from berichten._conventions import (
     return_berichtstroom,
     standard_of,
 )
-from berichten._cov_answer import answer_cov, cov_response_to_json, parse_cov_json
+from berichten._cov_answer import (
+    CovDecisions,
+    answer_cov,
+    cov_response_to_json,
+    parse_cov_json,
+)
 from berichten._cov_model import (
     SOAP_ACTION,
     CovRequest,
@@ -117,6 +122,7 @@ __all__ = [
     "BerichtstatusGegevens",
     "Berichtstroom",
     "Checksum",
+    "CovDecisions",
     "CovIndex",
     "CovJsonError",
     "CovLookup",

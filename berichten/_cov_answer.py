@@ -7,7 +7,7 @@ first, then per zoekopdracht the search path, the peildatum, the BSN, the person
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, MutableMapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -30,9 +30,13 @@ from berichten._cov_register import CovLookup, CovPolicy, CovRegisterEntry
 from berichten._errors import CovJsonError
 from identifiers import is_valid_bsn
 
-__all__ = ["answer_cov", "cov_response_to_json", "parse_cov_json"]
+__all__ = ["CovDecisions", "answer_cov", "cov_response_to_json", "parse_cov_json"]
 
 R = ZoekresultaatType
+# What a zoekopdracht is answered with, apart from what it carries back (volgnummer, referentie).
+Decision = tuple[ZoekresultaatType, Verzekerde | None]
+# Decisions already taken against one register, keyed by everything else they depend on.
+CovDecisions = MutableMapping[Hashable, Decision]
 
 
 def answer_cov(
@@ -41,32 +45,72 @@ def answer_cov(
     today: date,
     *,
     unauthorised: frozenset[str] = frozenset(),
+    known: CovDecisions | None = None,
 ) -> CovResponse:
     """Answer every zoekopdracht; no zoekopdrachten or more than 20 answers the whole request.
 
     ``unauthorised``: the UZOVI codes that do not authorise the asking zorgaanbieder for COV;
     their policies come back as NietGeautoriseerdVoorZorgverzekeraar, without details.
+    ``known``: decisions taken before against this same ``lookup``, read and filled here; the
+    caller owns it, bounds it, and must empty it whenever what ``lookup`` finds changes.
     """
     if not request.zoekopdrachten:
         return CovResponse(resultaat=Retourberichtresultaat.GEEN_ZOEKOPDRACHTEN)
     if len(request.zoekopdrachten) > MAX_ZOEKOPDRACHTEN:
         return CovResponse(resultaat=Retourberichtresultaat.MEER_DAN_20_ZOEKOPDRACHTEN)
-    results = tuple(_answer_one(z, lookup, today, unauthorised) for z in request.zoekopdrachten)
+    results = tuple(
+        [_answer_one(z, lookup, today, unauthorised, known) for z in request.zoekopdrachten]
+    )
     return CovResponse(resultaat=Retourberichtresultaat.VERZOEK_AKKOORD, zoekresultaten=results)
 
 
 def _answer_one(
-    z: Zoekopdracht, lookup: CovLookup, today: date, unauthorised: frozenset[str]
+    z: Zoekopdracht,
+    lookup: CovLookup,
+    today: date,
+    unauthorised: frozenset[str],
+    known: CovDecisions | None,
 ) -> Zoekresultaat:
-    code, person = _search(z, lookup, today)
-    if person is not None and z.peildatum > today:
-        code = R.GEVONDEN_PEILDATUM_IN_TOEKOMST
+    if known is None:
+        code, verzekerde = _decide(z, lookup, today, unauthorised)
+    else:
+        key = _decision_key(z, today, unauthorised)
+        decision = known.get(key)
+        if decision is None:
+            decision = known[key] = _decide(z, lookup, today, unauthorised)
+        code, verzekerde = decision
     return Zoekresultaat(
         volgnummer=z.volgnummer,
         resultaat=code,
         referentie_zorgaanbieder=z.referentie_zorgaanbieder,
-        verzekerde=None if person is None else _verzekerde(person, z.peildatum, unauthorised),
+        verzekerde=verzekerde,
     )
+
+
+def _decision_key(z: Zoekopdracht, today: date, unauthorised: frozenset[str]) -> Hashable:
+    """Every input of ``_decide`` but the lookup: the search fields, today and the refusals."""
+    return (
+        z.geboortedatum,
+        z.peildatum,
+        z.bsn,
+        z.verzekerdennummer,
+        z.postcode,
+        z.huisnummer,
+        z.huisnummertoevoeging,
+        today,
+        unauthorised,
+    )
+
+
+def _decide(
+    z: Zoekopdracht, lookup: CovLookup, today: date, unauthorised: frozenset[str]
+) -> Decision:
+    code, person = _search(z, lookup, today)
+    if person is None:
+        return code, None
+    if z.peildatum > today:
+        code = R.GEVONDEN_PEILDATUM_IN_TOEKOMST
+    return code, _verzekerde(person, z.peildatum, unauthorised)
 
 
 def _search(z: Zoekopdracht, lookup: CovLookup, today: date) -> tuple[R, CovRegisterEntry | None]:
