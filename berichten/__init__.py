@@ -22,6 +22,7 @@ from berichten._cov_answer import (
     answer_cov,
     cov_response_to_json,
     parse_cov_json,
+    render_cov_json,
 )
 from berichten._cov_model import (
     SOAP_ACTION,
@@ -177,6 +178,7 @@ __all__ = [
     "parse_zoekpad",
     "parse_zoekpad_json",
     "pull_metadata_to_json",
+    "render_cov_json",
     "render_cov_request",
     "render_cov_response",
     "render_pull_listing",

@@ -7,6 +7,8 @@ first, then per zoekopdracht the search path, the peildatum, the BSN, the person
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Hashable, MutableMapping, Sequence
 from datetime import date
 from typing import Any
@@ -30,7 +32,13 @@ from berichten._cov_register import CovLookup, CovPolicy, CovRegisterEntry
 from berichten._errors import CovJsonError
 from identifiers import is_valid_bsn
 
-__all__ = ["CovDecisions", "answer_cov", "cov_response_to_json", "parse_cov_json"]
+__all__ = [
+    "CovDecisions",
+    "answer_cov",
+    "cov_response_to_json",
+    "parse_cov_json",
+    "render_cov_json",
+]
 
 R = ZoekresultaatType
 # What a zoekopdracht is answered with, apart from what it carries back (volgnummer, referentie).
@@ -288,24 +296,48 @@ def cov_response_to_json(response: CovResponse) -> dict[str, Any]:
     }
 
 
-def _zoekresultaat_json(r: Zoekresultaat) -> dict[str, Any]:
+def render_cov_json(response: CovResponse) -> bytes:
+    """``json.dumps(cov_response_to_json(response))`` as UTF-8, byte for byte, put together per
+    zoekresultaat: the person found is encoded once per value and kept (the register's kept
+    decisions hand the same Verzekerde to every answer about that person)."""
+    results = ", ".join([_zoekresultaat_text(r) for r in response.zoekresultaten])
+    resultaat = json.dumps(response.resultaat.value)
+    return f'{{"resultaat": {resultaat}, "zoekresultaten": [{results}]}}'.encode()
+
+
+def _zoekresultaat_text(r: Zoekresultaat) -> str:
+    head = json.dumps(_zoekresultaat_json(r, with_verzekerde=False))
+    if r.verzekerde is None:
+        return head
+    return f'{head[:-1]}, "verzekerde": {_verzekerde_text(r.verzekerde)}}}'
+
+
+@functools.lru_cache(maxsize=4096)
+def _verzekerde_text(v: Verzekerde) -> str:
+    return json.dumps(_verzekerde_json(v))
+
+
+def _zoekresultaat_json(r: Zoekresultaat, *, with_verzekerde: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {"volgnummer": r.volgnummer, "resultaat": r.resultaat.value}
     if r.referentie_zorgaanbieder is not None:
         out["referentie"] = r.referentie_zorgaanbieder
-    if r.verzekerde is not None:
-        v = r.verzekerde
-        out["verzekerde"] = {
-            "resultaat": v.resultaat.value,
-            "bsn": v.bsn,
-            "geboortedatum": v.geboortedatum.isoformat(),
-            "geslacht": v.geslacht.value,
-            "overleden": v.overleden,
-            "naam": v.achternaam1,
-            "voorvoegsel": v.voorvoegsel1,
-            "voorletters": v.voorletters,
-            "verzekeringen": [_verzekering_json(p) for p in v.verzekeringen],
-        }
+    if r.verzekerde is not None and with_verzekerde:
+        out["verzekerde"] = _verzekerde_json(r.verzekerde)
     return out
+
+
+def _verzekerde_json(v: Verzekerde) -> dict[str, Any]:
+    return {
+        "resultaat": v.resultaat.value,
+        "bsn": v.bsn,
+        "geboortedatum": v.geboortedatum.isoformat(),
+        "geslacht": v.geslacht.value,
+        "overleden": v.overleden,
+        "naam": v.achternaam1,
+        "voorvoegsel": v.voorvoegsel1,
+        "voorletters": v.voorletters,
+        "verzekeringen": [_verzekering_json(p) for p in v.verzekeringen],
+    }
 
 
 def _verzekering_json(p: Verzekering) -> dict[str, Any]:
