@@ -372,20 +372,35 @@ def parse_cov_request(xml: bytes) -> CovRequest:
     )
 
 
-_TYPES_PREFIX = f"{{{TYPES_NS}}}"
 _DATE_KIND = "an xs:date (YYYY-MM-DD)"
+# The Zoekopdracht fields read, by qualified name (types namespace) -> local name.
+_ZOEK_FIELDS = {
+    _q(TYPES_NS, name): name
+    for name in (
+        "Volgnummer",
+        "Geboortedatum",
+        "Peildatum",
+        "Bsn",
+        "Verzekerdenummer",
+        "Postcode",
+        "Huisnummer",
+        "Huisnummertoevoeging",
+        "ReferentieZorgaanbieder",
+    )
+}
 
 
 def _typed_texts(node: Element) -> dict[str, str]:
-    """The stripped text of each direct child in the types namespace, by local name.
+    """The stripped text of each Zoekopdracht field among the direct children, by local name.
 
     The first child of a name wins, as ``find`` gives it: one pass over the children instead of
     a ``find`` per field, for the message every COV request carries up to 20 of.
     """
     texts: dict[str, str] = {}
     for child in node:
-        if child.tag.startswith(_TYPES_PREFIX):
-            texts.setdefault(child.tag[len(_TYPES_PREFIX) :], (child.text or "").strip())
+        name = _ZOEK_FIELDS.get(child.tag)
+        if name is not None and name not in texts:
+            texts[name] = (child.text or "").strip()
     return texts
 
 
@@ -399,6 +414,18 @@ def _required(texts: dict[str, str], node: Element, name: str) -> str:
     return text
 
 
+def _read_required(texts: dict[str, str], node: Element) -> tuple[int, date, date]:
+    """The required fields in order, raising the fault for the first one missing or wrong."""
+    volgnummer = _converted(
+        _required(texts, node, "Volgnummer"), "Volgnummer", "an integer", _xs_short
+    )
+    geboortedatum = _converted(
+        _required(texts, node, "Geboortedatum"), "Geboortedatum", _DATE_KIND, _xs_date
+    )
+    peildatum = _converted(_required(texts, node, "Peildatum"), "Peildatum", _DATE_KIND, _xs_date)
+    return volgnummer, geboortedatum, peildatum
+
+
 def _converted(text: str, name: str, kind: str, convert: Callable[[str], T]) -> T:
     try:
         return convert(text)
@@ -408,13 +435,12 @@ def _converted(text: str, name: str, kind: str, convert: Callable[[str], T]) -> 
 
 def _read_zoekopdracht(node: Element) -> Zoekopdracht:
     texts = _typed_texts(node)
-    volgnummer = _converted(
-        _required(texts, node, "Volgnummer"), "Volgnummer", "an integer", _xs_short
-    )
-    geboortedatum = _converted(
-        _required(texts, node, "Geboortedatum"), "Geboortedatum", _DATE_KIND, _xs_date
-    )
-    peildatum = _converted(_required(texts, node, "Peildatum"), "Peildatum", _DATE_KIND, _xs_date)
+    try:  # the usual case in one go; any problem is named by the field-by-field reading below
+        volgnummer = _xs_short(texts["Volgnummer"])
+        geboortedatum = _xs_date(texts["Geboortedatum"])
+        peildatum = _xs_date(texts["Peildatum"])
+    except (KeyError, ValueError):
+        volgnummer, geboortedatum, peildatum = _read_required(texts, node)
     huisnummer = texts.get("Huisnummer") or None
     return Zoekopdracht(
         volgnummer=volgnummer,
