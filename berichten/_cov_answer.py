@@ -41,6 +41,8 @@ __all__ = [
 ]
 
 R = ZoekresultaatType
+# A string as json.dumps writes it (ensure_ascii, the default): the C encoder's own function.
+_quoted = json.encoder.encode_basestring_ascii
 # What a zoekopdracht is answered with, apart from what it carries back (volgnummer, referentie).
 Decision = tuple[ZoekresultaatType, Verzekerde | None]
 # Decisions already taken against one register, keyed by everything else they depend on.
@@ -297,19 +299,22 @@ def cov_response_to_json(response: CovResponse) -> dict[str, Any]:
 
 
 def render_cov_json(response: CovResponse) -> bytes:
-    """``json.dumps(cov_response_to_json(response))`` as UTF-8, byte for byte, put together per
-    zoekresultaat: the person found is encoded once per value and kept (the register's kept
-    decisions hand the same Verzekerde to every answer about that person)."""
+    """``json.dumps(cov_response_to_json(response))`` as UTF-8, byte for byte, written directly
+    per zoekresultaat: the person found is encoded once per value and kept (the register's
+    kept decisions hand the same Verzekerde to every answer about that person). The keys and
+    their order are ``_zoekresultaat_json``'s; tests/unit/test_cov_render.py holds them equal."""
     results = ", ".join([_zoekresultaat_text(r) for r in response.zoekresultaten])
-    resultaat = json.dumps(response.resultaat.value)
+    resultaat = _quoted(response.resultaat.value)
     return f'{{"resultaat": {resultaat}, "zoekresultaten": [{results}]}}'.encode()
 
 
 def _zoekresultaat_text(r: Zoekresultaat) -> str:
-    head = json.dumps(_zoekresultaat_json(r, with_verzekerde=False))
-    if r.verzekerde is None:
-        return head
-    return f'{head[:-1]}, "verzekerde": {_verzekerde_text(r.verzekerde)}}}'
+    text = f'{{"volgnummer": {r.volgnummer}, "resultaat": {_quoted(r.resultaat.value)}'
+    if r.referentie_zorgaanbieder is not None:
+        text += f', "referentie": {_quoted(r.referentie_zorgaanbieder)}'
+    if r.verzekerde is not None:
+        text += f', "verzekerde": {_verzekerde_text(r.verzekerde)}'
+    return text + "}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -317,11 +322,11 @@ def _verzekerde_text(v: Verzekerde) -> str:
     return json.dumps(_verzekerde_json(v))
 
 
-def _zoekresultaat_json(r: Zoekresultaat, *, with_verzekerde: bool = True) -> dict[str, Any]:
+def _zoekresultaat_json(r: Zoekresultaat) -> dict[str, Any]:
     out: dict[str, Any] = {"volgnummer": r.volgnummer, "resultaat": r.resultaat.value}
     if r.referentie_zorgaanbieder is not None:
         out["referentie"] = r.referentie_zorgaanbieder
-    if r.verzekerde is not None and with_verzekerde:
+    if r.verzekerde is not None:
         out["verzekerde"] = _verzekerde_json(r.verzekerde)
     return out
 
