@@ -26,6 +26,8 @@ from berichten import (
     cov_response_to_json,
     render_cov_json,
 )
+from berichten._cov_answer import _verzekerde_text
+from berichten._cov_soap import _render_verzekerde
 
 TEXTS = ("", "a", "Ommeren", 'a&b<c>"d\\', "café", "\u20ac\u2028", "]]>", "\x01")
 
@@ -91,3 +93,8 @@ def test_render_cov_json_is_json_dumps_of_the_dict() -> None:
         expected = json.dumps(cov_response_to_json(response)).encode()
         assert render_cov_json(response) == expected
         assert render_cov_json(response) == expected
+
+
+def test_the_encodings_kept_per_person_are_bounded() -> None:
+    assert _verzekerde_text.cache_info().maxsize == 4096
+    assert _render_verzekerde.cache_info().maxsize == 4096
