@@ -4,7 +4,8 @@ Measures the pure functions a COV request runs through, each as the minimum over
 of ``--calls`` calls (``time.process_time``, µs per call), for one zoekopdracht by BSN that finds
 a person with two policies (as ``bench/http.py`` asks) and for a request of nine zoekopdrachten
 over every search path. ``decision_new`` is a decision taken afresh (``answer_cov`` without kept
-decisions), ``decision_kept`` the same question asked again through ``CovRegister``.
+decisions), ``decision_kept`` the same question asked again through ``CovRegister``; the
+``*_fresh`` totals are a question never asked before (no kept decision, no kept rendering).
 
 With ``--before SRC`` (a checkout of the code before a change, e.g. a ``git archive``), each
 round runs this script once under ``PYTHONPATH=SRC`` and once under this tree, alternating, in
@@ -105,6 +106,14 @@ def measure(calls: int, rounds: int) -> dict[str, float]:
     one = ENVELOPE.format(zoekopdracht(1, PATHS[0])).encode()
     many = ENVELOPE.format("".join(zoekopdracht(i, p) for i, p in enumerate(PATHS))).encode()
     json_body = json.dumps({"bsn": "999900006", "geboortedatum": "1980-05-17"}).encode()
+    kept = ("_cov_soap", "_render_verzekerde"), ("_cov_answer", "_verzekerde_text")
+    memos = [getattr(getattr(berichten, m, None), f, None) for m, f in kept]
+    clears = [m.cache_clear for m in memos if m is not None]  # the code before has none
+
+    def forget() -> None:
+        for clear in clears:
+            clear()
+
     # the JSON face before render_cov_json: web.json_response(json.dumps(the dict))
     render_json = getattr(berichten, "render_cov_json", None) or (
         lambda r: json.dumps(berichten.cov_response_to_json(r)).encode()
@@ -113,6 +122,17 @@ def measure(calls: int, rounds: int) -> dict[str, float]:
     def soap(body: bytes) -> bytes:
         question = berichten.parse_cov_request(body)
         return berichten.render_cov_response(register.answer(question, today=TODAY))
+
+    def soap_fresh(body: bytes) -> bytes:
+        """As a question never asked before: no kept decision, no kept rendering."""
+        forget()
+        question = berichten.parse_cov_request(body)
+        return berichten.render_cov_response(berichten.answer_cov(question, index, TODAY))
+
+    def json_fresh() -> bytes:
+        forget()
+        question = berichten.parse_cov_json(json.loads(json_body), today=TODAY)
+        return render_json(berichten.answer_cov(question, index, TODAY))
 
     def cov_json() -> bytes:
         question = berichten.parse_cov_json(json.loads(json_body), today=TODAY)
@@ -132,6 +152,7 @@ def measure(calls: int, rounds: int) -> dict[str, float]:
             ),
             f"soap_{name}_render": best(partial(berichten.render_cov_response, answer), n, rounds),
             f"soap_{name}_total": best(partial(soap, body), n, rounds),
+            f"soap_{name}_total_fresh": best(partial(soap_fresh, body), n, rounds),
         }
     question = berichten.parse_cov_json(json.loads(json_body), today=TODAY)
     answer = register.answer(question, today=TODAY)
@@ -140,6 +161,7 @@ def measure(calls: int, rounds: int) -> dict[str, float]:
     )
     figures["json_render"] = best(lambda: render_json(answer), calls, rounds)
     figures["json_total"] = best(cov_json, calls, rounds)
+    figures["json_total_fresh"] = best(json_fresh, calls, rounds)
     return figures
 
 
