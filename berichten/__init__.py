@@ -17,7 +17,13 @@ from berichten._conventions import (
     return_berichtstroom,
     standard_of,
 )
-from berichten._cov_answer import answer_cov, cov_response_to_json, parse_cov_json
+from berichten._cov_answer import (
+    CovDecisions,
+    answer_cov,
+    cov_response_to_json,
+    parse_cov_json,
+    render_cov_json,
+)
 from berichten._cov_model import (
     SOAP_ACTION,
     CovRequest,
@@ -117,6 +123,7 @@ __all__ = [
     "BerichtstatusGegevens",
     "Berichtstroom",
     "Checksum",
+    "CovDecisions",
     "CovIndex",
     "CovJsonError",
     "CovLookup",
@@ -171,6 +178,7 @@ __all__ = [
     "parse_zoekpad",
     "parse_zoekpad_json",
     "pull_metadata_to_json",
+    "render_cov_json",
     "render_cov_request",
     "render_cov_response",
     "render_pull_listing",

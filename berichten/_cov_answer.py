@@ -7,7 +7,9 @@ first, then per zoekopdracht the search path, the peildatum, the BSN, the person
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import json
+from collections.abc import Hashable, MutableMapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -30,9 +32,21 @@ from berichten._cov_register import CovLookup, CovPolicy, CovRegisterEntry
 from berichten._errors import CovJsonError
 from identifiers import is_valid_bsn
 
-__all__ = ["answer_cov", "cov_response_to_json", "parse_cov_json"]
+__all__ = [
+    "CovDecisions",
+    "answer_cov",
+    "cov_response_to_json",
+    "parse_cov_json",
+    "render_cov_json",
+]
 
 R = ZoekresultaatType
+# A string as json.dumps writes it (ensure_ascii, the default): the C encoder's own function.
+_quoted = json.encoder.encode_basestring_ascii
+# What a zoekopdracht is answered with, apart from what it carries back (volgnummer, referentie).
+Decision = tuple[ZoekresultaatType, Verzekerde | None]
+# Decisions already taken against one register, keyed by everything else they depend on.
+CovDecisions = MutableMapping[Hashable, Decision]
 
 
 def answer_cov(
@@ -41,32 +55,72 @@ def answer_cov(
     today: date,
     *,
     unauthorised: frozenset[str] = frozenset(),
+    known: CovDecisions | None = None,
 ) -> CovResponse:
     """Answer every zoekopdracht; no zoekopdrachten or more than 20 answers the whole request.
 
     ``unauthorised``: the UZOVI codes that do not authorise the asking zorgaanbieder for COV;
     their policies come back as NietGeautoriseerdVoorZorgverzekeraar, without details.
+    ``known``: decisions taken before against this same ``lookup``, read and filled here; the
+    caller owns it, bounds it, and must empty it whenever what ``lookup`` finds changes.
     """
     if not request.zoekopdrachten:
         return CovResponse(resultaat=Retourberichtresultaat.GEEN_ZOEKOPDRACHTEN)
     if len(request.zoekopdrachten) > MAX_ZOEKOPDRACHTEN:
         return CovResponse(resultaat=Retourberichtresultaat.MEER_DAN_20_ZOEKOPDRACHTEN)
-    results = tuple(_answer_one(z, lookup, today, unauthorised) for z in request.zoekopdrachten)
+    results = tuple(
+        [_answer_one(z, lookup, today, unauthorised, known) for z in request.zoekopdrachten]
+    )
     return CovResponse(resultaat=Retourberichtresultaat.VERZOEK_AKKOORD, zoekresultaten=results)
 
 
 def _answer_one(
-    z: Zoekopdracht, lookup: CovLookup, today: date, unauthorised: frozenset[str]
+    z: Zoekopdracht,
+    lookup: CovLookup,
+    today: date,
+    unauthorised: frozenset[str],
+    known: CovDecisions | None,
 ) -> Zoekresultaat:
-    code, person = _search(z, lookup, today)
-    if person is not None and z.peildatum > today:
-        code = R.GEVONDEN_PEILDATUM_IN_TOEKOMST
+    if known is None:
+        code, verzekerde = _decide(z, lookup, today, unauthorised)
+    else:
+        key = _decision_key(z, today, unauthorised)
+        decision = known.get(key)
+        if decision is None:
+            decision = known[key] = _decide(z, lookup, today, unauthorised)
+        code, verzekerde = decision
     return Zoekresultaat(
         volgnummer=z.volgnummer,
         resultaat=code,
         referentie_zorgaanbieder=z.referentie_zorgaanbieder,
-        verzekerde=None if person is None else _verzekerde(person, z.peildatum, unauthorised),
+        verzekerde=verzekerde,
     )
+
+
+def _decision_key(z: Zoekopdracht, today: date, unauthorised: frozenset[str]) -> Hashable:
+    """Every input of ``_decide`` but the lookup: the search fields, today and the refusals."""
+    return (
+        z.geboortedatum,
+        z.peildatum,
+        z.bsn,
+        z.verzekerdennummer,
+        z.postcode,
+        z.huisnummer,
+        z.huisnummertoevoeging,
+        today,
+        unauthorised,
+    )
+
+
+def _decide(
+    z: Zoekopdracht, lookup: CovLookup, today: date, unauthorised: frozenset[str]
+) -> Decision:
+    code, person = _search(z, lookup, today)
+    if person is None:
+        return code, None
+    if z.peildatum > today:
+        code = R.GEVONDEN_PEILDATUM_IN_TOEKOMST
+    return code, _verzekerde(person, z.peildatum, unauthorised)
 
 
 def _search(z: Zoekopdracht, lookup: CovLookup, today: date) -> tuple[R, CovRegisterEntry | None]:
@@ -244,24 +298,51 @@ def cov_response_to_json(response: CovResponse) -> dict[str, Any]:
     }
 
 
+def render_cov_json(response: CovResponse) -> bytes:
+    """``json.dumps(cov_response_to_json(response))`` as UTF-8, byte for byte, written directly
+    per zoekresultaat: the person found is encoded once per value and kept (the register's
+    kept decisions hand the same Verzekerde to every answer about that person). The keys and
+    their order are ``_zoekresultaat_json``'s; tests/unit/test_cov_render.py holds them equal."""
+    results = ", ".join([_zoekresultaat_text(r) for r in response.zoekresultaten])
+    resultaat = _quoted(response.resultaat.value)
+    return f'{{"resultaat": {resultaat}, "zoekresultaten": [{results}]}}'.encode()
+
+
+def _zoekresultaat_text(r: Zoekresultaat) -> str:
+    text = f'{{"volgnummer": {r.volgnummer}, "resultaat": {_quoted(r.resultaat.value)}'
+    if r.referentie_zorgaanbieder is not None:
+        text += f', "referentie": {_quoted(r.referentie_zorgaanbieder)}'
+    if r.verzekerde is not None:
+        text += f', "verzekerde": {_verzekerde_text(r.verzekerde)}'
+    return text + "}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _verzekerde_text(v: Verzekerde) -> str:
+    return json.dumps(_verzekerde_json(v))
+
+
 def _zoekresultaat_json(r: Zoekresultaat) -> dict[str, Any]:
     out: dict[str, Any] = {"volgnummer": r.volgnummer, "resultaat": r.resultaat.value}
     if r.referentie_zorgaanbieder is not None:
         out["referentie"] = r.referentie_zorgaanbieder
     if r.verzekerde is not None:
-        v = r.verzekerde
-        out["verzekerde"] = {
-            "resultaat": v.resultaat.value,
-            "bsn": v.bsn,
-            "geboortedatum": v.geboortedatum.isoformat(),
-            "geslacht": v.geslacht.value,
-            "overleden": v.overleden,
-            "naam": v.achternaam1,
-            "voorvoegsel": v.voorvoegsel1,
-            "voorletters": v.voorletters,
-            "verzekeringen": [_verzekering_json(p) for p in v.verzekeringen],
-        }
+        out["verzekerde"] = _verzekerde_json(r.verzekerde)
     return out
+
+
+def _verzekerde_json(v: Verzekerde) -> dict[str, Any]:
+    return {
+        "resultaat": v.resultaat.value,
+        "bsn": v.bsn,
+        "geboortedatum": v.geboortedatum.isoformat(),
+        "geslacht": v.geslacht.value,
+        "overleden": v.overleden,
+        "naam": v.achternaam1,
+        "voorvoegsel": v.voorvoegsel1,
+        "voorletters": v.voorletters,
+        "verzekeringen": [_verzekering_json(p) for p in v.verzekeringen],
+    }
 
 
 def _verzekering_json(p: Verzekering) -> dict[str, Any]:

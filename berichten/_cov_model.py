@@ -79,7 +79,10 @@ class Geslacht(StrEnum):
     @property
     def code(self) -> int:
         """Vektis COD134 as sent in CodeGeslacht: 1 man, 2 vrouw, 0 onbekend, 9 n.g."""
-        return {"Man": 1, "Vrouw": 2, "Onbekend": 0, "NietGespecificeerd": 9}[self.value]
+        return _GESLACHT_CODES[self.value]
+
+
+_GESLACHT_CODES = {"Man": 1, "Vrouw": 2, "Onbekend": 0, "NietGespecificeerd": 9}
 
 
 class VerzekeringResultaat(StrEnum):

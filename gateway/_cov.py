@@ -13,9 +13,20 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from berichten import CovIndex, CovRegisterEntry, CovRequest, CovResponse, answer_cov
+from berichten import (
+    CovDecisions,
+    CovIndex,
+    CovRegisterEntry,
+    CovRequest,
+    CovResponse,
+    answer_cov,
+)
 
 __all__ = ["CovRegister", "merge_populations"]
+
+# Decisions kept per register; past this many, they are dropped all at once and taken afresh
+# (20,000 of them hold well under 100 MB even if every one found a person with policies).
+DECISIONS_KEPT = 20_000
 
 
 def merge_populations(
@@ -37,21 +48,30 @@ def merge_populations(
 
 
 class CovRegister:
-    """Populations per UZOVI plus the index answer_cov searches; rebuilt on every replace."""
+    """Populations per UZOVI plus the index answer_cov searches; rebuilt on every replace.
+
+    The decisions answer_cov took are kept with the index they were taken against (a client
+    asking about the same person again costs a dict lookup); a new index starts with none, so
+    a replaced population or a reset changes the very next answer.
+    """
 
     def __init__(self, populations: Mapping[str, Sequence[CovRegisterEntry]] | None = None):
         self._populations: dict[str, tuple[CovRegisterEntry, ...]] = {
             uzovi: tuple(entries) for uzovi, entries in (populations or {}).items()
         }
-        self._index = CovIndex(merge_populations(self._populations))
+        self._use(CovIndex(merge_populations(self._populations)))
+
+    def _use(self, index: CovIndex) -> None:
+        self._index = index
+        self._known: CovDecisions = {}
 
     def replace(self, uzovi: str, entries: Sequence[CovRegisterEntry]) -> None:
         self._populations[uzovi] = tuple(entries)
-        self._index = CovIndex(merge_populations(self._populations))
+        self._use(CovIndex(merge_populations(self._populations)))
 
     def clear(self) -> None:
         self._populations.clear()
-        self._index = CovIndex(())
+        self._use(CovIndex(()))
 
     def population(self, uzovi: str) -> tuple[CovRegisterEntry, ...]:
         return self._populations.get(uzovi, ())
@@ -59,4 +79,6 @@ class CovRegister:
     def answer(
         self, request: CovRequest, *, today: dt.date, unauthorised: frozenset[str] = frozenset()
     ) -> CovResponse:
-        return answer_cov(request, self._index, today, unauthorised=unauthorised)
+        if len(self._known) >= DECISIONS_KEPT:
+            self._known = {}
+        return answer_cov(request, self._index, today, unauthorised=unauthorised, known=self._known)

@@ -29,11 +29,14 @@ async def read_limited(request: web.Request, limit: int) -> bytes:
     """The request body, refusing (413) as soon as it passes ``limit`` bytes."""
     if request.content_length is not None and request.content_length > limit:
         raise PayloadTooLargeError(f"verzoek is groter dan {limit} bytes")
-    data = bytearray()
-    while chunk := await request.content.readany():  # what has arrived; b"" at the end
+    first = await request.content.readany()  # what has arrived; b"" at the end
+    if request.content.at_eof() and len(first) <= limit:
+        return first  # the whole body came with the request, as a small one does
+    data = bytearray(first)
+    while len(data) <= limit and (chunk := await request.content.readany()):
         data += chunk
-        if len(data) > limit:
-            raise PayloadTooLargeError(f"verzoek is groter dan {limit} bytes")
+    if len(data) > limit:
+        raise PayloadTooLargeError(f"verzoek is groter dan {limit} bytes")
     return bytes(data)
 
 
@@ -97,7 +100,10 @@ async def cov_json(request: web.Request) -> web.Response:
     except berichten.CovJsonError as exc:
         raise ValidationError("COV-verzoek is ongeldig", errors=exc.errors) from None
     answer = check_insurance(request, cov_request)
-    return web.json_response(berichten.cov_response_to_json(answer))
+    # The bytes and headers web.json_response would give, without building the dict per request.
+    return web.Response(
+        body=berichten.render_cov_json(answer), content_type="application/json", charset="utf-8"
+    )
 
 
 def _check_register_rights(request: web.Request, uzovi: str) -> None:
