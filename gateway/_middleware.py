@@ -33,8 +33,8 @@ from gateway._identity import (
     resolve_caller,
     service_for_path,
 )
+from gateway._journal import JournalEntry
 from gateway._state import CALLER, OUTCOME, PAGES, STATE, TRACEER_ID, GatewayState
-from gateway._store import JournalEntry
 
 __all__ = [
     "PREFIXES",

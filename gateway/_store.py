@@ -25,17 +25,19 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import berichten
+from gateway import _journal
 from gateway._errors import StoreError
+from gateway._journal import JournalEntry, JournalQuery
 from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
 from world import DeliveryMode, StoreGuard
 
-__all__ = ["JournalEntry", "JournalQuery", "MessageFilter", "NewMessage", "Store", "StoredMessage"]
+__all__ = ["MessageFilter", "NewMessage", "Store", "StoredMessage"]
 
 T = TypeVar("T")
 
@@ -78,21 +80,6 @@ CREATE TABLE IF NOT EXISTS status_history (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS history_message ON status_history(traceer_id);
-CREATE TABLE IF NOT EXISTS journal (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    account TEXT,
-    organisation TEXT,
-    method TEXT NOT NULL,
-    route TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    outcome TEXT NOT NULL,
-    traceer_id TEXT
-);
-CREATE INDEX IF NOT EXISTS journal_at ON journal(at);
-CREATE INDEX IF NOT EXISTS journal_traceer_id ON journal(traceer_id);
-CREATE INDEX IF NOT EXISTS journal_account ON journal(account);
-CREATE INDEX IF NOT EXISTS journal_organisation ON journal(organisation);
 CREATE TABLE IF NOT EXISTS cov_register (
     uzovi TEXT NOT NULL,
     position INTEGER NOT NULL,
@@ -185,57 +172,6 @@ class MessageFilter:
         # only the fixed clauses above are joined; every value is a parameter
         newest = f"SELECT seq FROM messages WHERE {' AND '.join(where)} ORDER BY seq DESC"  # noqa: S608
         return f"seq IN ({newest} LIMIT {int(self.limit)})", params
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class JournalEntry:
-    at: str
-    account: str | None
-    organisation: str | None
-    method: str
-    route: str
-    status: int
-    outcome: str
-    traceer_id: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-
-_JOURNAL_EQUALS = ("account", "organisation", "method", "route", "outcome", "traceer_id", "status")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class JournalQuery:
-    """Which journal rows to read: equal columns, a time window, routes left out, the order.
-
-    ``equals`` maps a column of ``_JOURNAL_EQUALS`` to its value; ``since``/``until`` bound
-    ``at`` (ISO 8601, inclusive); ``exclude`` holds ``(method, route)`` pairs to leave out (the
-    polling noise); newest first unless ``newest_first`` is False.
-    """
-
-    equals: Mapping[str, str | int] = field(default_factory=dict)
-    since: str | None = None
-    until: str | None = None
-    exclude: frozenset[tuple[str, str]] = frozenset()
-    newest_first: bool = True
-    limit: int = 100
-
-    def sql(self) -> tuple[str, list[object]]:
-        unknown = set(self.equals) - set(_JOURNAL_EQUALS)
-        if unknown:
-            raise ValueError(f"no journal column {', '.join(sorted(unknown))}")
-        where = [f"{column}=?" for column in self.equals]
-        params: list[object] = list(self.equals.values())
-        for bound, op in ((self.since, ">="), (self.until, "<=")):
-            if bound is not None:
-                where.append(f"at{op}?")
-                params.append(bound)
-        for method, route in sorted(self.exclude):
-            where.append("NOT (method=? AND route=?)")
-            params += [method, route]
-        sql = "SELECT at, account, organisation, method, route, status, outcome, traceer_id"
-        sql += " FROM journal" + (f" WHERE {' AND '.join(where)}" if where else "")
-        sql += f" ORDER BY id {'DESC' if self.newest_first else 'ASC'} LIMIT {int(self.limit)}"
-        return sql, params
 
 
 def _read_meldingen(text: str) -> tuple[berichten.Melding, ...]:
@@ -372,7 +308,7 @@ class Store:
         guard = StoreGuard(database=directory / "exchange.sqlite3", marker=marker)
         # The schema goes in as one transaction, so one WAL sync: with FULL, each CREATE
         # committed on its own syncs.
-        db = guard.connect(_pragmas, _SCHEMA, autocommit=False)
+        db = guard.connect(_pragmas, _SCHEMA + _journal.SCHEMA, autocommit=False)
         _migrate(db)
         for sub in (directory / "payloads", directory / "uploads"):
             sub.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -607,44 +543,16 @@ class Store:
     # -- journal --------------------------------------------------------------------------
 
     async def write_journal(self, entries: Sequence[JournalEntry]) -> None:
-        rows = [
-            (e.at, e.account, e.organisation, e.method, e.route, e.status, e.outcome, e.traceer_id)
-            for e in entries
-        ]
-
-        def work(db: sqlite3.Connection) -> None:
-            with db:
-                db.executemany(
-                    "INSERT INTO journal (at, account, organisation, method, route, status,"
-                    " outcome, traceer_id) VALUES (?,?,?,?,?,?,?,?)",
-                    rows,
-                )
-
-        await self._run(work)
+        await self._run(functools.partial(_journal.write, entries=entries))
 
     async def read_journal(self, query: JournalQuery) -> list[dict[str, Any]]:
-        sql, params = query.sql()
-        names = ("at", "account", "organisation", "method", "route", "status", "outcome")
-        rows = await self._run(lambda db: db.execute(sql, params).fetchall())
-        return [dict(zip((*names, "traceerId"), r, strict=True)) for r in rows]
+        return await self._run(functools.partial(_journal.read, query=query))
 
     async def prune_journal(self, *, before: str, keep_rows: int) -> int:
-        """Delete rows older than ``before`` and all but the newest ``keep_rows``; how many.
-
-        Both deletes walk an index (``at``; the id key), so a prune costs what it removes.
-        Ids only grow (AUTOINCREMENT), so the newest ``keep_rows`` are those above max - keep.
-        """
-
-        def work(db: sqlite3.Connection) -> int:
-            with db:
-                aged = db.execute("DELETE FROM journal WHERE at < ?", (before,)).rowcount
-                counted = db.execute(
-                    "DELETE FROM journal WHERE id <= (SELECT MAX(id) FROM journal) - ?",
-                    (keep_rows,),
-                ).rowcount
-            return int(aged) + int(counted)
-
-        return await self._run(work)
+        """Delete rows older than ``before`` and all but the newest ``keep_rows``; how many."""
+        return await self._run(
+            functools.partial(_journal.prune, before=before, keep_rows=keep_rows)
+        )
 
     # -- operations -----------------------------------------------------------------------
 
