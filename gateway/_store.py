@@ -8,7 +8,13 @@ survives a power cut (NORMAL would only protect against a process crash). A payl
 a row (crash between rename and commit) is harmless: nobody was told it was accepted.
 
 SQLite calls are blocking; one connection serialised by a lock runs them in a worker thread
-(``asyncio.to_thread``) so the event loop keeps serving.
+(``asyncio.to_thread``) so the event loop keeps serving. Every write goes that way. The short
+reads a request makes (a message by traceerId, its linked messages, a conversation, a mailbox
+of at most ``limit``: ``LOOP_READS``, each an index search) run on the loop's own thread through
+a second, query-only connection: handing them to a thread cost more than the query (the thread
+wake-up and the GIL going back and forth). In WAL mode that reader sees every committed write
+and never waits for the writer; should it find the database busy all the same, the read goes
+to the worker thread instead of holding up the loop.
 
 The wire metadata is one JSON column holding ``berichten.BerichtMetadata.to_json_text`` (the
 zoekpad filters reach into it with ``json_extract``). A row read comes back typed: each text is
@@ -34,10 +40,11 @@ import berichten
 from gateway import _journal
 from gateway._errors import StoreError
 from gateway._journal import JournalEntry, JournalQuery
+from gateway._queries import LOOP_READS, MAILBOX, MessageFilter, zoekpad_clause
 from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
 from world import DeliveryMode, StoreGuard
 
-__all__ = ["MessageFilter", "NewMessage", "Store", "StoredMessage"]
+__all__ = ["NewMessage", "Store", "StoredMessage"]
 
 T = TypeVar("T")
 
@@ -145,35 +152,6 @@ class StoredMessage:
         return not self.payload_file
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MessageFilter:
-    """Which of an organisation's messages to list (the portal's filters); None: any."""
-
-    kind: str | None = None  # "declaration" or "return"
-    status: Status | None = None
-    addressee: str | None = None  # the insurer's UZOVI
-    since: str | None = None  # received on or after this ISO date
-    until: str | None = None  # received on or before this ISO date
-    limit: int = 250
-
-    def sql(self, organisation: str) -> tuple[str, list[object]]:
-        where = ["(indiener=? OR afzender=? OR addressee=?)"]
-        params: list[object] = [organisation] * 3
-        for clause, value in (
-            ("kind=?", self.kind),
-            ("status=?", self.status.value if self.status else None),
-            ("addressee=?", self.addressee),
-            ("received_at>=?", self.since),
-            ("substr(received_at,1,10)<=?", self.until),
-        ):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        # only the fixed clauses above are joined; every value is a parameter
-        newest = f"SELECT seq FROM messages WHERE {' AND '.join(where)} ORDER BY seq DESC"  # noqa: S608
-        return f"seq IN ({newest} LIMIT {int(self.limit)})", params
-
-
 def _read_meldingen(text: str) -> tuple[berichten.Melding, ...]:
     """The meldingen column: the JSON array ``_meldingen_text`` wrote."""
     return tuple(berichten.Melding(**melding) for melding in json.loads(text))
@@ -246,36 +224,17 @@ def _checked_move(db: sqlite3.Connection, traceer_id: str, status: Status) -> No
     check_transition(Status(row[0]), status)
 
 
-_STROOM = "$.routeringgegevens.berichtstroom."
-_MAILBOX = "addressee=? AND status=? AND delivery='pull' AND acknowledged=0"
+def _select_sql(where: str, limit: int | None) -> str:
+    sql = f"SELECT {', '.join(_COLUMNS)} FROM messages WHERE {where} ORDER BY seq"  # noqa: S608
+    return sql if limit is None else f"{sql} LIMIT {int(limit)}"
 
 
-def _zoekpad_clause(zoekpad: berichten.Zoekpad) -> tuple[str, list[object]]:
-    """The SQL condition (and its parameters) that selects the rows one Zoekpad asks for."""
-    if isinstance(zoekpad, berichten.ZoekpadOpConversatieId):
-        return "conversatie_id=?", [zoekpad.conversatie_id.lower()]
-    if isinstance(zoekpad, berichten.ZoekpadOpAlsAntwoordOp):
-        return "als_antwoord_op=?", [zoekpad.als_antwoord_op.lower()]
-    wanted = {
-        "berichttype": zoekpad.berichttype,
-        "berichtsubtype": zoekpad.berichtsubtype,
-        "berichtversie": zoekpad.berichtversie,
-        "berichtsubversie": zoekpad.berichtsubversie,
-        "actie": zoekpad.actie,
-    }
-    given = {k: v for k, v in wanted.items() if v is not None}
-    where = [f"json_extract(metadata, '{_STROOM}{k}')=?" for k in given]
-    params: list[object] = list(given.values())
-    rol, code = zoekpad.geadresseerde_rol, zoekpad.geadresseerde_code
-    if rol is not None or code is not None:
-        # Some geadresseerde has that rol and/or code; a filter left out matches any.
-        where.append(
-            "EXISTS (SELECT 1 FROM json_each(metadata, '$.routeringgegevens.geadresseerden') g"
-            " WHERE (? IS NULL OR json_extract(g.value, '$.rol')=?)"
-            " AND (? IS NULL OR json_extract(g.value, '$.code')=?))"
-        )
-        params += [rol, rol, code, code]
-    return " AND ".join(where) or "1", params
+def _reader(database: Path) -> sqlite3.Connection:
+    """The query-only connection for ``LOOP_READS``: autocommit (each read sees the latest
+    commit, no transaction stays open), no busy wait (``Store._read`` falls back)."""
+    reader = sqlite3.connect(database, check_same_thread=False, isolation_level=None, timeout=0)
+    reader.execute("PRAGMA query_only=ON")
+    return reader
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -289,11 +248,14 @@ def _fsync_dir(directory: Path) -> None:
 class Store:
     """Messages, their history, the journal and the COV register of one exchange."""
 
-    def __init__(self, directory: Path, connection: sqlite3.Connection) -> None:
+    def __init__(
+        self, directory: Path, connection: sqlite3.Connection, reader: sqlite3.Connection
+    ) -> None:
         self.directory = directory
         self.payload_dir = directory / "payloads"
         self.upload_dir = directory / "uploads"
         self._db = connection
+        self._reader = reader  # LOOP_READS only, on the event loop's thread
         self._lock = threading.Lock()
         self._rows = _RowReader()
 
@@ -314,9 +276,10 @@ class Store:
             sub.mkdir(mode=0o700, parents=True, exist_ok=True)
         for stale in (directory / "uploads").iterdir():  # half-received uploads of a dead process
             stale.unlink(missing_ok=True)
-        return cls(directory, db)
+        return cls(directory, db, _reader(guard.database))
 
     async def close(self) -> None:
+        self._reader.close()
         await asyncio.to_thread(self._call, lambda db: db.close())
 
     def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -390,16 +353,27 @@ class Store:
         )
 
     async def get(self, traceer_id: str) -> StoredMessage | None:
-        rows = await self._select("traceer_id = ?", (traceer_id.lower(),))
+        rows = await self._read("get", (traceer_id.lower(),))
         return rows[0] if rows else None
 
     async def _select(
         self, where: str, params: Sequence[object], *, limit: int | None = None
     ) -> list[StoredMessage]:
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM messages WHERE {where} ORDER BY seq"  # noqa: S608
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+        sql = _select_sql(where, limit)
         rows = await self._run(lambda db: db.execute(sql, tuple(params)).fetchall())
+        return [self._rows.message(r) for r in rows]
+
+    async def _read(
+        self, name: str, params: tuple[object, ...], *, limit: int | None = None
+    ) -> list[StoredMessage]:
+        """One of ``LOOP_READS`` on this thread (the loop's); the worker's when SQLite is busy."""
+        where = LOOP_READS[name]
+        try:
+            rows = self._reader.execute(_select_sql(where, limit), params).fetchall()
+        except sqlite3.OperationalError:  # busy or locked: never wait on the loop
+            return await self._select(where, params, limit=limit)
+        except sqlite3.Error as exc:
+            raise StoreError(f"opslag faalde: {exc}") from exc
         return [self._rows.message(r) for r in rows]
 
     async def set_status(
@@ -504,27 +478,27 @@ class Store:
         )
 
     async def mailbox(self, organisation: str, *, limit: int) -> list[StoredMessage]:
-        return await self._select(
-            _MAILBOX, (organisation, Status.WORDT_AANGEBODEN.value), limit=limit
+        return await self._read(
+            "mailbox", (organisation, Status.WORDT_AANGEBODEN.value), limit=limit
         )
 
     async def search_mailbox(
         self, organisation: str, zoekpad: berichten.Zoekpad, *, limit: int
     ) -> list[StoredMessage]:
         """The oldest ``limit`` mailbox messages matching ``zoekpad``, filtered by SQLite."""
-        clause, params = _zoekpad_clause(zoekpad)
+        clause, params = zoekpad_clause(zoekpad)
         return await self._select(
-            f"{_MAILBOX} AND {clause}",
+            f"{MAILBOX} AND {clause}",
             (organisation, Status.WORDT_AANGEBODEN.value, *params),
             limit=limit,
         )
 
     async def conversation(self, conversatie_id: str) -> list[StoredMessage]:
-        return await self._select("conversatie_id=?", (conversatie_id.lower(),))
+        return await self._read("conversation", (conversatie_id.lower(),))
 
     async def linked(self, traceer_id: str) -> list[StoredMessage]:
         tid = traceer_id.lower()
-        return await self._select("traceer_id=? OR als_antwoord_op=?", (tid, tid))
+        return await self._read("linked", (tid, tid))
 
     async def history(self, traceer_id: str) -> list[tuple[str, str]]:
         rows = await self._run(
