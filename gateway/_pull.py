@@ -41,6 +41,9 @@ _AUTHORITY = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
 # (scheme, Host) -> origin text, for the Host headers clients use; emptied when full.
 ORIGINS_KEPT = 256
 _ORIGINS: dict[tuple[str, str], str] = {}
+# id(message) -> (message, its berichtstatus item's JSON text); emptied when full.
+STATUS_TEXTS_KEPT = 1_000
+_STATUS_TEXTS: dict[int, tuple[StoredMessage, str]] = {}
 
 
 def _limit(request: web.Request) -> int:
@@ -192,5 +195,20 @@ async def list_statussen(request: web.Request) -> web.Response:
     """
     state, caller = request.app[STATE], request[CALLER]
     messages = [m for m in await _status_messages(request, state) if is_party(caller, m)]
-    body = [_status_item(m).to_json() for m in messages[:MAX_LIMIT]]
-    return web.Response(text=json.dumps(body), content_type="application/json")
+    # json.dumps of the list of items, spliced from each item's own dumps (same separators)
+    body = ", ".join(_status_text(m) for m in messages[:MAX_LIMIT])
+    return web.Response(text=f"[{body}]", content_type="application/json")
+
+
+def _status_text(message: StoredMessage) -> str:
+    """One item's JSON text, kept per message: the store hands out the same (immutable)
+    message for an unchanged row, and a client polls a status far more often than it moves.
+    Kept by identity, with the message itself, so an id is never mistaken for another's."""
+    kept = _STATUS_TEXTS.get(id(message))
+    if kept is not None and kept[0] is message:
+        return kept[1]
+    if len(_STATUS_TEXTS) >= STATUS_TEXTS_KEPT:
+        _STATUS_TEXTS.clear()
+    text = json.dumps(_status_item(message).to_json())
+    _STATUS_TEXTS[id(message)] = (message, text)
+    return text

@@ -51,6 +51,8 @@ T = TypeVar("T")
 # Envelopes decoded and remembered per store: more than a full mailbox listing (250) and a
 # delivery backlog of this size; a message beyond it is decoded again when next read.
 DECODED_ENVELOPES = 10_000
+# Rows kept as typed messages: two full mailbox listings and the statuses polled beside them.
+KEPT_ROWS = 1_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -167,15 +169,19 @@ _DELIVERIES = {None: None} | {mode.value: mode for mode in DeliveryMode}
 
 
 class _RowReader:
-    """Rows to typed messages; each metadata and meldingen text decoded once (bounded)."""
+    """Rows to typed messages; each metadata and meldingen text decoded once, and each row
+    (all its columns: a changed row is another key) made a message once (bounded)."""
 
     def __init__(self) -> None:
         self.metadata = functools.lru_cache(maxsize=DECODED_ENVELOPES)(
             berichten.parse_metadata_json
         )
         self.meldingen = functools.lru_cache(maxsize=1024)(_read_meldingen)
+        # A status poll or a mailbox listing reads the same rows again and again; building a
+        # 22-field frozen message costs more than hashing the row.
+        self.message = functools.lru_cache(maxsize=KEPT_ROWS)(self._message)
 
-    def message(self, row: Sequence[Any]) -> StoredMessage:
+    def _message(self, row: tuple[Any, ...]) -> StoredMessage:
         values = dict(zip(_COLUMNS, row, strict=True))
         values["metadata"] = self.metadata(values["metadata"])
         text = values["meldingen"]
@@ -188,6 +194,7 @@ class _RowReader:
     def clear(self) -> None:
         self.metadata.cache_clear()
         self.meldingen.cache_clear()
+        self.message.cache_clear()
 
 
 def _commit(db: sqlite3.Connection, sql: str, params: Sequence[object]) -> None:

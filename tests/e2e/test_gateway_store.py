@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sqlite3
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pytest
 
 import berichten
 from gateway import Status, StatusTransitionError, Store
+from gateway._pull import _STATUS_TEXTS, STATUS_TEXTS_KEPT, _status_item, _status_text
 from gateway._queries import LOOP_READS
 from gateway._store import NewMessage
 from world import DeliveryMode
@@ -270,3 +273,39 @@ async def test_every_read_on_the_loop_searches_an_index(tmp_path: Path, name: st
     searches = [step for step in plan if step.startswith("SEARCH messages USING INDEX")]
     assert searches, plan
     assert not [step for step in plan if step.startswith("SCAN")], plan
+
+
+async def test_an_unchanged_row_reads_back_as_the_same_message(tmp_path: Path) -> None:
+    """A polled status builds its message (and its answer's text) once; a move makes a new one."""
+    store = await stored(tmp_path)
+    try:
+        first, again = await store.get(T1), await store.get(T1)
+        assert first is not None
+        assert first is again
+        text = _status_text(first)
+        assert text == json.dumps(_status_item(first).to_json())
+        assert _status_text(first) is text
+        await store.set_status(T1, Status.WORDT_VERWERKT, at="2025-06-01T12:00:01.000+00:00")
+        moved = await store.get(T1)
+        assert moved is not None
+        assert moved is not first
+        assert moved.status is Status.WORDT_VERWERKT
+        assert '"WordtVerwerkt"' in _status_text(moved)
+        assert first.status is Status.ONTVANGEN  # the old message is a value: unchanged
+    finally:
+        await store.close()
+
+
+async def test_the_kept_status_texts_are_bounded(tmp_path: Path) -> None:
+    store = await stored(tmp_path)
+    try:
+        message = await store.get(T1)
+        assert message is not None
+        for i in range(STATUS_TEXTS_KEPT + 10):
+            copy = dataclasses.replace(
+                message, status_at=f"2025-06-01T12:{i // 60:02}:{i % 60:02}Z"
+            )
+            _status_text(copy)
+            assert len(_STATUS_TEXTS) <= STATUS_TEXTS_KEPT
+    finally:
+        await store.close()
