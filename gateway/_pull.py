@@ -41,9 +41,12 @@ _AUTHORITY = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
 # (scheme, Host) -> origin text, for the Host headers clients use; emptied when full.
 ORIGINS_KEPT = 256
 _ORIGINS: dict[tuple[str, str], str] = {}
-# id(message) -> (message, its berichtstatus item's JSON text); emptied when full.
+# id(message) -> (message, its berichtstatus item's JSON text); emptied when full. The
+# same bound for the listing items.
 STATUS_TEXTS_KEPT = 1_000
 _STATUS_TEXTS: dict[int, tuple[StoredMessage, str]] = {}
+# (id(message), base URL) -> (message, its listing item's text); emptied when full.
+_LISTING_TEXTS: dict[tuple[int, str], tuple[StoredMessage, str]] = {}
 
 
 def _limit(request: web.Request) -> int:
@@ -67,8 +70,22 @@ def _uuid(value: str, name: str) -> str:
 
 def _listing(messages: list[StoredMessage], *, base: str) -> web.Response:
     """The pull listing of ``messages``, their payload links under ``base``."""
-    items = ((m.metadata, _basisgegevens(m, base=base)) for m in messages)
-    return web.Response(text=berichten.render_pull_listing(items), content_type="application/json")
+    body = ", ".join(_listing_text(m, base) for m in messages)
+    return web.Response(text=f"[{body}]", content_type="application/json")
+
+
+def _listing_text(message: StoredMessage, base: str) -> str:
+    """One listing item's text: the renderer's one-item listing without its brackets (the
+    listing is JSON's list of them), kept like a status text, per message and base URL."""
+    kept = _LISTING_TEXTS.get((id(message), base))
+    if kept is not None and kept[0] is message:
+        return kept[1]
+    if len(_LISTING_TEXTS) >= STATUS_TEXTS_KEPT:
+        _LISTING_TEXTS.clear()
+    item = (message.metadata, _basisgegevens(message, base=base))
+    text = berichten.render_pull_listing([item])[1:-1]
+    _LISTING_TEXTS[id(message), base] = (message, text)
+    return text
 
 
 def _basisgegevens(message: StoredMessage, *, base: str) -> berichten.Basisgegevens:

@@ -11,7 +11,15 @@ import pytest
 
 import berichten
 from gateway import Status, StatusTransitionError, Store
-from gateway._pull import _STATUS_TEXTS, STATUS_TEXTS_KEPT, _status_item, _status_text
+from gateway._pull import (
+    _LISTING_TEXTS,
+    _STATUS_TEXTS,
+    STATUS_TEXTS_KEPT,
+    _basisgegevens,
+    _listing_text,
+    _status_item,
+    _status_text,
+)
 from gateway._queries import LOOP_READS
 from gateway._store import NewMessage
 from world import DeliveryMode
@@ -307,5 +315,25 @@ async def test_the_kept_status_texts_are_bounded(tmp_path: Path) -> None:
             )
             _status_text(copy)
             assert len(_STATUS_TEXTS) <= STATUS_TEXTS_KEPT
+    finally:
+        await store.close()
+
+
+async def test_a_listing_item_is_rendered_once_per_message_and_base(tmp_path: Path) -> None:
+    store = await stored(tmp_path)
+    try:
+        message = await store.get(T1)
+        assert message is not None
+        base = "https://127.0.0.1:8443"
+        text = _listing_text(message, base)
+        assert _listing_text(message, base) is text
+        whole = berichten.render_pull_listing(
+            [(message.metadata, _basisgegevens(message, base=base))]
+        )
+        assert f"[{text}]" == whole
+        assert "https://localhost:9443/" in _listing_text(message, "https://localhost:9443")
+        for i in range(STATUS_TEXTS_KEPT + 10):
+            _listing_text(message, f"https://h{i}.example")
+            assert len(_LISTING_TEXTS) <= STATUS_TEXTS_KEPT
     finally:
         await store.close()
