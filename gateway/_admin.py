@@ -19,11 +19,11 @@ from aiohttp import web
 import certs
 from gateway._app import PULL, STATUS
 from gateway._cov_routes import COV_REGISTER
+from gateway._journal import JournalQuery
 from gateway._middleware import PREFIXES, problem_response
 from gateway._reset import RESET, Reset, forget_everything
 from gateway._runtime import Faults
 from gateway._state import STATE, GatewayState
-from gateway._store import JournalQuery
 from identifiers import is_ascii_digits
 
 __all__ = ["CLOCK_RANGE", "JOURNAL_LIMIT_MAX", "POLLING_ROUTES", "check_clock", "create_admin_app"]

@@ -25,10 +25,10 @@ from gateway._cov import CovRegister
 from gateway._cov_routes import COV_REGISTER, cov_json, cov_soap, put_register
 from gateway._delivery import DeliveryWorker
 from gateway._listener import Listener
-from gateway._middleware import PREFIXES, SOAP_FAULT, gateway_middleware
+from gateway._middleware import IN_FLIGHT, PREFIXES, SOAP_FAULT, InFlight, gateway_middleware
 from gateway._pull import acknowledge, get_payload, list_berichten, list_statussen, zoek_berichten
 from gateway._push import push_bericht
-from gateway._reset import IN_FLIGHT, InFlight, count_in_flight, forget_everything
+from gateway._reset import forget_everything
 from gateway._retention import RetentionSweeper
 from gateway._runtime import AcceptedCrl, Journal
 from gateway._settings import GatewaySettings, SimulatedClock
@@ -89,9 +89,7 @@ def create_app(
         crl=crl or AcceptedCrl(settings.layout.crl, interval=settings.crl_check_interval),
         journal=Journal(store, interval=settings.journal_flush_interval),
     )
-    app = web.Application(
-        middlewares=[count_in_flight, gateway_middleware], client_max_size=1024 * 1024
-    )
+    app = web.Application(middlewares=[gateway_middleware], client_max_size=1024 * 1024)
     app[STATE] = state
     app[IN_FLIGHT] = InFlight()
     app[COV_REGISTER] = cov_register or CovRegister()

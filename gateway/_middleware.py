@@ -1,6 +1,8 @@
-"""The one middleware in front of every route: identity, rights, faults, errors, journal.
+"""The one middleware in front of every route: in-flight count, identity, rights, faults,
+errors, journal.
 
-Order matters and is written once here: the peer certificate becomes a ``Caller`` (401/403 when
+Order matters and is written once here: the request is counted in flight (a reset waits for it),
+the peer certificate becomes a ``Caller`` (401/403 when
 it cannot), the route's service right is checked, injected faults apply, the handler runs, and
 whatever came out - a response or a ``GatewayError`` - is journaled. Client mistakes become
 problem-details bodies (SOAP faults on the SOAP route); an unexpected exception becomes a
@@ -10,6 +12,7 @@ generic 500 without a traceback, and the process keeps serving.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -33,11 +36,13 @@ from gateway._identity import (
     resolve_caller,
     service_for_path,
 )
+from gateway._journal import JournalEntry
 from gateway._state import CALLER, OUTCOME, PAGES, STATE, TRACEER_ID, GatewayState
-from gateway._store import JournalEntry
 
 __all__ = [
+    "IN_FLIGHT",
     "PREFIXES",
+    "InFlight",
     "client_label",
     "gateway_middleware",
     "problem_response",
@@ -62,6 +67,36 @@ _TYPES = {
     422: "https://tools.ietf.org/html/rfc9110#section-15.5.21",
     500: "https://tools.ietf.org/html/rfc9110#section-15.6.1",
 }
+
+
+class InFlight:
+    """How many requests the exchange is handling right now, so a reset can wait for the last
+    one to finish (its writes must not land in the emptied store) without closing keep-alive
+    connections: each new connection of an insurer would cost a TLS handshake per reset."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def __enter__(self) -> None:
+        self.count += 1
+        self._idle.clear()
+
+    def __exit__(self, *exc: object) -> None:
+        self.count -= 1
+        if self.count == 0:
+            self._idle.set()
+
+    async def idle(self, limit: float) -> None:
+        """Until no request is in progress; at most ``limit`` seconds (a stuck peer)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(limit):
+                await self._idle.wait()
+
+
+IN_FLIGHT = web.AppKey("gateway_in_flight", InFlight)
+
 
 SoapFaultRenderer = Callable[[str, str], bytes]
 SOAP_FAULT: web.AppKey[SoapFaultRenderer] = web.AppKey("gateway_soap_fault")
@@ -205,6 +240,12 @@ async def _authorised_call(
 
 @web.middleware
 async def gateway_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    # One middleware, not a counting one around this: each layer costs a coroutine per request.
+    with request.app[IN_FLIGHT]:
+        return await _answered(request, handler)
+
+
+async def _answered(request: web.Request, handler: Handler) -> web.StreamResponse:
     state = request.app[STATE]
     outcome = "ok"
     try:

@@ -38,6 +38,15 @@ MAX_LIMIT = 250
 PULL_BASE = "/berichtenservice/berichten/rest-pull/v1"
 # host name, IPv4 or [IPv6], optional port: anything else in a Host header is not echoed
 _AUTHORITY = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+# (scheme, Host) -> origin text, for the Host headers clients use; emptied when full.
+ORIGINS_KEPT = 256
+_ORIGINS: dict[tuple[str, str], str] = {}
+# id(message) -> (message, its berichtstatus item's JSON text); emptied when full. The
+# same bound for the listing items.
+STATUS_TEXTS_KEPT = 1_000
+_STATUS_TEXTS: dict[int, tuple[StoredMessage, str]] = {}
+# (id(message), base URL) -> (message, its listing item's text); emptied when full.
+_LISTING_TEXTS: dict[tuple[int, str], tuple[StoredMessage, str]] = {}
 
 
 def _limit(request: web.Request) -> int:
@@ -61,8 +70,22 @@ def _uuid(value: str, name: str) -> str:
 
 def _listing(messages: list[StoredMessage], *, base: str) -> web.Response:
     """The pull listing of ``messages``, their payload links under ``base``."""
-    items = ((m.metadata, _basisgegevens(m, base=base)) for m in messages)
-    return web.Response(text=berichten.render_pull_listing(items), content_type="application/json")
+    body = ", ".join(_listing_text(m, base) for m in messages)
+    return web.Response(text=f"[{body}]", content_type="application/json")
+
+
+def _listing_text(message: StoredMessage, base: str) -> str:
+    """One listing item's text: the renderer's one-item listing without its brackets (the
+    listing is JSON's list of them), kept like a status text, per message and base URL."""
+    kept = _LISTING_TEXTS.get((id(message), base))
+    if kept is not None and kept[0] is message:
+        return kept[1]
+    if len(_LISTING_TEXTS) >= STATUS_TEXTS_KEPT:
+        _LISTING_TEXTS.clear()
+    item = (message.metadata, _basisgegevens(message, base=base))
+    text = berichten.render_pull_listing([item])[1:-1]
+    _LISTING_TEXTS[id(message), base] = (message, text)
+    return text
 
 
 def _basisgegevens(message: StoredMessage, *, base: str) -> berichten.Basisgegevens:
@@ -86,10 +109,21 @@ def request_base_url(request: web.Request) -> str:
 
 
 def _origin(request: web.Request) -> str:
-    """``scheme://host[:port]`` from the Host header; the bound socket when it is unusable."""
+    """``scheme://host[:port]`` from the Host header; the bound socket when it is unusable.
+
+    yarl builds it in ~60 µs (the request's URL, then its origin), the same text for every
+    request with that scheme and Host: kept per pair, bounded (the Host header is the client's).
+    """
+    key = (request.scheme, request.host)
+    origin = _ORIGINS.get(key)
+    if origin is not None:
+        return origin
     if _AUTHORITY.fullmatch(request.host):
         with contextlib.suppress(ValueError):  # e.g. a port above 65535
-            return str(request.url.origin())
+            if len(_ORIGINS) >= ORIGINS_KEPT:
+                _ORIGINS.clear()
+            origin = _ORIGINS[key] = str(request.url.origin())
+            return origin
     host, port = (request.get_extra_info("sockname") or ("127.0.0.1", 0))[:2]
     return f"{request.scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 
@@ -178,5 +212,20 @@ async def list_statussen(request: web.Request) -> web.Response:
     """
     state, caller = request.app[STATE], request[CALLER]
     messages = [m for m in await _status_messages(request, state) if is_party(caller, m)]
-    body = [_status_item(m).to_json() for m in messages[:MAX_LIMIT]]
-    return web.Response(text=json.dumps(body), content_type="application/json")
+    # json.dumps of the list of items, spliced from each item's own dumps (same separators)
+    body = ", ".join(_status_text(m) for m in messages[:MAX_LIMIT])
+    return web.Response(text=f"[{body}]", content_type="application/json")
+
+
+def _status_text(message: StoredMessage) -> str:
+    """One item's JSON text, kept per message: the store hands out the same (immutable)
+    message for an unchanged row, and a client polls a status far more often than it moves.
+    Kept by identity, with the message itself, so an id is never mistaken for another's."""
+    kept = _STATUS_TEXTS.get(id(message))
+    if kept is not None and kept[0] is message:
+        return kept[1]
+    if len(_STATUS_TEXTS) >= STATUS_TEXTS_KEPT:
+        _STATUS_TEXTS.clear()
+    text = json.dumps(_status_item(message).to_json())
+    _STATUS_TEXTS[id(message)] = (message, text)
+    return text

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import certs
-from gateway._store import JournalEntry, Store
+from gateway._journal import JournalEntry
+from gateway._store import Store
 
 __all__ = ["AcceptedCrl", "ConnectionStats", "Faults", "Journal", "wait_for_wake"]
 

@@ -26,6 +26,7 @@ from gateway._ei import findings_as_meldingen, read_header
 from gateway._errors import NotFoundError, RefusedError, ValidationError
 from gateway._identity import Caller
 from gateway._middleware import _caller_of
+from gateway._queries import MessageFilter
 from gateway._retention import retention_cutoff
 from gateway._routing import (
     DeclarationRef,
@@ -45,7 +46,7 @@ from gateway._state import (
     GatewayState,
 )
 from gateway._status import Status
-from gateway._store import MessageFilter, NewMessage, StoredMessage
+from gateway._store import NewMessage, StoredMessage
 
 __all__ = [
     "MessageFilter",

@@ -121,9 +121,12 @@ class SimulatedClock:
         self.reset()
 
     def now(self) -> dt.datetime:
-        with self._lock:
-            offset = self._offset
-        return self._source().astimezone(dt.UTC) + offset
+        # Every request reads the clock (its journal timestamp). Reading the one offset
+        # attribute is atomic, so no lock: it only serialises the writers below.
+        moment = self._source()
+        if moment.tzinfo is not dt.UTC:  # the default source is UTC already
+            moment = moment.astimezone(dt.UTC)
+        return moment + self._offset
 
     def today(self) -> dt.date:
         return self.now().date()

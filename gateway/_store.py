@@ -8,7 +8,13 @@ survives a power cut (NORMAL would only protect against a process crash). A payl
 a row (crash between rename and commit) is harmless: nobody was told it was accepted.
 
 SQLite calls are blocking; one connection serialised by a lock runs them in a worker thread
-(``asyncio.to_thread``) so the event loop keeps serving.
+(``asyncio.to_thread``) so the event loop keeps serving. Every write goes that way. The short
+reads a request makes (a message by traceerId, its linked messages, a conversation, a mailbox
+of at most ``limit``: ``LOOP_READS``, each an index search) run on the loop's own thread through
+a second, query-only connection: handing them to a thread cost more than the query (the thread
+wake-up and the GIL going back and forth). In WAL mode that reader sees every committed write
+and never waits for the writer; should it find the database busy all the same, the read goes
+to the worker thread instead of holding up the loop.
 
 The wire metadata is one JSON column holding ``berichten.BerichtMetadata.to_json_text`` (the
 zoekpad filters reach into it with ``json_extract``). A row read comes back typed: each text is
@@ -25,23 +31,28 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import berichten
+from gateway import _journal
 from gateway._errors import StoreError
+from gateway._journal import JournalEntry, JournalQuery
+from gateway._queries import LOOP_READS, MAILBOX, MessageFilter, zoekpad_clause
 from gateway._status import FINAL_STATUSES, Status, StatusTransitionError, check_transition
 from world import DeliveryMode, StoreGuard
 
-__all__ = ["JournalEntry", "JournalQuery", "MessageFilter", "NewMessage", "Store", "StoredMessage"]
+__all__ = ["NewMessage", "Store", "StoredMessage"]
 
 T = TypeVar("T")
 
 # Envelopes decoded and remembered per store: more than a full mailbox listing (250) and a
 # delivery backlog of this size; a message beyond it is decoded again when next read.
 DECODED_ENVELOPES = 10_000
+# Rows kept as typed messages: two full mailbox listings and the statuses polled beside them.
+KEPT_ROWS = 1_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -78,21 +89,6 @@ CREATE TABLE IF NOT EXISTS status_history (
     at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS history_message ON status_history(traceer_id);
-CREATE TABLE IF NOT EXISTS journal (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    account TEXT,
-    organisation TEXT,
-    method TEXT NOT NULL,
-    route TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    outcome TEXT NOT NULL,
-    traceer_id TEXT
-);
-CREATE INDEX IF NOT EXISTS journal_at ON journal(at);
-CREATE INDEX IF NOT EXISTS journal_traceer_id ON journal(traceer_id);
-CREATE INDEX IF NOT EXISTS journal_account ON journal(account);
-CREATE INDEX IF NOT EXISTS journal_organisation ON journal(organisation);
 CREATE TABLE IF NOT EXISTS cov_register (
     uzovi TEXT NOT NULL,
     position INTEGER NOT NULL,
@@ -158,86 +154,6 @@ class StoredMessage:
         return not self.payload_file
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MessageFilter:
-    """Which of an organisation's messages to list (the portal's filters); None: any."""
-
-    kind: str | None = None  # "declaration" or "return"
-    status: Status | None = None
-    addressee: str | None = None  # the insurer's UZOVI
-    since: str | None = None  # received on or after this ISO date
-    until: str | None = None  # received on or before this ISO date
-    limit: int = 250
-
-    def sql(self, organisation: str) -> tuple[str, list[object]]:
-        where = ["(indiener=? OR afzender=? OR addressee=?)"]
-        params: list[object] = [organisation] * 3
-        for clause, value in (
-            ("kind=?", self.kind),
-            ("status=?", self.status.value if self.status else None),
-            ("addressee=?", self.addressee),
-            ("received_at>=?", self.since),
-            ("substr(received_at,1,10)<=?", self.until),
-        ):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        # only the fixed clauses above are joined; every value is a parameter
-        newest = f"SELECT seq FROM messages WHERE {' AND '.join(where)} ORDER BY seq DESC"  # noqa: S608
-        return f"seq IN ({newest} LIMIT {int(self.limit)})", params
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class JournalEntry:
-    at: str
-    account: str | None
-    organisation: str | None
-    method: str
-    route: str
-    status: int
-    outcome: str
-    traceer_id: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-
-_JOURNAL_EQUALS = ("account", "organisation", "method", "route", "outcome", "traceer_id", "status")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class JournalQuery:
-    """Which journal rows to read: equal columns, a time window, routes left out, the order.
-
-    ``equals`` maps a column of ``_JOURNAL_EQUALS`` to its value; ``since``/``until`` bound
-    ``at`` (ISO 8601, inclusive); ``exclude`` holds ``(method, route)`` pairs to leave out (the
-    polling noise); newest first unless ``newest_first`` is False.
-    """
-
-    equals: Mapping[str, str | int] = field(default_factory=dict)
-    since: str | None = None
-    until: str | None = None
-    exclude: frozenset[tuple[str, str]] = frozenset()
-    newest_first: bool = True
-    limit: int = 100
-
-    def sql(self) -> tuple[str, list[object]]:
-        unknown = set(self.equals) - set(_JOURNAL_EQUALS)
-        if unknown:
-            raise ValueError(f"no journal column {', '.join(sorted(unknown))}")
-        where = [f"{column}=?" for column in self.equals]
-        params: list[object] = list(self.equals.values())
-        for bound, op in ((self.since, ">="), (self.until, "<=")):
-            if bound is not None:
-                where.append(f"at{op}?")
-                params.append(bound)
-        for method, route in sorted(self.exclude):
-            where.append("NOT (method=? AND route=?)")
-            params += [method, route]
-        sql = "SELECT at, account, organisation, method, route, status, outcome, traceer_id"
-        sql += " FROM journal" + (f" WHERE {' AND '.join(where)}" if where else "")
-        sql += f" ORDER BY id {'DESC' if self.newest_first else 'ASC'} LIMIT {int(self.limit)}"
-        return sql, params
-
-
 def _read_meldingen(text: str) -> tuple[berichten.Melding, ...]:
     """The meldingen column: the JSON array ``_meldingen_text`` wrote."""
     return tuple(berichten.Melding(**melding) for melding in json.loads(text))
@@ -253,15 +169,19 @@ _DELIVERIES = {None: None} | {mode.value: mode for mode in DeliveryMode}
 
 
 class _RowReader:
-    """Rows to typed messages; each metadata and meldingen text decoded once (bounded)."""
+    """Rows to typed messages; each metadata and meldingen text decoded once, and each row
+    (all its columns: a changed row is another key) made a message once (bounded)."""
 
     def __init__(self) -> None:
         self.metadata = functools.lru_cache(maxsize=DECODED_ENVELOPES)(
             berichten.parse_metadata_json
         )
         self.meldingen = functools.lru_cache(maxsize=1024)(_read_meldingen)
+        # A status poll or a mailbox listing reads the same rows again and again; building a
+        # 22-field frozen message costs more than hashing the row.
+        self.message = functools.lru_cache(maxsize=KEPT_ROWS)(self._message)
 
-    def message(self, row: Sequence[Any]) -> StoredMessage:
+    def _message(self, row: tuple[Any, ...]) -> StoredMessage:
         values = dict(zip(_COLUMNS, row, strict=True))
         values["metadata"] = self.metadata(values["metadata"])
         text = values["meldingen"]
@@ -274,6 +194,7 @@ class _RowReader:
     def clear(self) -> None:
         self.metadata.cache_clear()
         self.meldingen.cache_clear()
+        self.message.cache_clear()
 
 
 def _commit(db: sqlite3.Connection, sql: str, params: Sequence[object]) -> None:
@@ -310,36 +231,17 @@ def _checked_move(db: sqlite3.Connection, traceer_id: str, status: Status) -> No
     check_transition(Status(row[0]), status)
 
 
-_STROOM = "$.routeringgegevens.berichtstroom."
-_MAILBOX = "addressee=? AND status=? AND delivery='pull' AND acknowledged=0"
+def _select_sql(where: str, limit: int | None) -> str:
+    sql = f"SELECT {', '.join(_COLUMNS)} FROM messages WHERE {where} ORDER BY seq"  # noqa: S608
+    return sql if limit is None else f"{sql} LIMIT {int(limit)}"
 
 
-def _zoekpad_clause(zoekpad: berichten.Zoekpad) -> tuple[str, list[object]]:
-    """The SQL condition (and its parameters) that selects the rows one Zoekpad asks for."""
-    if isinstance(zoekpad, berichten.ZoekpadOpConversatieId):
-        return "conversatie_id=?", [zoekpad.conversatie_id.lower()]
-    if isinstance(zoekpad, berichten.ZoekpadOpAlsAntwoordOp):
-        return "als_antwoord_op=?", [zoekpad.als_antwoord_op.lower()]
-    wanted = {
-        "berichttype": zoekpad.berichttype,
-        "berichtsubtype": zoekpad.berichtsubtype,
-        "berichtversie": zoekpad.berichtversie,
-        "berichtsubversie": zoekpad.berichtsubversie,
-        "actie": zoekpad.actie,
-    }
-    given = {k: v for k, v in wanted.items() if v is not None}
-    where = [f"json_extract(metadata, '{_STROOM}{k}')=?" for k in given]
-    params: list[object] = list(given.values())
-    rol, code = zoekpad.geadresseerde_rol, zoekpad.geadresseerde_code
-    if rol is not None or code is not None:
-        # Some geadresseerde has that rol and/or code; a filter left out matches any.
-        where.append(
-            "EXISTS (SELECT 1 FROM json_each(metadata, '$.routeringgegevens.geadresseerden') g"
-            " WHERE (? IS NULL OR json_extract(g.value, '$.rol')=?)"
-            " AND (? IS NULL OR json_extract(g.value, '$.code')=?))"
-        )
-        params += [rol, rol, code, code]
-    return " AND ".join(where) or "1", params
+def _reader(database: Path) -> sqlite3.Connection:
+    """The query-only connection for ``LOOP_READS``: autocommit (each read sees the latest
+    commit, no transaction stays open), no busy wait (``Store._read`` falls back)."""
+    reader = sqlite3.connect(database, check_same_thread=False, isolation_level=None, timeout=0)
+    reader.execute("PRAGMA query_only=ON")
+    return reader
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -353,11 +255,14 @@ def _fsync_dir(directory: Path) -> None:
 class Store:
     """Messages, their history, the journal and the COV register of one exchange."""
 
-    def __init__(self, directory: Path, connection: sqlite3.Connection) -> None:
+    def __init__(
+        self, directory: Path, connection: sqlite3.Connection, reader: sqlite3.Connection
+    ) -> None:
         self.directory = directory
         self.payload_dir = directory / "payloads"
         self.upload_dir = directory / "uploads"
         self._db = connection
+        self._reader = reader  # LOOP_READS only, on the event loop's thread
         self._lock = threading.Lock()
         self._rows = _RowReader()
 
@@ -372,15 +277,16 @@ class Store:
         guard = StoreGuard(database=directory / "exchange.sqlite3", marker=marker)
         # The schema goes in as one transaction, so one WAL sync: with FULL, each CREATE
         # committed on its own syncs.
-        db = guard.connect(_pragmas, _SCHEMA, autocommit=False)
+        db = guard.connect(_pragmas, _SCHEMA + _journal.SCHEMA, autocommit=False)
         _migrate(db)
         for sub in (directory / "payloads", directory / "uploads"):
             sub.mkdir(mode=0o700, parents=True, exist_ok=True)
         for stale in (directory / "uploads").iterdir():  # half-received uploads of a dead process
             stale.unlink(missing_ok=True)
-        return cls(directory, db)
+        return cls(directory, db, _reader(guard.database))
 
     async def close(self) -> None:
+        self._reader.close()
         await asyncio.to_thread(self._call, lambda db: db.close())
 
     def _call(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -454,16 +360,27 @@ class Store:
         )
 
     async def get(self, traceer_id: str) -> StoredMessage | None:
-        rows = await self._select("traceer_id = ?", (traceer_id.lower(),))
+        rows = await self._read("get", (traceer_id.lower(),))
         return rows[0] if rows else None
 
     async def _select(
         self, where: str, params: Sequence[object], *, limit: int | None = None
     ) -> list[StoredMessage]:
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM messages WHERE {where} ORDER BY seq"  # noqa: S608
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+        sql = _select_sql(where, limit)
         rows = await self._run(lambda db: db.execute(sql, tuple(params)).fetchall())
+        return [self._rows.message(r) for r in rows]
+
+    async def _read(
+        self, name: str, params: tuple[object, ...], *, limit: int | None = None
+    ) -> list[StoredMessage]:
+        """One of ``LOOP_READS`` on this thread (the loop's); the worker's when SQLite is busy."""
+        where = LOOP_READS[name]
+        try:
+            rows = self._reader.execute(_select_sql(where, limit), params).fetchall()
+        except sqlite3.OperationalError:  # busy or locked: never wait on the loop
+            return await self._select(where, params, limit=limit)
+        except sqlite3.Error as exc:
+            raise StoreError(f"opslag faalde: {exc}") from exc
         return [self._rows.message(r) for r in rows]
 
     async def set_status(
@@ -568,27 +485,27 @@ class Store:
         )
 
     async def mailbox(self, organisation: str, *, limit: int) -> list[StoredMessage]:
-        return await self._select(
-            _MAILBOX, (organisation, Status.WORDT_AANGEBODEN.value), limit=limit
+        return await self._read(
+            "mailbox", (organisation, Status.WORDT_AANGEBODEN.value), limit=limit
         )
 
     async def search_mailbox(
         self, organisation: str, zoekpad: berichten.Zoekpad, *, limit: int
     ) -> list[StoredMessage]:
         """The oldest ``limit`` mailbox messages matching ``zoekpad``, filtered by SQLite."""
-        clause, params = _zoekpad_clause(zoekpad)
+        clause, params = zoekpad_clause(zoekpad)
         return await self._select(
-            f"{_MAILBOX} AND {clause}",
+            f"{MAILBOX} AND {clause}",
             (organisation, Status.WORDT_AANGEBODEN.value, *params),
             limit=limit,
         )
 
     async def conversation(self, conversatie_id: str) -> list[StoredMessage]:
-        return await self._select("conversatie_id=?", (conversatie_id.lower(),))
+        return await self._read("conversation", (conversatie_id.lower(),))
 
     async def linked(self, traceer_id: str) -> list[StoredMessage]:
         tid = traceer_id.lower()
-        return await self._select("traceer_id=? OR als_antwoord_op=?", (tid, tid))
+        return await self._read("linked", (tid, tid))
 
     async def history(self, traceer_id: str) -> list[tuple[str, str]]:
         rows = await self._run(
@@ -607,44 +524,16 @@ class Store:
     # -- journal --------------------------------------------------------------------------
 
     async def write_journal(self, entries: Sequence[JournalEntry]) -> None:
-        rows = [
-            (e.at, e.account, e.organisation, e.method, e.route, e.status, e.outcome, e.traceer_id)
-            for e in entries
-        ]
-
-        def work(db: sqlite3.Connection) -> None:
-            with db:
-                db.executemany(
-                    "INSERT INTO journal (at, account, organisation, method, route, status,"
-                    " outcome, traceer_id) VALUES (?,?,?,?,?,?,?,?)",
-                    rows,
-                )
-
-        await self._run(work)
+        await self._run(functools.partial(_journal.write, entries=entries))
 
     async def read_journal(self, query: JournalQuery) -> list[dict[str, Any]]:
-        sql, params = query.sql()
-        names = ("at", "account", "organisation", "method", "route", "status", "outcome")
-        rows = await self._run(lambda db: db.execute(sql, params).fetchall())
-        return [dict(zip((*names, "traceerId"), r, strict=True)) for r in rows]
+        return await self._run(functools.partial(_journal.read, query=query))
 
     async def prune_journal(self, *, before: str, keep_rows: int) -> int:
-        """Delete rows older than ``before`` and all but the newest ``keep_rows``; how many.
-
-        Both deletes walk an index (``at``; the id key), so a prune costs what it removes.
-        Ids only grow (AUTOINCREMENT), so the newest ``keep_rows`` are those above max - keep.
-        """
-
-        def work(db: sqlite3.Connection) -> int:
-            with db:
-                aged = db.execute("DELETE FROM journal WHERE at < ?", (before,)).rowcount
-                counted = db.execute(
-                    "DELETE FROM journal WHERE id <= (SELECT MAX(id) FROM journal) - ?",
-                    (keep_rows,),
-                ).rowcount
-            return int(aged) + int(counted)
-
-        return await self._run(work)
+        """Delete rows older than ``before`` and all but the newest ``keep_rows``; how many."""
+        return await self._run(
+            functools.partial(_journal.prune, before=before, keep_rows=keep_rows)
+        )
 
     # -- operations -----------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from gateway_fixtures import (
 )
 
 from gateway import Gateway, Store
-from gateway._store import JournalEntry, JournalQuery
+from gateway._journal import JournalEntry, JournalQuery
 from vecozo_sim.pytest_plugin import VecozoExchange
 from world import HomeLayout
 

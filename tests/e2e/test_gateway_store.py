@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 import berichten
 from gateway import Status, StatusTransitionError, Store
+from gateway._pull import (
+    _LISTING_TEXTS,
+    _STATUS_TEXTS,
+    STATUS_TEXTS_KEPT,
+    _basisgegevens,
+    _listing_text,
+    _status_item,
+    _status_text,
+)
+from gateway._queries import LOOP_READS
 from gateway._store import NewMessage
 from world import DeliveryMode
 
@@ -196,5 +209,131 @@ async def test_zoeken_filters_a_large_mailbox_in_sql(tmp_path: Path) -> None:
         answers = berichten.ZoekpadOpAlsAntwoordOp(als_antwoord_op=ANSWERED)
         assert await found(answers, limit=1) == few[:1]
         assert await store.search_mailbox("3311", answers, limit=250) != []
+    finally:
+        await store.close()
+
+
+async def test_a_request_s_reads_stay_on_the_loop_and_see_every_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """get, linked, conversation and mailbox make no thread hand-off, and a read right after a
+    committed write (through the writer's thread) sees it."""
+    store = await stored(tmp_path)
+    try:
+        await store.set_status(T1, Status.WORDT_VERWERKT, at=AT)
+        await store.set_status(T1, Status.VERWERKING_VOLTOOID, at=AT)
+        await store.offer(T1, delivery=DeliveryMode.PULL, at=AT)
+
+        def no_thread(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a request's read went to a worker thread")
+
+        monkeypatch.setattr("asyncio.to_thread", no_thread)
+        message = await store.get(T1.upper())
+        assert message is not None
+        assert message.status is Status.WORDT_AANGEBODEN
+        assert [m.traceer_id for m in await store.linked(T1)] == [T1]
+        assert [m.traceer_id for m in await store.conversation(C1)] == [T1]
+        assert [m.traceer_id for m in await store.mailbox("7095", limit=250)] == [T1]
+        assert await store.mailbox("3311", limit=250) == []
+        monkeypatch.undo()
+        await store.acknowledge(T1, at=AT)
+        assert await store.mailbox("7095", limit=250) == []
+    finally:
+        await store.close()
+
+
+class _BusyReader:
+    """A read connection that finds the database busy (a writer recovering the WAL index)."""
+
+    def execute(self, *args: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    def close(self) -> None:
+        pass
+
+
+async def test_a_busy_database_sends_the_read_to_the_worker_thread(tmp_path: Path) -> None:
+    """The loop never waits for SQLite: a busy reader makes the read the worker thread's job."""
+    store = await stored(tmp_path)
+    real, store._reader = store._reader, _BusyReader()  # type: ignore[assignment]
+    try:
+        message = await store.get(T1)
+        assert message is not None
+        assert message.traceer_id == T1
+        assert [m.traceer_id for m in await store.linked(T1)] == [T1]
+    finally:
+        real.close()
+        await store.close()
+
+
+@pytest.mark.parametrize("name", sorted(LOOP_READS))
+async def test_every_read_on_the_loop_searches_an_index(tmp_path: Path, name: str) -> None:
+    """A read on the loop's thread must stay a few index steps, however large the store."""
+    store = await stored(tmp_path)
+    await store.close()
+    db = sqlite3.connect(tmp_path / "gateway" / "exchange.sqlite3")
+    try:
+        where = LOOP_READS[name]
+        sql = f"EXPLAIN QUERY PLAN SELECT * FROM messages WHERE {where} ORDER BY seq LIMIT 250"  # noqa: S608
+        plan = [str(row[3]) for row in db.execute(sql, ("x",) * where.count("?"))]
+    finally:
+        db.close()
+    searches = [step for step in plan if step.startswith("SEARCH messages USING INDEX")]
+    assert searches, plan
+    assert not [step for step in plan if step.startswith("SCAN")], plan
+
+
+async def test_an_unchanged_row_reads_back_as_the_same_message(tmp_path: Path) -> None:
+    """A polled status builds its message (and its answer's text) once; a move makes a new one."""
+    store = await stored(tmp_path)
+    try:
+        first, again = await store.get(T1), await store.get(T1)
+        assert first is not None
+        assert first is again
+        text = _status_text(first)
+        assert text == json.dumps(_status_item(first).to_json())
+        assert _status_text(first) is text
+        await store.set_status(T1, Status.WORDT_VERWERKT, at="2025-06-01T12:00:01.000+00:00")
+        moved = await store.get(T1)
+        assert moved is not None
+        assert moved is not first
+        assert moved.status is Status.WORDT_VERWERKT
+        assert '"WordtVerwerkt"' in _status_text(moved)
+        assert first.status is Status.ONTVANGEN  # the old message is a value: unchanged
+    finally:
+        await store.close()
+
+
+async def test_the_kept_status_texts_are_bounded(tmp_path: Path) -> None:
+    store = await stored(tmp_path)
+    try:
+        message = await store.get(T1)
+        assert message is not None
+        for i in range(STATUS_TEXTS_KEPT + 10):
+            copy = dataclasses.replace(
+                message, status_at=f"2025-06-01T12:{i // 60:02}:{i % 60:02}Z"
+            )
+            _status_text(copy)
+            assert len(_STATUS_TEXTS) <= STATUS_TEXTS_KEPT
+    finally:
+        await store.close()
+
+
+async def test_a_listing_item_is_rendered_once_per_message_and_base(tmp_path: Path) -> None:
+    store = await stored(tmp_path)
+    try:
+        message = await store.get(T1)
+        assert message is not None
+        base = "https://127.0.0.1:8443"
+        text = _listing_text(message, base)
+        assert _listing_text(message, base) is text
+        whole = berichten.render_pull_listing(
+            [(message.metadata, _basisgegevens(message, base=base))]
+        )
+        assert f"[{text}]" == whole
+        assert "https://localhost:9443/" in _listing_text(message, "https://localhost:9443")
+        for i in range(STATUS_TEXTS_KEPT + 10):
+            _listing_text(message, f"https://h{i}.example")
+            assert len(_LISTING_TEXTS) <= STATUS_TEXTS_KEPT
     finally:
         await store.close()

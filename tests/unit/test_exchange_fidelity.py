@@ -12,7 +12,7 @@ from test_gateway_rules import HEADER, WORLD, meta, route
 
 import vektis
 from gateway import MessageKind, RefusedError, SimulatedClock
-from gateway._pull import _origin
+from gateway._pull import _ORIGINS, ORIGINS_KEPT, _origin
 from provider_client import MessageNotFoundError, VecozoClient
 from provider_client._commands import show_status
 from world import World, generate_world
@@ -149,3 +149,13 @@ def test_payload_link_origin_is_the_host_header_or_the_bound_socket(
         "GET", PULL_PATH, headers={"Host": host}, transport=_Socket(sockname)
     )
     assert _origin(request) == origin
+    assert _origin(request) == origin  # the second time from the kept origins
+
+
+def test_the_kept_origins_are_bounded_whatever_hosts_clients_send() -> None:
+    for i in range(ORIGINS_KEPT + 10):
+        request = make_mocked_request(
+            "GET", PULL_PATH, headers={"Host": f"h{i}.example:8443"}, transport=_Socket(("::1", 1))
+        )
+        assert _origin(request) == f"http://h{i}.example:8443"
+        assert len(_ORIGINS) <= ORIGINS_KEPT
