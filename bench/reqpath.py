@@ -21,6 +21,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import _support
+
 _HERE = Path(__file__).resolve().parent
 _spec = importlib.util.spec_from_file_location("bench_http", _HERE / "http.py")
 assert _spec is not None
@@ -125,9 +127,9 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
             n: {"status": a["status"], "bytes": len(a["body"])} for n, a in answers.items()
         }
     finally:
-        bench_http.stop(process)
+        _support.stop(process)
         for other in others:
-            bench_http.stop(other)
+            _support.stop(other)
     result["settings"] = {"requests": args.requests, "seconds": args.seconds, "rounds": args.rounds}
     return result
 

@@ -9,8 +9,9 @@ from typing import cast
 import pytest
 
 from gateway import _runtime
+from gateway._journal import JournalEntry
 from gateway._runtime import Journal
-from gateway._store import JournalEntry, Store
+from gateway._store import Store
 
 
 class _Store:
