@@ -19,6 +19,8 @@ from world import Account, AccountKind, OrganisationKind, Service, World
 __all__ = [
     "Caller",
     "CertificateFacts",
+    "KnownPeer",
+    "check_certificate",
     "require_service",
     "require_system",
     "resolve_caller",
@@ -69,13 +71,7 @@ def resolve_caller(
     this check at once, and a refusal here can be answered and journaled (a failed handshake
     leaves no trace in the application).
     """
-    if is_revoked(facts.serial):
-        raise AuthorizationError(f"certificaat {facts.serial:x} is ingetrokken")
-    if not facts.not_before <= now <= facts.not_after:
-        raise AuthenticationError(
-            f"certificaat is niet geldig op {now:%Y-%m-%d} "
-            f"(geldig {facts.not_before:%Y-%m-%d} t/m {facts.not_after:%Y-%m-%d})"
-        )
+    check_certificate(facts, now=now, is_revoked=is_revoked)
     account = world.account(facts.user_number)
     if account is None:
         raise AuthenticationError(f"gebruikersnummer {facts.user_number} is niet bekend")
@@ -83,6 +79,47 @@ def resolve_caller(
     if kind is None:
         raise AuthorizationError(f"organisatie {account.organisation} is niet aangesloten")
     return Caller(account=account, kind=kind, serial=facts.serial)
+
+
+def check_certificate(
+    facts: CertificateFacts, *, now: dt.datetime, is_revoked: Callable[[int], bool]
+) -> None:
+    """Refuse a revoked certificate or one not valid at ``now``: asked on every request, also
+    when the connection already knows its caller (a CRL reload or a date change in between)."""
+    if is_revoked(facts.serial):
+        raise AuthorizationError(f"certificaat {facts.serial:x} is ingetrokken")
+    if not facts.not_before <= now <= facts.not_after:
+        raise AuthenticationError(
+            f"certificaat is niet geldig op {now:%Y-%m-%d} "
+            f"(geldig {facts.not_before:%Y-%m-%d} t/m {facts.not_after:%Y-%m-%d})"
+        )
+
+
+class KnownPeer:
+    """The caller a connection's certificate resolved to, kept on the connection.
+
+    A keep-alive client sends the same certificate with every request; reading and hashing it,
+    looking its account and organisation up and building a ``Caller`` each time cost more than
+    the revocation and date checks that must still run per request. Kept with the certificate's
+    DER (TLS 1.2 renegotiation can change the peer certificate on a live connection) and the
+    world it was resolved in (a test server may get another world).
+    """
+
+    __slots__ = ("der", "resolved", "world")
+
+    def __init__(self) -> None:
+        self.der = b""
+        self.world: World | None = None
+        self.resolved: tuple[CertificateFacts, Caller] | None = None
+
+    def caller_for(self, der: bytes, world: World) -> tuple[CertificateFacts, Caller] | None:
+        """The facts and caller kept for this certificate in this world, if any."""
+        if self.resolved is not None and world is self.world and der == self.der:
+            return self.resolved
+        return None
+
+    def keep(self, der: bytes, world: World, facts: CertificateFacts, caller: Caller) -> None:
+        self.der, self.world, self.resolved = der, world, (facts, caller)
 
 
 def require_service(caller: Caller, service: Service) -> None:

@@ -26,6 +26,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.streams import StreamReader
 from aiohttp.web_protocol import _ErrInfo
 
+from gateway._identity import KnownPeer
 from gateway._middleware import client_label, problem_response, user_number_of
 from gateway._runtime import ConnectionStats
 from gateway._settings import GatewaySettings
@@ -78,13 +79,15 @@ class _RequestHandler(web.RequestHandler):
     body and logged once at INFO. The exchange's own failures keep aiohttp's ERROR traceback.
     """
 
-    __slots__ = ("_peer", "_ssl_object")
+    __slots__ = ("_peer", "_ssl_object", "known_peer")
     _peer: object
     _ssl_object: ssl.SSLObject | None
+    known_peer: KnownPeer  # the middleware resolves the caller once per connection
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._peer = transport.get_extra_info("peername")
         self._ssl_object = transport.get_extra_info("ssl_object")
+        self.known_peer = KnownPeer()
         super().connection_made(transport)
 
     @property

@@ -2,11 +2,12 @@
 errors, journal.
 
 Order matters and is written once here: the request is counted in flight (a reset waits for it),
-the peer certificate becomes a ``Caller`` (401/403 when
-it cannot), the route's service right is checked, injected faults apply, the handler runs, and
-whatever came out - a response or a ``GatewayError`` - is journaled. Client mistakes become
-problem-details bodies (SOAP faults on the SOAP route); an unexpected exception becomes a
-generic 500 without a traceback, and the process keeps serving.
+the peer certificate becomes a ``Caller`` (401/403 when it cannot; resolved once per connection,
+revocation and validity checked on every request), the route's service right is checked,
+injected faults apply, the handler runs, and whatever came out - a response or a
+``GatewayError`` - is journaled. Client mistakes become problem-details bodies (SOAP faults on
+the SOAP route); an unexpected exception becomes a generic 500 without a traceback, and the
+process keeps serving.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from gateway._errors import (
 )
 from gateway._identity import (
     Caller,
+    KnownPeer,
+    check_certificate,
     require_service,
     require_system,
     resolve_caller,
@@ -153,13 +156,21 @@ def _caller_of(request: web.Request, state: GatewayState) -> Caller:
     der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
     if not der:
         raise AuthenticationError("geen clientcertificaat aangeboden")
+    now, is_revoked = dt.datetime.now(dt.UTC), state.crl.is_revoked
+    # The listener's connections keep their caller (plain aiohttp handlers in tests do not).
+    known: KnownPeer | None = getattr(request.protocol, "known_peer", None)
+    kept = known.caller_for(der, state.world) if known is not None else None
+    if kept is not None:
+        check_certificate(kept[0], now=now, is_revoked=is_revoked)
+        return kept[1]
     try:
         facts = _identity(der)
     except certs.IdentityError as exc:
         raise AuthenticationError(f"certificaat zonder VECOZO-identiteit: {exc}") from None
-    return resolve_caller(
-        facts, world=state.world, now=dt.datetime.now(dt.UTC), is_revoked=state.crl.is_revoked
-    )
+    caller = resolve_caller(facts, world=state.world, now=now, is_revoked=is_revoked)
+    if known is not None:
+        known.keep(der, state.world, facts, caller)
+    return caller
 
 
 def unreadable_body(exc: web.RequestPayloadError) -> ValidationError:

@@ -34,6 +34,7 @@ from gateway_fixtures import (
 )
 
 from gateway import Gateway, create_admin_app
+from gateway import _middleware as gateway_middleware
 from world import HomeLayout
 
 HERE = Path(__file__).resolve().parent
@@ -343,6 +344,31 @@ def _wait_closed_by_server(sockets: list[socket.socket], count: int) -> None:
                 pass
             closed.add(index)
         time.sleep(0.05)
+
+
+async def test_a_kept_alive_connection_resolves_its_caller_once(
+    pki: GatewayPki, layout: HomeLayout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Certificate to account per connection, not per request; a new connection resolves
+    again. (A certificate revoked meanwhile is still refused on the kept connection:
+    test_gateway_e2e.py, test_crl_reload_refuses_a_newly_revoked_certificate.)"""
+    resolved: list[str] = []
+    real = gateway_middleware.resolve_caller
+
+    def counting(facts: Any, **kw: Any) -> Any:
+        resolved.append(facts.user_number)
+        return real(facts, **kw)
+
+    monkeypatch.setattr(gateway_middleware, "resolve_caller", counting)
+    async with running(layout) as gateway:
+        connector = aiohttp.TCPConnector(ssl=client_context(pki, layout, "insurer"), limit=1)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            for _ in range(3):
+                async with session.get(gateway.url + PULL) as response:
+                    assert response.status == 200
+        assert len(resolved) == 1
+        assert await _get(layout, pki, gateway, "insurer") == 200
+        assert len(resolved) == 2
 
 
 def test_many_idle_connections_leave_the_memory_bounded(server_process: tuple[int, int]) -> None:
