@@ -296,7 +296,10 @@ def _convert(
         raise SoapFaultError(f"Element {name} must be {kind}, got {text!r}.") from None
 
 
+@functools.lru_cache(maxsize=4096)
 def _xs_date(text: str) -> date:
+    """An xs:date's day; kept per text, as every request repeats today's peildatum (and a
+    date is immutable; a ValueError is raised afresh, never kept)."""
     match = _XS_DATE.match(text)
     if match is None:
         raise ValueError(text)
