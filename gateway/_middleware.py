@@ -230,7 +230,8 @@ def _http_error_response(request: web.Request, error: web.HTTPException) -> web.
 async def _authorised_call(
     request: web.Request, handler: Handler, state: GatewayState
 ) -> web.StreamResponse:
-    if PAGES in request.app and len(request.match_info.apps) > 1:
+    # The apps test first: `PAGES in app` raises and catches a KeyError on every API request.
+    if len(request.match_info.apps) > 1 and PAGES in request.app:
         return await handler(request)  # the mounted pages identify the person, refuse in HTML
     caller = _caller_of(request, state)
     request[CALLER] = caller
