@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 import uuid
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -44,12 +45,38 @@ _AUTHORITY = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 ORIGINS_KEPT = 256
 _ORIGINS: dict[tuple[str, str], str] = {}
-# id(message) -> (message, its berichtstatus item's JSON text); emptied when full. The
-# same bound for the listing items.
 STATUS_TEXTS_KEPT = 1_000
-_STATUS_TEXTS: dict[int, tuple[StoredMessage, str]] = {}
-# (id(message), base URL) -> (message, its listing item's text); emptied when full.
-_LISTING_TEXTS: dict[tuple[int, str], tuple[StoredMessage, str]] = {}
+
+
+class _TextsPerMessage:
+    """Answer texts kept per message (and a variant, e.g. the base URL), emptied when full.
+
+    The store hands out the same immutable message for an unchanged row, and a client polls
+    far more often than a message moves. Kept by identity together with the message itself,
+    so an ``id()`` reused by a later message never finds another message's text.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._kept: dict[tuple[int, str], tuple[StoredMessage, str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def text(self, message: StoredMessage, variant: str, write: Callable[[], str]) -> str:
+        key = (id(message), variant)
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] is message:
+            return kept[1]
+        if len(self._kept) >= self._limit:
+            self._kept.clear()
+        text = write()
+        self._kept[key] = (message, text)
+        return text
+
+
+_STATUS_TEXTS = _TextsPerMessage(STATUS_TEXTS_KEPT)  # berichtstatus items
+_LISTING_TEXTS = _TextsPerMessage(STATUS_TEXTS_KEPT)  # listing items, per base URL
 
 
 def _limit(request: web.Request) -> int:
@@ -81,16 +108,13 @@ def _listing(messages: list[StoredMessage], *, base: str) -> web.Response:
 
 def _listing_text(message: StoredMessage, base: str) -> str:
     """One listing item's text: the renderer's one-item listing without its brackets (the
-    listing is JSON's list of them), kept like a status text, per message and base URL."""
-    kept = _LISTING_TEXTS.get((id(message), base))
-    if kept is not None and kept[0] is message:
-        return kept[1]
-    if len(_LISTING_TEXTS) >= STATUS_TEXTS_KEPT:
-        _LISTING_TEXTS.clear()
-    item = (message.metadata, _basisgegevens(message, base=base))
-    text = berichten.render_pull_listing([item])[1:-1]
-    _LISTING_TEXTS[id(message), base] = (message, text)
-    return text
+    listing is JSON's list of them), kept per message and base URL."""
+
+    def write() -> str:
+        item = (message.metadata, _basisgegevens(message, base=base))
+        return berichten.render_pull_listing([item])[1:-1]
+
+    return _LISTING_TEXTS.text(message, base, write)
 
 
 def _basisgegevens(message: StoredMessage, *, base: str) -> berichten.Basisgegevens:
@@ -223,14 +247,5 @@ async def list_statussen(request: web.Request) -> web.Response:
 
 
 def _status_text(message: StoredMessage) -> str:
-    """One item's JSON text, kept per message: the store hands out the same (immutable)
-    message for an unchanged row, and a client polls a status far more often than it moves.
-    Kept by identity, with the message itself, so an id is never mistaken for another's."""
-    kept = _STATUS_TEXTS.get(id(message))
-    if kept is not None and kept[0] is message:
-        return kept[1]
-    if len(_STATUS_TEXTS) >= STATUS_TEXTS_KEPT:
-        _STATUS_TEXTS.clear()
-    text = json.dumps(_status_item(message).to_json())
-    _STATUS_TEXTS[id(message)] = (message, text)
-    return text
+    """One item's JSON text, kept per message."""
+    return _STATUS_TEXTS.text(message, "", lambda: json.dumps(_status_item(message).to_json()))
