@@ -79,23 +79,28 @@ class InFlight:
 
     def __init__(self) -> None:
         self.count = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        # Made only when a reset waits: an Event set and cleared per request cost two calls.
+        self._idle: asyncio.Event | None = None
 
     def __enter__(self) -> None:
         self.count += 1
-        self._idle.clear()
 
     def __exit__(self, *exc: object) -> None:
         self.count -= 1
-        if self.count == 0:
+        if self.count == 0 and self._idle is not None:
             self._idle.set()
+            self._idle = None
 
     async def idle(self, limit: float) -> None:
         """Until no request is in progress; at most ``limit`` seconds (a stuck peer)."""
+        if self.count == 0:
+            return
+        if self._idle is None:
+            self._idle = asyncio.Event()
+        idle = self._idle  # every waiter shares it, so one last request wakes them all
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(limit):
-                await self._idle.wait()
+                await idle.wait()
 
 
 IN_FLIGHT = web.AppKey("gateway_in_flight", InFlight)

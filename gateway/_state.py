@@ -58,7 +58,8 @@ class GatewayState:
         self.work_ready = asyncio.Event()  # set when the delivery worker has something to do
 
     def now(self) -> str:
-        return iso(self.clock.now())
+        """The simulated now as rows and answers store it (``iso`` of ``clock.now()``)."""
+        return self.clock.stamp()
 
     def wake_worker(self) -> None:
         self.work_ready.set()
