@@ -25,7 +25,14 @@ from gateway._cov import CovRegister
 from gateway._cov_routes import COV_REGISTER, cov_json, cov_soap, put_register
 from gateway._delivery import DeliveryWorker
 from gateway._listener import Listener
-from gateway._middleware import IN_FLIGHT, PREFIXES, SOAP_FAULT, InFlight, gateway_middleware
+from gateway._middleware import (
+    IN_FLIGHT,
+    PREFIXES,
+    SOAP_FAULT,
+    InFlight,
+    gateway_middleware,
+    route_facts,
+)
 from gateway._pull import acknowledge, get_payload, list_berichten, list_statussen, zoek_berichten
 from gateway._push import push_bericht
 from gateway._reset import forget_everything
@@ -97,6 +104,7 @@ def create_app(
     for prefix in ("", *PREFIXES):
         for method, path, handler in ROUTES:
             app.router.add_route(method, prefix + path, handler)
+    state.routes = route_facts(app.router)
     return app
 
 

@@ -40,7 +40,8 @@ from gateway._identity import (
     service_for_path,
 )
 from gateway._journal import JournalEntry
-from gateway._state import CALLER, OUTCOME, PAGES, STATE, TRACEER_ID, GatewayState
+from gateway._state import CALLER, OUTCOME, PAGES, STATE, TRACEER_ID, GatewayState, RouteFacts
+from world import OrganisationKind
 
 __all__ = [
     "IN_FLIGHT",
@@ -49,6 +50,7 @@ __all__ = [
     "client_label",
     "gateway_middleware",
     "problem_response",
+    "route_facts",
     "strip_prefix",
     "unreadable_body",
     "user_number_of",
@@ -118,6 +120,19 @@ def strip_prefix(path: str) -> str:
     return path
 
 
+def route_facts(router: web.UrlDispatcher) -> dict[web.AbstractRoute, RouteFacts]:
+    """Each route's journal name and the service right it asks of a caller of each kind."""
+    facts = {}
+    for route in router.routes():
+        if route.resource is None:
+            continue
+        canonical = route.resource.canonical
+        path = strip_prefix(canonical)  # a route's prefix and service are in its fixed part
+        services = {kind: service_for_path(path, caller_kind=kind) for kind in OrganisationKind}
+        facts[route] = RouteFacts(canonical=canonical, services=services)
+    return facts
+
+
 def problem_response(
     status: int, title: str, detail: str, *, instance: str, errors: dict[str, list[str]]
 ) -> web.Response:
@@ -178,6 +193,11 @@ def _caller_of(request: web.Request, state: GatewayState) -> Caller:
     return caller
 
 
+def _route_name(request: web.Request) -> str:
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else request.path
+
+
 def unreadable_body(exc: web.RequestPayloadError) -> ValidationError:
     """The body could not be read as sent (a Content-Encoding that does not decode, a broken
     chunked transfer): the caller's mistake, named down to the decoder's own complaint."""
@@ -233,14 +253,18 @@ def _http_error_response(request: web.Request, error: web.HTTPException) -> web.
 
 
 async def _authorised_call(
-    request: web.Request, handler: Handler, state: GatewayState
+    request: web.Request, handler: Handler, state: GatewayState, facts: RouteFacts | None
 ) -> web.StreamResponse:
-    # The apps test first: `PAGES in app` raises and catches a KeyError on every API request.
-    if len(request.match_info.apps) > 1 and PAGES in request.app:
-        return await handler(request)  # the mounted pages identify the person, refuse in HTML
+    # Not one of the exchange's own routes: a mounted page identifies the person itself and
+    # refuses in HTML (the apps test before `PAGES in app`, which raises and catches KeyError).
+    if facts is None and len(request.match_info.apps) > 1 and PAGES in request.app:
+        return await handler(request)
     caller = _caller_of(request, state)
     request[CALLER] = caller
-    service = service_for_path(strip_prefix(request.path), caller_kind=caller.kind)
+    if facts is None:
+        service = service_for_path(strip_prefix(request.path), caller_kind=caller.kind)
+    else:
+        service = facts.services[caller.kind]
     if service is not None:
         require_system(caller, person_allowed=state.settings.rest_person_certificates)
         require_service(caller, service)
@@ -258,15 +282,18 @@ async def _authorised_call(
 @web.middleware
 async def gateway_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     # One middleware, not a counting one around this: each layer costs a coroutine per request.
-    with request.app[IN_FLIGHT]:
-        return await _answered(request, handler)
+    app = request.app
+    with app[IN_FLIGHT]:
+        return await _answered(request, handler, app[STATE])
 
 
-async def _answered(request: web.Request, handler: Handler) -> web.StreamResponse:
-    state = request.app[STATE]
+async def _answered(
+    request: web.Request, handler: Handler, state: GatewayState
+) -> web.StreamResponse:
+    facts = state.routes.get(request.match_info.route)
     outcome = "ok"
     try:
-        response = await _authorised_call(request, handler, state)
+        response = await _authorised_call(request, handler, state, facts)
         outcome = request.get(OUTCOME, outcome)
     except GatewayError as error:
         outcome = f"refused: {error.detail}"
@@ -296,19 +323,24 @@ async def _answered(request: web.Request, handler: Handler) -> web.StreamRespons
             instance=request.path,
             errors={},
         )
-    _journal(request, state, response.status, outcome)
+    _journal(request, state, response.status, outcome, facts)
     return response
 
 
-def _journal(request: web.Request, state: GatewayState, status: int, outcome: str) -> None:
+def _journal(
+    request: web.Request,
+    state: GatewayState,
+    status: int,
+    outcome: str,
+    facts: RouteFacts | None,
+) -> None:
     caller = request.get(CALLER)
-    route = request.match_info.route.resource
     entry = JournalEntry(
         at=state.now(),
         account=caller.user_number if caller else None,
         organisation=caller.organisation if caller else None,
         method=request.method,
-        route=route.canonical if route is not None else request.path,
+        route=facts.canonical if facts is not None else _route_name(request),
         status=status,
         outcome=outcome[:500],
         traceer_id=request.get(TRACEER_ID),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from aiohttp import web
 
@@ -13,7 +14,7 @@ from gateway._identity import Caller
 from gateway._runtime import AcceptedCrl, ConnectionStats, Faults, Journal
 from gateway._settings import GatewaySettings, SimulatedClock
 from gateway._store import Store
-from world import World
+from world import OrganisationKind, Service, World
 
 __all__ = [
     "CALLER",
@@ -23,6 +24,7 @@ __all__ = [
     "STATE",
     "TRACEER_ID",
     "GatewayState",
+    "RouteFacts",
     "iso",
 ]
 
@@ -30,6 +32,13 @@ __all__ = [
 def iso(moment: dt.datetime) -> str:
     """Timestamps as the status API shows them: ISO 8601 with offset, millisecond precision."""
     return moment.isoformat(timespec="milliseconds")
+
+
+class RouteFacts(NamedTuple):
+    """What every request of a route needs, worked out once when the app is built."""
+
+    canonical: str  # the route as the journal names it
+    services: Mapping[OrganisationKind, Service | None]  # the right a caller of a kind needs
 
 
 class GatewayState:
@@ -56,6 +65,8 @@ class GatewayState:
         self.push_endpoints: Mapping[str, str] = settings.push_endpoints
         self.connections = ConnectionStats()  # what the TLS listener refused
         self.work_ready = asyncio.Event()  # set when the delivery worker has something to do
+        # The exchange's own routes (create_app); a mounted page's route is not among them.
+        self.routes: Mapping[web.AbstractRoute, RouteFacts] = {}
 
     def now(self) -> str:
         """The simulated now as rows and answers store it (``iso`` of ``clock.now()``)."""
