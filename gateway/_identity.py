@@ -9,6 +9,7 @@ service. Rights are never read from the certificate itself (DESIGN.md, "Identity
 from __future__ import annotations
 
 import datetime as dt
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -105,9 +106,10 @@ class KnownPeer:
     world it was resolved in (a test server may get another world).
     """
 
-    __slots__ = ("der", "resolved", "world")
+    __slots__ = ("der", "resolved", "ssl_object", "world")
 
-    def __init__(self) -> None:
+    def __init__(self, ssl_object: ssl.SSLObject | None = None) -> None:
+        self.ssl_object = ssl_object  # the connection's TLS layer, asked for the DER per request
         self.der = b""
         self.world: World | None = None
         self.resolved: tuple[CertificateFacts, Caller] | None = None

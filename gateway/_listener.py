@@ -87,7 +87,7 @@ class _RequestHandler(web.RequestHandler):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._peer = transport.get_extra_info("peername")
         self._ssl_object = transport.get_extra_info("ssl_object")
-        self.known_peer = KnownPeer()
+        self.known_peer = KnownPeer(self._ssl_object)
         super().connection_made(transport)
 
     @property
@@ -98,9 +98,11 @@ class _RequestHandler(web.RequestHandler):
         queued = len(self._messages)
         super().data_received(data)
         if len(self._messages) > queued:
-            self._fail_the_body_being_read()
+            message = self._messages[-1][0]
+            if isinstance(message, _ErrInfo):  # never for an ordinary request
+                self._fail_the_body_being_read(message)
 
-    def _fail_the_body_being_read(self) -> None:
+    def _fail_the_body_being_read(self, message: _ErrInfo) -> None:
         """Hand a body's decoding error to the request whose body it is.
 
         aiohttp 3.14's C parser reports a body that does not decode (a Content-Encoding that
@@ -109,9 +111,6 @@ class _RequestHandler(web.RequestHandler):
         body fails instead (the middleware answers 400), and the connection closes after that
         one answer, so no second answer is read as the reply to a next request.
         """
-        message, _ = self._messages[-1]
-        if not isinstance(message, _ErrInfo):  # every ordinary request: nothing to do
-            return
         body = self._body_being_read()
         if body is None:
             return
@@ -185,6 +184,8 @@ class _Connection(asyncio.Protocol):
         for data in self._early:
             self._handler.data_received(data)
         self._early.clear()
+        # From now on the TLS layer hands data straight to the handler: one call less a chunk.
+        self.data_received = self._handler.data_received  # type: ignore[method-assign]
 
     def data_received(self, data: bytes) -> None:
         if self._connected:

@@ -171,14 +171,22 @@ def user_number_of(ssl_object: ssl.SSLObject | None) -> str | None:
         return None
 
 
+def _peer_der(request: web.Request, known: KnownPeer | None) -> bytes | None:
+    """The client certificate's DER, from the TLS layer the listener's connection keeps
+    (asking the transport for it cost three calls a request); plain aiohttp handlers in tests
+    have no kept layer."""
+    ssl_object = known.ssl_object if known is not None else None
+    if ssl_object is None:
+        ssl_object = request.get_extra_info("ssl_object")
+    return ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+
+
 def _caller_of(request: web.Request, state: GatewayState) -> Caller:
-    ssl_object = request.get_extra_info("ssl_object")
-    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    known: KnownPeer | None = getattr(request.protocol, "known_peer", None)
+    der = _peer_der(request, known)
     if not der:
         raise AuthenticationError("geen clientcertificaat aangeboden")
     now, is_revoked = dt.datetime.now(dt.UTC), state.crl.is_revoked
-    # The listener's connections keep their caller (plain aiohttp handlers in tests do not).
-    known: KnownPeer | None = getattr(request.protocol, "known_peer", None)
     kept = known.caller_for(der, state.world) if known is not None else None
     if kept is not None:
         check_certificate(kept[0], now=now, is_revoked=is_revoked)
