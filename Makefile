@@ -6,7 +6,8 @@ STAMP  := $(VENV)/.installed
 PACKAGES := identifiers vektis berichten world certs gateway insurer_stub provider_client portal \
 	vecozo_sim
 
-.PHONY: up check lint types test bench bench-http ab clean container-deps browser-deps
+.PHONY: up check lint types test bench bench-http bench-instructions ab valgrind clean \
+	container-deps browser-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,13 +67,24 @@ types: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-bench: $(STAMP) ab
+bench: $(STAMP) ab valgrind
 	for b in bench/[a-z]*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 # bench/http.py drives the exchange with ApacheBench (issue 13); a benchmark, not a test, so
 # `make check` never needs ab. Installed here when missing and we are root with apt.
 bench-http: $(STAMP) ab
 	$(BIN)/python bench/http.py
+
+# bench/instructions.py counts the same requests' instructions under callgrind (steady where
+# timing on a shared machine is not).
+bench-instructions: $(STAMP) ab valgrind
+	$(BIN)/python bench/instructions.py
+
+valgrind:
+	@command -v valgrind >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind; \
+	  else echo "valgrind missing: apt-get install valgrind (as root)"; exit 1; fi; }
 
 ab:
 	@command -v ab >/dev/null 2>&1 || { \

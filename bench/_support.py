@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import subprocess
+    from types import ModuleType
 
     from aiohttp import web
 
     from world import HomeLayout
 
-__all__ = ["HERE", "keep_off_path", "start_hello", "stop"]
+__all__ = ["HERE", "bench_http", "keep_off_path", "start_hello", "stop"]
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,6 +32,20 @@ def keep_off_path(*, fixtures: bool = False) -> None:
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
     if fixtures:
         sys.path.insert(0, str(HERE.parent / "tests" / "e2e"))
+
+
+def bench_http() -> ModuleType:
+    """``bench/http.py`` as a module, for the scripts that drive ``up`` the way it does. Loaded
+    by path (its name is the standard library's); loading it takes bench/ off the path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_http", HERE / "http.py")
+    if spec is None or spec.loader is None:
+        raise ImportError("bench/http.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_http"] = module  # its dataclass looks its module up
+    spec.loader.exec_module(module)
+    return module
 
 
 async def start_hello(layout: HomeLayout, method: str) -> tuple[web.AppRunner, str]:

@@ -17,19 +17,12 @@ with keep-alive at 1, 10 and 50 clients, and a new TLS connection per request (n
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
 import _support
 
-_HERE = Path(__file__).resolve().parent
-_spec = importlib.util.spec_from_file_location("bench_http", _HERE / "http.py")
-assert _spec is not None
-assert _spec.loader is not None
-bench_http = importlib.util.module_from_spec(_spec)
-sys.modules["bench_http"] = bench_http  # its dataclass looks its module up
-_spec.loader.exec_module(bench_http)  # also takes bench/ off the import path
+bench_http = _support.bench_http()  # also takes bench/ off the import path
 
 import argparse  # noqa: E402
 import json  # noqa: E402

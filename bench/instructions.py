@@ -1,0 +1,214 @@
+"""Instructions per request of the request path: counted under callgrind, not timed.
+
+The same two servers as ``bench/http.py`` (``vecozo-sim up`` on a fresh home, and the bare
+aiohttp mutual-TLS handler answering the exchange's own bytes), each run under valgrind's
+callgrind with instrumentation off, then driven by ApacheBench (``ab -E``, a provider's system
+certificate) for the same cases: COV SOAP, COV JSON, berichtstatus of an unknown traceerId and
+the pull listing with keep-alive at ``--concurrency`` clients, and COV JSON with a new TLS
+connection per request. Counting is switched on (``callgrind_control -i on``) only around the
+measured ``ab`` run, after a warm-up, and every case is dumped on its own.
+
+Why: on these shared 2-core machines requests/s and CPU time swing by a third between runs
+(``bench/http.py`` keeps the best of several and the median of paired rounds); the instruction
+count of the same work varies by about 1 %. It counts user-space instructions of every thread
+of the server (the journal writer's included), not the kernel's work (syscalls, TCP), so it
+complements the ratios of ``bench/http.py`` and does not replace them. ``ratio`` is bare ÷
+project, like theirs. The last line printed is one JSON object.
+
+    .venv/bin/python bench/instructions.py [--requests 1000] [--concurrency 10] [--bin BIN]
+
+Without ``valgrind`` or ``ab`` it says what to install and exits 2. Under valgrind a server is
+about 50 times slower: the default run takes about five minutes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import _support
+
+bench_http = _support.bench_http()  # also takes bench/ off the import path
+
+import argparse  # noqa: E402
+import functools  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+START_SECONDS = 300.0  # `up` under valgrind: its world, its insurers, the register
+
+
+def callgrind(command: list[str], out: Path, **popen: Any) -> subprocess.Popen[bytes]:
+    """``command`` under callgrind, counting nothing until told to."""
+    prefix = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
+    prefix += [f"--callgrind-out-file={out}"]
+    return subprocess.Popen([*prefix, *command], **popen)
+
+
+def counted(pid: int, out: Path, run: Any) -> int:
+    """Instructions the process ran while ``run()`` ran (one dump of its own)."""
+    control = ["callgrind_control"]
+    subprocess.run([*control, "-z", str(pid)], check=True, capture_output=True, timeout=120)
+    subprocess.run([*control, "-i", "on", str(pid)], check=True, capture_output=True, timeout=120)
+    run()
+    subprocess.run([*control, "-i", "off", str(pid)], check=True, capture_output=True, timeout=120)
+    dumps = set(out.parent.glob(f"{out.name}.*"))
+    subprocess.run([*control, "-d", str(pid)], check=True, capture_output=True, timeout=120)
+    for _ in range(600):  # bounded: 60 s for the dump to be written whole
+        for dump in set(out.parent.glob(f"{out.name}.*")) - dumps:
+            total = _total(dump)
+            if total is not None:
+                return total
+        time.sleep(0.1)
+    raise SystemExit(f"callgrind wrote no whole dump for process {pid}")
+
+
+def _total(dump: Path) -> int | None:
+    """The dump's ``totals:`` line, its last (its ``summary:`` line says 0): None until then."""
+    for line in reversed(dump.read_text(encoding="utf-8", errors="replace").splitlines()):
+        if line.startswith("totals:"):
+            return int(line.split()[1])
+    return None
+
+
+def drive(server: Any, spec: dict[str, Any], pem: Path, args: argparse.Namespace) -> None:
+    requests = spec.get("requests", args.requests)
+    seconds = 3600  # bounded by -n; under valgrind a run is slow
+    figures = bench_http.ab(
+        server, spec, pem, concurrency=args.concurrency, requests=requests, seconds=seconds
+    )
+    if figures["complete"] < requests:
+        raise SystemExit(f"ab completed {figures['complete']:.0f} of {requests} requests")
+
+
+def wait_until_answering(port: int, context: Any, spec: dict[str, Any]) -> dict[str, Any]:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            answer = bench_http.call(port, context, spec)
+            if '"Gevonden"' in answer["body"]:  # the insurers published the register
+                return answer
+        except OSError:
+            pass
+        time.sleep(1)
+    raise SystemExit(f"no COV answer within {START_SECONDS:.0f} s")
+
+
+def per_request(
+    servers: dict[str, Any],
+    outs: dict[str, Path],
+    specs: dict[str, dict[str, Any]],
+    pem: Path,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, spec in specs.items():
+        counts = {}
+        for side, server in servers.items():
+            warm = {**spec, "requests": 100}
+            drive(server, warm, pem, args)
+            measured = functools.partial(drive, server, spec, pem, args)
+            instructions = counted(server.pid, outs[side], measured)
+            counts[side] = instructions // spec.get("requests", args.requests)
+        result[name] = {
+            "project": counts["project"],
+            "bare": counts["bare"],
+            "ratio": round(counts["bare"] / counts["project"], 3),
+        }
+        print(f"{name:>16}: {json.dumps(result[name])}", flush=True)
+    return result
+
+
+def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
+    home = scratch / "home"
+    bench_http.make_home(home)
+    account = bench_http.provider_system_account(home)
+    pem = bench_http.client_pem(home, account, scratch / "client.pem")
+    context = bench_http.tls_client(home, pem)
+    specs = bench_http.endpoints(*bench_http.insured_person(home))
+    for name, spec in specs.items():  # ab -p reads a POST body from a file
+        if "body" in spec:
+            spec["body_file"] = str(scratch / f"{name}.body")
+            Path(spec["body_file"]).write_bytes(spec["body"])
+    outs = {side: scratch / f"{side}.callgrind" for side in ("project", "bare")}
+    port = bench_http.free_port()
+    up = args.bin / "vecozo-sim"
+    command = [str(args.bin / "python"), str(up), "up", "--home", str(home), "--port", str(port)]
+    command += ["--admin-port", "0", "--insurer-port", "0", "--today", bench_http.TODAY]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    project = callgrind(command, outs["project"], **quiet)
+    bare: subprocess.Popen[bytes] | None = None
+    try:
+        wait_until_answering(port, context, specs["cov_json"])
+        answers = {
+            name: {**bench_http.call(port, context, spec), "path": spec["path"]}
+            | {"method": "POST" if "body" in spec else "GET"}
+            for name, spec in specs.items()
+        }
+        bare, bare_port = _start_bare(home, answers, scratch, outs["bare"])
+        servers = {
+            "project": bench_http.Server(port, project.pid),
+            "bare": bench_http.Server(bare_port, bare.pid),
+        }
+        new_connection = {
+            **specs["cov_json"],
+            "keep_alive": False,
+            "requests": max(args.requests // 3, 1),
+        }
+        cases = {**specs, "cov_json_new_connection": new_connection}
+        result = per_request(servers, outs, cases, pem, args)
+    finally:
+        _support.stop(project)
+        if bare is not None:
+            _support.stop(bare)
+    result["settings"] = {"requests": args.requests, "concurrency": args.concurrency}
+    return result
+
+
+def _start_bare(
+    home: Path, answers: dict[str, dict[str, Any]], scratch: Path, out: Path
+) -> tuple[subprocess.Popen[bytes], int]:
+    """bench/http.py's bare server under callgrind; it prints its port once it listens."""
+    spec = scratch / "bare.json"
+    wire = {
+        name: {k: a[k] for k in ("method", "path", "status", "type", "body")}
+        for name, a in answers.items()
+    }
+    spec.write_text(json.dumps({"home": str(home), "answers": wire}), encoding="utf-8")
+    command = [sys.executable, str(_support.HERE / "http.py"), "--serve-bare", str(spec)]
+    pipes = {"stdout": subprocess.PIPE, "stdin": subprocess.PIPE}
+    process = callgrind(command, out, **pipes)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        raise SystemExit("the bare server did not start under valgrind")
+    return process, int(line)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--requests", type=int, default=1000, help="per keep-alive case (-n)")
+    parser.add_argument("--concurrency", type=int, default=10, help="ab -c")
+    parser.add_argument(
+        "--bin",
+        type=Path,
+        default=bench_http._BIN,
+        help="bin directory of the install whose `up` is counted (another commit's, to compare)",
+    )
+    args = parser.parse_args()
+    missing = [tool for tool in ("valgrind", "callgrind_control", "ab") if not shutil.which(tool)]
+    if missing:
+        print(f"bench/instructions.py needs {', '.join(missing)}: apt-get install valgrind "
+              "apache2-utils", file=sys.stderr)  # fmt: skip
+        sys.exit(2)
+    with tempfile.TemporaryDirectory(prefix="bench-instructions-") as tmp:
+        result = run(args, Path(tmp))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
