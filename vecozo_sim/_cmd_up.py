@@ -201,9 +201,10 @@ def settle_heap() -> None:
     """Move what the start built (world, population, register, code) out of the collector's way.
 
     These objects live as long as ``up`` does, yet every full collection walked all of them:
-    with a new TLS connection per request that was about 3 % of the instructions (callgrind:
-    14.10 against 13.69 million a connection, bench/http.py's COV JSON case). Collected first,
-    so no garbage is kept; what is made later is collected as before.
+    with a new TLS connection per request, a run in which full collections fell counted 14.10
+    million instructions a connection without this and 13.69 million with it (callgrind,
+    docs/PERFORMANCE.md, round 5). Collected first, so no garbage is kept; what is made later
+    is collected as before.
     """
     gc.collect()
     gc.freeze()
