@@ -205,10 +205,14 @@ def wait_for_register(
     raise SystemExit(f"the exchange did not answer COV within {START_TIMEOUT} s")
 
 
-def start_bare(home: Path, answers: dict[str, dict[str, Any]], scratch: Path) -> tuple[Any, int]:
+def start_bare(
+    home: Path, answers: dict[str, dict[str, Any]], scratch: Path, *, prefix: tuple[str, ...] = ()
+) -> tuple[Any, int]:
+    """The bare server answering ``answers`` (``answers_of``); ``prefix`` runs it under a tool
+    (bench/instructions.py: callgrind)."""
     spec = scratch / "bare.json"
     spec.write_text(json.dumps({"home": str(home), "answers": answers}), encoding="utf-8")
-    command = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(spec)]
+    command = [*prefix, sys.executable, str(Path(__file__).resolve()), "--serve-bare", str(spec)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.PIPE)
     assert process.stdout is not None
     line = process.stdout.readline()  # the bare server prints its port once it listens
@@ -405,17 +409,53 @@ def goals(result: dict[str, Any], figure: str = "ratio") -> dict[str, bool]:
     return met
 
 
-def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Client:
+    """A fresh home and the provider's system account that ``ab`` and ``call`` act as."""
+
+    home: Path
+    account: str
+    pem: Path  # certificate and key in one file, for ab -E
+    context: ssl.SSLContext
+    specs: dict[str, dict[str, Any]]  # endpoints(); a POST's body also in its body_file
+
+
+def make_client(scratch: Path) -> Client:
     home = scratch / "home"
     make_home(home)
     account = provider_system_account(home)
     pem = client_pem(home, account, scratch / "client.pem")
-    context = tls_client(home, pem)
     specs = endpoints(*insured_person(home))
-    for name, spec in specs.items():
+    for name, spec in specs.items():  # ab -p reads a POST body from a file
         if "body" in spec:
             spec["body_file"] = str(scratch / f"{name}.body")
             Path(spec["body_file"]).write_bytes(spec["body"])
+    return Client(home=home, account=account, pem=pem, context=tls_client(home, pem), specs=specs)
+
+
+def answers_of(port: int, context: ssl.SSLContext, specs: dict[str, Any]) -> dict[str, Any]:
+    """What the exchange answers each endpoint: what the bare server is to answer."""
+    return {
+        name: {
+            **call(port, context, spec),
+            "method": "POST" if "body" in spec else "GET",
+            "path": spec["path"],
+        }
+        for name, spec in specs.items()
+    }
+
+
+def check_same_answers(
+    port: int, context: ssl.SSLContext, specs: dict[str, Any], answers: dict[str, Any]
+) -> None:
+    for name, spec in specs.items():  # the reference must really answer the same bytes
+        if call(port, context, spec) != {k: answers[name][k] for k in ("status", "type", "body")}:
+            raise SystemExit(f"the bare server answers {name} differently")
+
+
+def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
+    client = make_client(scratch)
+    home, context, specs = client.home, client.context, client.specs
     if args.before is not None:  # its own copy of the world: one `up` per home
         shutil.copytree(home, scratch / "home-before")
     process, port = start_up(home)
@@ -423,20 +463,9 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     before: Any = None
     try:
         wait_for_register(process, port, context, specs["cov_json"])
-        answers = {
-            name: {
-                **call(port, context, spec),
-                "method": "POST" if "body" in spec else "GET",
-                "path": spec["path"],
-            }
-            for name, spec in specs.items()
-        }
+        answers = answers_of(port, context, specs)
         bare, bare_port = start_bare(home, answers, scratch)
-        for name, spec in specs.items():  # the reference must really answer the same bytes
-            if call(bare_port, context, spec) != {
-                k: answers[name][k] for k in ("status", "type", "body")
-            }:
-                raise SystemExit(f"the bare server answers {name} differently")
+        check_same_answers(bare_port, context, specs, answers)
         servers = {"project": Server(port, process.pid), "bare": Server(bare_port, bare.pid)}
         if args.before is not None:
             before, before_port = start_up(scratch / "home-before", args.before)
@@ -446,7 +475,7 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
                     raise SystemExit(f"the code before answers {name} differently")
             servers["before"] = Server(before_port, before.pid)
         idle = {side: idle_cpu_ms_per_s(server) for side, server in servers.items()}
-        result = measure(servers, specs, pem, args)
+        result = measure(servers, specs, client.pem, args)
         result["idle_cpu_ms_per_s"] = idle
     finally:
         _support.stop(process)
@@ -458,18 +487,15 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     }
     result["goals"] = goals(result)
     result["goals_paired"] = goals(result, "paired_ratio")
-    result["account"] = account
+    result["account"] = client.account
     result["settings"] = {"requests": args.requests, "seconds": args.seconds, "rounds": args.rounds}
     return result
 
 
 def run_idle(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     """Only the idle CPU of ``up`` (and of ``--before``), alternating per round."""
-    home = scratch / "home"
-    make_home(home)
-    pem = client_pem(home, provider_system_account(home), scratch / "client.pem")
-    context = tls_client(home, pem)
-    spec = endpoints(*insured_person(home))["cov_json"]
+    client = make_client(scratch)
+    home, context, spec = client.home, client.context, client.specs["cov_json"]
     homes = {"project": (home, _BIN)}
     if args.before is not None:
         shutil.copytree(home, scratch / "home-before")

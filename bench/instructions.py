@@ -42,11 +42,9 @@ from typing import Any  # noqa: E402
 START_SECONDS = 300.0  # `up` under valgrind: its world, its insurers, the register
 
 
-def callgrind(command: list[str], out: Path, **popen: Any) -> subprocess.Popen[bytes]:
-    """``command`` under callgrind, counting nothing until told to."""
-    prefix = ["valgrind", "--tool=callgrind", "--instr-atstart=no"]
-    prefix += [f"--callgrind-out-file={out}"]
-    return subprocess.Popen([*prefix, *command], **popen)
+def callgrind(out: Path) -> tuple[str, ...]:
+    """The command prefix that runs a process under callgrind, counting nothing until told."""
+    return ("valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}")
 
 
 def counted(pid: int, out: Path, run: Any) -> int:
@@ -124,32 +122,23 @@ def per_request(
 
 
 def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
-    home = scratch / "home"
-    bench_http.make_home(home)
-    account = bench_http.provider_system_account(home)
-    pem = bench_http.client_pem(home, account, scratch / "client.pem")
-    context = bench_http.tls_client(home, pem)
-    specs = bench_http.endpoints(*bench_http.insured_person(home))
-    for name, spec in specs.items():  # ab -p reads a POST body from a file
-        if "body" in spec:
-            spec["body_file"] = str(scratch / f"{name}.body")
-            Path(spec["body_file"]).write_bytes(spec["body"])
+    client = bench_http.make_client(scratch)
+    context, specs = client.context, client.specs
     outs = {side: scratch / f"{side}.callgrind" for side in ("project", "bare")}
     port = bench_http.free_port()
     up = args.bin / "vecozo-sim"
-    command = [str(args.bin / "python"), str(up), "up", "--home", str(home), "--port", str(port)]
-    command += ["--admin-port", "0", "--insurer-port", "0", "--today", bench_http.TODAY]
+    command = [str(args.bin / "python"), str(up), "up", "--home", str(client.home)]
+    command += ["--port", str(port), "--admin-port", "0", "--insurer-port", "0"]
+    command += ["--today", bench_http.TODAY]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    project = callgrind(command, outs["project"], **quiet)
+    project = subprocess.Popen([*callgrind(outs["project"]), *command], **quiet)
     bare: subprocess.Popen[bytes] | None = None
     try:
         wait_until_answering(port, context, specs["cov_json"])
-        answers = {
-            name: {**bench_http.call(port, context, spec), "path": spec["path"]}
-            | {"method": "POST" if "body" in spec else "GET"}
-            for name, spec in specs.items()
-        }
-        bare, bare_port = _start_bare(home, answers, scratch, outs["bare"])
+        answers = bench_http.answers_of(port, context, specs)
+        prefix = callgrind(outs["bare"])
+        bare, bare_port = bench_http.start_bare(client.home, answers, scratch, prefix=prefix)
+        bench_http.check_same_answers(bare_port, context, specs, answers)
         servers = {
             "project": bench_http.Server(port, project.pid),
             "bare": bench_http.Server(bare_port, bare.pid),
@@ -160,33 +149,13 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
             "requests": max(args.requests // 3, 1),
         }
         cases = {**specs, "cov_json_new_connection": new_connection}
-        result = per_request(servers, outs, cases, pem, args)
+        result = per_request(servers, outs, cases, client.pem, args)
     finally:
         _support.stop(project)
         if bare is not None:
             _support.stop(bare)
     result["settings"] = {"requests": args.requests, "concurrency": args.concurrency}
     return result
-
-
-def _start_bare(
-    home: Path, answers: dict[str, dict[str, Any]], scratch: Path, out: Path
-) -> tuple[subprocess.Popen[bytes], int]:
-    """bench/http.py's bare server under callgrind; it prints its port once it listens."""
-    spec = scratch / "bare.json"
-    wire = {
-        name: {k: a[k] for k in ("method", "path", "status", "type", "body")}
-        for name, a in answers.items()
-    }
-    spec.write_text(json.dumps({"home": str(home), "answers": wire}), encoding="utf-8")
-    command = [sys.executable, str(_support.HERE / "http.py"), "--serve-bare", str(spec)]
-    pipes = {"stdout": subprocess.PIPE, "stdin": subprocess.PIPE}
-    process = callgrind(command, out, **pipes)
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line:
-        raise SystemExit("the bare server did not start under valgrind")
-    return process, int(line)
 
 
 def main() -> None:

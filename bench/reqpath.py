@@ -78,14 +78,10 @@ def settled(port: int, context: Any, specs: dict[str, dict[str, Any]]) -> None:
 
 
 def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
-    home = scratch / "home"
-    bench_http.make_home(home)
-    account = bench_http.provider_system_account(home)
-    pem = bench_http.client_pem(home, account, scratch / "client.pem")
-    context = bench_http.tls_client(home, pem)
-    base = bench_http.endpoints(*bench_http.insured_person(home))
-    cov_json = base["cov_json"] | {"body_file": str(scratch / "cov.body")}
-    Path(cov_json["body_file"]).write_bytes(cov_json["body"])
+    client = bench_http.make_client(scratch)
+    home, account, pem, context = client.home, client.account, client.pem, client.context
+    base = client.specs
+    cov_json = base["cov_json"]
     if args.before is not None:
         shutil.copytree(home, scratch / "home-before")
     process, port = bench_http.start_up(home)
