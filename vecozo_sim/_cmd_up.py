@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vecozo_sim._cli_errors import CliError, iso_date, port
-from vecozo_sim._environment import UP_VARIABLES, apply_environment, host_names, non_negative
+from vecozo_sim._environment import (
+    UP_VARIABLES,
+    apply_environment,
+    host_names,
+    non_negative,
+    positive_seconds,
+)
 from world import (
     AccountKind,
     HomeLayout,
@@ -69,6 +75,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         const=True,
         help="let person certificates use the REST berichtenservice and COV, as before VECOZO's "
         f"system-certificate rule (docs/COMPATIBILITY.md; {_env('allow_person_rest')})",
+    )
+    option(
+        "--idle-pull",
+        type=positive_seconds,
+        metavar="SECONDS",
+        help="how often a pull-mode insurer looks at a mailbox it believes empty; the exchange "
+        f"wakes it when a message arrives, so this is a safety net ({_env('idle_pull')})",
     )
     up.set_defaults(handler=_up)
 
@@ -130,6 +143,7 @@ def _up_locked(args: argparse.Namespace) -> int:
         today=args.today,
         fault_seed=args.seed,
         rest_person_certificates=args.allow_person_rest,
+        idle_interval=args.idle_pull,
     )
     try:
         return asyncio.run(_serve(settings))

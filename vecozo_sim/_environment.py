@@ -18,7 +18,14 @@ from typing import Any
 from vecozo_sim._cli_errors import CliError, iso_date, port
 from world import DEFAULT_HOME
 
-__all__ = ["UP_VARIABLES", "EnvOption", "apply_environment", "host_names", "non_negative"]
+__all__ = [
+    "UP_VARIABLES",
+    "EnvOption",
+    "apply_environment",
+    "host_names",
+    "non_negative",
+    "positive_seconds",
+]
 
 
 def non_negative(text: str) -> int:
@@ -26,6 +33,14 @@ def non_negative(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative: {value}")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type for an interval in seconds (``30``, ``0.5``): finite and above zero."""
+    value = float(text)
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0: {text}")
     return value
 
 
@@ -70,6 +85,9 @@ UP_VARIABLES: tuple[EnvOption, ...] = (
         variable="VECOZO_SIM_ALLOW_PERSON_REST",
         parse=yes_or_no,
         default=False,
+    ),
+    EnvOption(
+        dest="idle_pull", variable="VECOZO_SIM_IDLE_PULL", parse=positive_seconds, default=30.0
     ),
 )
 

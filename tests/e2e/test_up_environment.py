@@ -5,10 +5,12 @@ in the Host header the admin port accepts."""
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -98,3 +100,31 @@ def test_a_bad_variable_is_refused_naming_it(tmp_path: Path) -> None:
     assert "VECOZO_SIM_ADMIN_PORT='eighty'" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "world.toml").exists()
+
+
+def _listing_pulls(up: UpProcess) -> collections.Counter[str]:
+    """How often each account fetched its mailbox listing, by the exchange's journal."""
+    admin, token = up.runtime["admin_url"], up.runtime["admin_token"]
+    host = urllib.parse.urlsplit(admin).netloc
+    route = urllib.parse.quote("/berichtenservice/berichten/rest-pull/v1/berichten")
+    status, body = _admin_status(
+        admin, f"/admin/gateway/journal?method=GET&route={route}&limit=1000", token, host
+    )
+    assert status == 200, body
+    return collections.Counter(row["account"] for row in json.loads(body))
+
+
+def test_the_idle_pull_of_the_insurers_follows_the_variable(
+    run_up: Callable[..., UpProcess], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default (30 s) gives each pull-mode insurer one pull at the start in this time.
+    monkeypatch.setenv("VECOZO_SIM_IDLE_PULL", "0.3")
+    up = run_up(tmp_path / "home", "--persons", "20")
+    deadline = time.monotonic() + 30  # bounded: a loaded machine may be slow to pull
+    while time.monotonic() < deadline:
+        pulls = _listing_pulls(up)
+        if pulls and min(pulls.values()) >= 4:
+            break
+        time.sleep(0.5)
+    assert len(pulls) >= 2, pulls  # the default world has several pull-mode insurers
+    assert min(pulls.values()) >= 4, pulls

@@ -25,6 +25,7 @@ CONTAINER_ENVIRONMENT = {
     "VECOZO_SIM_SEED": "7",
     "VECOZO_SIM_PERSONS": "500",
     "VECOZO_SIM_TODAY": "2026-03-01",
+    "VECOZO_SIM_IDLE_PULL": "2.5",
 }
 
 
@@ -43,11 +44,14 @@ def test_variables_set_every_default_of_up() -> None:
     )
     assert (args.port, args.admin_port, args.seed, args.persons) == (9443, 9444, 7, 500)
     assert args.today == dt.date(2026, 3, 1)
+    assert args.idle_pull == 2.5
 
 
 def test_the_command_line_wins_over_a_variable() -> None:
-    args = _up_args("--port", "0", "--host", "127.0.0.1", environ=CONTAINER_ENVIRONMENT)
-    assert (args.port, args.host, args.admin_port) == (0, "127.0.0.1", 9444)
+    args = _up_args(
+        "--port", "0", "--host", "127.0.0.1", "--idle-pull", "0.5", environ=CONTAINER_ENVIRONMENT
+    )  # fmt: skip
+    assert (args.port, args.host, args.admin_port, args.idle_pull) == (0, "127.0.0.1", 9444, 0.5)
 
 
 def test_without_variables_the_defaults_are_those_outside_a_container() -> None:
@@ -59,6 +63,7 @@ def test_without_variables_the_defaults_are_those_outside_a_container() -> None:
         10_000,
         None,
     )
+    assert args.idle_pull == 30.0  # a safety net: the exchange wakes an insurer itself
 
 
 @pytest.mark.parametrize(
@@ -69,6 +74,11 @@ def test_without_variables_the_defaults_are_those_outside_a_container() -> None:
         ("VECOZO_SIM_TODAY", "01-03-2026", "YYYY-MM-DD"),
         ("VECOZO_SIM_PERSONS", "-5", "negative"),
         ("VECOZO_SIM_SEED", "one", "invalid literal"),
+        ("VECOZO_SIM_IDLE_PULL", "soon", "could not convert"),
+        ("VECOZO_SIM_IDLE_PULL", "0", "above 0"),
+        ("VECOZO_SIM_IDLE_PULL", "-1", "above 0"),
+        ("VECOZO_SIM_IDLE_PULL", "nan", "above 0"),
+        ("VECOZO_SIM_IDLE_PULL", "inf", "above 0"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(variable: str, value: str, says: str) -> None:
@@ -76,6 +86,12 @@ def test_a_bad_value_is_refused_naming_the_variable(variable: str, value: str, s
         _up_args(environ={variable: value})
     assert f"{variable}={value!r}" in refused.value.message
     assert says in refused.value.message
+
+
+def test_a_bad_option_is_refused_by_argparse(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["up", "--idle-pull", "0"])
+    assert "--idle-pull: must be a number of seconds above 0: 0" in capsys.readouterr().err
 
 
 def _guard(bind_host: str) -> AdminGuard:
