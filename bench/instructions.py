@@ -126,12 +126,13 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     context, specs = client.context, client.specs
     outs = {side: scratch / f"{side}.callgrind" for side in ("project", "bare")}
     port = bench_http.free_port()
-    up = args.bin / "vecozo-sim"
-    command = [str(args.bin / "python"), str(up), "up", "--home", str(client.home)]
-    command += ["--port", str(port), "--admin-port", "0", "--insurer-port", "0"]
-    command += ["--today", bench_http.TODAY]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    project = subprocess.Popen([*callgrind(outs["project"]), *command], **quiet)
+    command = [*callgrind(outs["project"]), *bench_http.up_command(client.home, port, args.bin)]
+    project = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=bench_http.up_environment(),
+    )
     bare: subprocess.Popen[bytes] | None = None
     try:
         wait_until_answering(port, context, specs["cov_json"])
