@@ -210,13 +210,48 @@ class _Connection(asyncio.Protocol):
 
 
 class _Accepted(asyncio.Protocol):
-    """A TCP connection just accepted: admitted (and upgraded to TLS) or closed at once."""
+    """A TCP connection just accepted: admitted (and upgraded to TLS) or closed at once.
+
+    ``Listener.admit`` pauses reading before the TLS layer is in place. asyncio's own loop reads
+    nothing then; uvloop reads once all the same, and those bytes are the client's ClientHello
+    (lost, every such handshake waited for its timeout). What arrives here is kept, reading
+    stays paused, and the listener hands the bytes to the TLS layer (``_hand_over``).
+    """
 
     def __init__(self, listener: Listener) -> None:
         self._listener = listener
+        self._transport: asyncio.Transport | None = None
+        self.early = bytearray()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._listener.admit(cast(asyncio.Transport, transport))  # create_server makes sockets
+        self._transport = cast(asyncio.Transport, transport)  # create_server makes sockets
+        self._listener.admit(self._transport, self)
+
+    def data_received(self, data: bytes) -> None:
+        self.early += data
+        if self._transport is not None:
+            self._transport.pause_reading()
+
+
+def _hand_over(transport: asyncio.Transport, accepted: _Accepted) -> None:
+    """Give the bytes read before ``start_tls`` to the TLS layer it put in place.
+
+    Runs after ``start_tls`` has set its protocol (no byte reaches ``accepted`` after that) and
+    before that protocol's ``connection_made`` starts the handshake: asyncio's and uvloop's TLS
+    layers keep bytes received before then in their incoming buffer, where the handshake reads
+    them first. Reading is still paused, so nothing newer can overtake them.
+    """
+    data, accepted.early = bytes(accepted.early), bytearray()
+    tls_layer: Any = transport.get_protocol()  # asyncio's or uvloop's SSLProtocol: buffered
+    if not data or transport.is_closing() or tls_layer is accepted:  # start_tls gave up early
+        return
+    view = memoryview(data)
+    while view:
+        buffer = memoryview(tls_layer.get_buffer(len(view)))
+        size = min(len(buffer), len(view))
+        buffer[:size] = view[:size]
+        tls_layer.buffer_updated(size)
+        view = view[size:]
 
 
 class Listener:
@@ -263,7 +298,7 @@ class Listener:
             task.cancel()
         await asyncio.gather(*self._handshakes, return_exceptions=True)
 
-    def admit(self, transport: asyncio.Transport) -> None:
+    def admit(self, transport: asyncio.Transport, accepted: _Accepted) -> None:
         limit = self._settings.max_connections
         if self._open >= limit:
             self._stats.over_limit += 1
@@ -273,8 +308,8 @@ class Listener:
             transport.abort()
             return
         self._open += 1
-        transport.pause_reading()  # the TLS layer resumes it; no byte may reach us first
-        task = asyncio.get_running_loop().create_task(self._handshake(transport))
+        transport.pause_reading()  # the TLS layer resumes it (uvloop reads once anyway)
+        task = asyncio.get_running_loop().create_task(self._handshake(transport, accepted))
         self._handshakes.add(task)
         task.add_done_callback(self._handshakes.discard)
 
@@ -283,16 +318,20 @@ class Listener:
         if self._open < self._settings.max_connections:
             self._full = False
 
-    async def _handshake(self, transport: asyncio.Transport) -> None:
+    async def _handshake(self, transport: asyncio.Transport, accepted: _Accepted) -> None:
         options: dict[str, Any] = {
             "access_log": None,  # the journal is the access log
             "keepalive_timeout": self._settings.request_head_timeout,
         }
-        handler = _RequestHandler(self._server_handler, loop=asyncio.get_running_loop(), **options)
+        loop = asyncio.get_running_loop()
+        handler = _RequestHandler(self._server_handler, loop=loop, **options)
         connection = _Connection(handler, self)
         peer = transport.get_extra_info("peername")
+        # Queued now, it runs after start_tls has put its TLS layer in place (before its first
+        # await) and before the connection_made that start_tls queues for that layer.
+        loop.call_soon(_hand_over, transport, accepted)
         try:
-            tls = await asyncio.get_running_loop().start_tls(
+            tls = await loop.start_tls(
                 transport,
                 connection,
                 self._context,
