@@ -19,6 +19,7 @@ from vecozo_sim._cli_errors import CliError, iso_date, port
 from world import DEFAULT_HOME
 
 __all__ = [
+    "IDLE_PULL_SECONDS",
     "UP_VARIABLES",
     "EnvOption",
     "apply_environment",
@@ -26,6 +27,11 @@ __all__ = [
     "non_negative",
     "positive_seconds",
 ]
+
+
+# A pull-mode insurer's look at a mailbox it believes empty: a safety net only, because the
+# gateway wakes an insurer when it offers it a message (``ExchangeSettings.idle_interval``).
+IDLE_PULL_SECONDS = 30.0
 
 
 def non_negative(text: str) -> int:
@@ -87,7 +93,10 @@ UP_VARIABLES: tuple[EnvOption, ...] = (
         default=False,
     ),
     EnvOption(
-        dest="idle_pull", variable="VECOZO_SIM_IDLE_PULL", parse=positive_seconds, default=30.0
+        dest="idle_pull",
+        variable="VECOZO_SIM_IDLE_PULL",
+        parse=positive_seconds,
+        default=IDLE_PULL_SECONDS,
     ),
 )
 

@@ -46,6 +46,7 @@ import gateway
 import insurer_stub
 import portal
 from vecozo_sim._admin_port import WILDCARD_HOSTS, AdminPort
+from vecozo_sim._environment import IDLE_PULL_SECONDS
 from world import HomeLayout, World, load_world, write_private
 
 __all__ = ["Exchange", "ExchangeSettings", "Runtime", "write_runtime_file"]
@@ -71,7 +72,7 @@ class ExchangeSettings:
     # Their pulls while the mailbox is empty: the gateway wakes an insurer when it offers it a
     # message (``Gateway(on_offer=)``), so this is only a safety net and an idle exchange
     # costs next to no CPU (docs/PERFORMANCE.md, "Issue 13, round 2: idle insurers").
-    idle_interval: float = 30.0
+    idle_interval: float = IDLE_PULL_SECONDS
     fault_seed: int = 0
     rest_person_certificates: bool = False  # gateway.GatewaySettings' (docs/COMPATIBILITY.md)
     portal: portal.PortalSettings = field(default_factory=portal.PortalSettings)
