@@ -357,6 +357,7 @@ def compare(
                 ab(servers[side], spec, pem, concurrency=c, requests=requests, seconds=args.seconds)
             )
     best = {side: max(r, key=lambda f: f["rps"]) for side, r in runs.items()}
+    ratios = round_ratios(runs["project"], runs["bare"])
     cpu = {side: min(f["cpu_us"] for f in r) for side, r in runs.items()}
     before = {}
     if "before" in servers:  # the same figures for the code before a change, same run
@@ -370,8 +371,8 @@ def compare(
         "project_rps": best["project"]["rps"],
         "bare_rps": best["bare"]["rps"],
         "ratio": round(best["project"]["rps"] / best["bare"]["rps"], 3),
-        "paired_ratio": paired_ratio(runs["project"], runs["bare"]),
-        "round_ratios": round_ratios(runs["project"], runs["bare"]),
+        "paired_ratio": round(statistics.median(ratios), 3),
+        "round_ratios": [round(ratio, 3) for ratio in ratios],
         "project_cpu_us": cpu["project"],
         "bare_cpu_us": cpu["bare"],
         "cpu_ratio": round(cpu["bare"] / max(cpu["project"], 0.1), 3),
@@ -383,12 +384,8 @@ def compare(
 
 
 def round_ratios(project: list[dict[str, float]], bare: list[dict[str, float]]) -> list[float]:
-    """Each round's own ratio, in the order run."""
-    return [round(p["rps"] / b["rps"], 3) for p, b in zip(project, bare, strict=True)]
-
-
-def paired_ratio(project: list[dict[str, float]], bare: list[dict[str, float]]) -> float:
-    return round(statistics.median(round_ratios(project, bare)), 3)
+    """Each round's own ratio, in the order run (``paired_ratio`` is their median)."""
+    return [p["rps"] / b["rps"] for p, b in zip(project, bare, strict=True)]
 
 
 def measure(
