@@ -83,19 +83,6 @@ def drive(server: Any, spec: dict[str, Any], pem: Path, args: argparse.Namespace
         raise SystemExit(f"ab completed {figures['complete']:.0f} of {requests} requests")
 
 
-def wait_until_answering(port: int, context: Any, spec: dict[str, Any]) -> dict[str, Any]:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            answer = bench_http.call(port, context, spec)
-            if '"Gevonden"' in answer["body"]:  # the insurers published the register
-                return answer
-        except OSError:
-            pass
-        time.sleep(1)
-    raise SystemExit(f"no COV answer within {START_SECONDS:.0f} s")
-
-
 def per_request(
     servers: dict[str, Any],
     outs: dict[str, Path],
@@ -135,7 +122,9 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     )
     bare: subprocess.Popen[bytes] | None = None
     try:
-        wait_until_answering(port, context, specs["cov_json"])
+        bench_http.wait_for_register(
+            project, port, context, specs["cov_json"], timeout=START_SECONDS
+        )
         answers = bench_http.answers_of(port, context, specs)
         prefix = callgrind(outs["bare"])
         bare, bare_port = bench_http.start_bare(client.home, answers, scratch, prefix=prefix)
@@ -144,11 +133,7 @@ def run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
             "project": bench_http.Server(port, project.pid),
             "bare": bench_http.Server(bare_port, bare.pid),
         }
-        new_connection = {
-            **specs["cov_json"],
-            "keep_alive": False,
-            "requests": max(args.requests // 3, 1),
-        }
+        new_connection = bench_http.new_connection_spec(specs, args.requests)
         cases = {**specs, "cov_json_new_connection": new_connection}
         result = per_request(servers, outs, cases, client.pem, args)
     finally:
